@@ -1,0 +1,89 @@
+# racebench: build, test, demo.
+#
+#   make                 build ./racebench
+#   make test            unit tests and end-to-end tests on throwaway servers
+#   make demo            install what is missing, build, run the default matrix
+#   make SANITIZE=address,undefined test    (or SANITIZE=thread)
+
+VERSION := 0.1.0
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libpq jansson
+
+ifeq ($(SANITIZE),)
+  VARIANT := default
+  OPT := -O2
+else
+  VARIANT := $(subst $(comma),-,$(SANITIZE))
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+comma := ,
+
+BUILD := build/$(VARIANT)
+WARN := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wvla -Werror
+CFLAGS ?= -g
+ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(CFLAGS) -pthread -MMD -MP \
+	-DRACEBENCH_VERSION='"$(VERSION)"' -DRACEBENCH_SRCDIR='"$(CURDIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -pthread
+ALL_LDFLAGS := $(OPT) $(LDFLAGS)
+
+CORE := core/err.c core/util.c core/hist.c core/strategy.c core/result.c \
+	core/harness.c core/opts.c core/servers.c
+DRIVERS := drivers/common.c drivers/pg.c
+SCENARIOS := scenarios/common.c scenarios/double_tap.c
+REPORTS := reports/common.c reports/table.c reports/json.c
+LIB_SRC := $(CORE) $(DRIVERS) $(SCENARIOS) $(REPORTS)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+BIN := $(BUILD)/racebench
+
+.PHONY: all test unit e2e demo deps clean format
+all: racebench
+
+racebench: $(BIN)
+	@cp $(BIN) $@.tmp && mv $@.tmp $@
+
+$(BIN): $(BUILD)/bench.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs cmocka)
+
+# The test command of the README: every unit test, then every end-to-end
+# test against throwaway servers; ends with "N passed, N failed".
+test: $(BIN) $(UNIT_BIN)
+	@RACEBENCH=$(CURDIR)/$(BIN) UNIT_BINS="$(UNIT_BIN)" tests/run.sh
+
+unit: $(UNIT_BIN)
+	@RACEBENCH=$(CURDIR)/$(BIN) UNIT_BINS="$(UNIT_BIN)" tests/run.sh --unit
+
+e2e: $(BIN)
+	@RACEBENCH=$(CURDIR)/$(BIN) tests/run.sh --e2e
+
+# One command for a newcomer: install what is missing, build, run the matrix.
+demo:
+	scripts/deps.sh
+	$(MAKE) racebench
+	./racebench run
+
+deps:
+	scripts/deps.sh
+
+format:
+	clang-format -i bench.c core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] tests/unit/*.c
+
+clean:
+	rm -rf build racebench
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/bench.d

@@ -1,0 +1,494 @@
+/*
+ * bench.c: racebench's main(): options, the matrix of cells, exit codes.
+ *
+ * Exit codes: 0 ok, 1 gate failed, 2 usage or input error, 3 infrastructure
+ * error (no database, a server that died). Only this file calls exit().
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/harness.h"
+#include "core/opts.h"
+#include "core/result.h"
+#include "core/servers.h"
+#include "core/util.h"
+#include "reports/report.h"
+
+#define EXIT_GATE 1
+#define EXIT_USAGE 2
+#define EXIT_INFRA 3
+
+static const char usage_text[] =
+"usage: racebench run [options]      run the matrix (race mode) and report it\n"
+"       racebench list               scenarios, strategies, levels, drivers\n"
+"       racebench help | --help      this text\n"
+"       racebench version | --version\n"
+"\n"
+"racebench reproduces the race conditions behind real incidents on real\n"
+"databases, under every locking strategy and isolation level, and reports\n"
+"anomalies, errors, retries and latency for each cell.\n"
+"\n"
+"What to run (each takes a comma list or 'all'; default all):\n"
+"  -d, --db LIST          databases: pg (default pg)\n"
+"  -s, --scenario LIST    scenarios (see racebench list)\n"
+"  -S, --strategy LIST    strategies (see racebench list)\n"
+"  -i, --isolation LIST   isolation levels: ru, rc, rr, ser\n"
+"\n"
+"How hard (race mode):\n"
+"  -c, --clients N        concurrent clients, one connection each (default 8)\n"
+"  -t, --trials N         reproduction attempts per cell (default 20)\n"
+"      --think MS         application work between the read and the write (default 1)\n"
+"      --tail MS          work after the write, before COMMIT (default 1)\n"
+"      --keys N           hot rows the clients spread over; 1 = all on one (default 1)\n"
+"      --retries N        retries for the strategies that retry (default 10)\n"
+"  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n"
+"\n"
+"Scenario knobs:\n"
+"      --quantity N       coupons on offer per key (default clients/2)\n"
+"      --balance N        money per wallet (default 100)\n"
+"      --price N          price of one purchase (default 30)\n"
+"      --amount N         money per settlement item or transfer (default 100)\n"
+"\n"
+"Servers (default: throwaway local servers, started and stopped by the run):\n"
+"      --pg DSN           your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
+"                         fill in what it leaves out (also RACEBENCH_PG)\n"
+"      --keep-servers     leave the throwaway servers running, and say where\n"
+"      --schema NAME      the tool's own schema (default racebench)\n"
+"      --force-schema     drop a schema of that name racebench did not create\n"
+"      --keep-schema      do not drop the tool's schema at the end\n"
+"      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
+"      --connect-timeout S  (default 10)\n"
+"\n"
+"Output:\n"
+"  -f, --format LIST      table, json (default table)\n"
+"  -o, --out FILE         where each format goes, in order ('-' = stdout)\n"
+"      --color, --no-color  colour in the table (default: on a terminal, unless NO_COLOR)\n"
+"      --progress, --no-progress  progress line on stderr (default: on a terminal)\n"
+"  -q, --quiet            no progress or server messages\n"
+"\n"
+"Exit codes: 0 ok, 2 bad usage or input, 3 infrastructure error.\n"
+"Passwords: pass them through PGPASSWORD rather than on the command line.\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void die_usage(const char *msg)
+{
+	fprintf(stderr, "racebench: %s\n", msg);
+	exit(EXIT_USAGE);
+}
+
+/* "password=..." and "user:pass@" hidden: reports and errors never show them. */
+static void redact(const char *in, char *out, size_t n)
+{
+	const char *at = strstr(in, "://") ? strchr(strstr(in, "://") + 3, '@') : NULL;
+	const char *pw = strstr(in, "password=");
+	size_t o = 0;
+
+	if (at) {
+		const char *start = strstr(in, "://") + 3, *colon = memchr(start, ':', (size_t)(at - start));
+
+		if (colon) {
+			o = (size_t)snprintf(out, n, "%.*s:***%s", (int)(colon - in), in, at);
+			return;
+		}
+	}
+	if (pw) {
+		const char *end = pw + 9;
+
+		while (*end && *end != ' ')
+			end++;
+		o = (size_t)snprintf(out, n, "%.*spassword=***%s", (int)(pw - in), in, end);
+		return;
+	}
+	(void)o;
+	str_copy(out, in, n);
+}
+
+static void print_list(void)
+{
+	printf("Scenarios (the incidents in shared/seeds):\n");
+	for (int i = 0; scenarios[i]; i++) {
+		const struct scenario *s = scenarios[i];
+
+		printf("\n  %s\n    %s\n    operation: %s\n    anomaly kinds:", s->name,
+		       s->incident, s->summary);
+		for (int k = 0; k < sc_nkinds(s); k++)
+			printf(" %s", s->kinds[k]);
+		printf("\n    strategies:");
+		for (int st = 0; st < ST__COUNT; st++)
+			if (!s->xFits((enum strategy)st, DIALECT_PG))
+				printf(" %s", strategy_name((enum strategy)st));
+		printf("\n");
+		for (int st = 0; st < ST__COUNT; st++) {
+			const char *why = s->xFits((enum strategy)st, DIALECT_PG);
+
+			if (why)
+				printf("    n/a %s: %s\n", strategy_name((enum strategy)st), why);
+		}
+		if (s->notes)
+			printf("    notes: %s\n", s->notes);
+	}
+	printf("\nStrategies:\n");
+	for (int st = 0; st < ST__COUNT; st++) {
+		const struct strategy_info *si = strategy_info((enum strategy)st);
+
+		printf("  %-20s %s (from %s)\n", si->name, si->summary, si->from);
+	}
+	printf("\nIsolation levels (set per transaction):\n"
+	       "  ru   READ UNCOMMITTED (PostgreSQL runs it as READ COMMITTED)\n"
+	       "  rc   READ COMMITTED\n"
+	       "  rr   REPEATABLE READ (PostgreSQL: snapshot isolation, taken at the first statement)\n"
+	       "  ser  SERIALIZABLE\n");
+	printf("\nDrivers:\n");
+	for (int i = 0; drivers[i]; i++)
+		printf("  %-6s %s\n", drivers[i]->name, drivers[i]->summary);
+}
+
+struct run_state {
+	struct options *o;
+	struct run_result *r;
+	struct servers srv;
+	int progress;
+	int done_cells, total_cells;
+};
+
+static void progress(struct run_state *st, const struct cell_result *c)
+{
+	if (!st->progress)
+		return;
+	fprintf(stderr, "\r\033[K[%d/%d] %s %s %s %s: %s", st->done_cells, st->total_cells,
+		c->db, c->scenario, c->strategy, rb_iso_name(c->iso), verdict_name(c->verdict));
+	fflush(stderr);
+}
+
+static void na_cells(struct run_result *r, const struct driver *d,
+		     const struct scenario *sc, enum strategy s, unsigned isos,
+		     const char *why)
+{
+	for (int l = 0; l < RB_ISO__COUNT; l++) {
+		struct cell_result *c;
+
+		if (!(isos & (1u << l)))
+			continue;
+		c = result_add_cell(r);
+		c->db = d->name;
+		c->scenario = sc->name;
+		c->strategy = strategy_name(s);
+		c->iso = c->eff_iso = (enum rb_iso)l;
+		c->verdict = V_NA;
+		c->na_reason = why;
+	}
+}
+
+/* Whether strategy s can run here; else the reason, for an n/a cell. */
+static const char *cell_fits(const struct scenario *sc, const struct driver *d,
+			     enum strategy s)
+{
+	const char *why = sc->xFits(s, d->dialect);
+
+	if (why)
+		return why;
+	if (strategy_uses_redis(s))
+		return "needs a Redis lock service, which this build does not have yet";
+	return NULL;
+}
+
+/* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
+static int run_scenario(struct run_state *st, const struct driver *d,
+			const struct db_opts *dbo, struct db_conn *admin,
+			const struct scenario *sc, struct rb_err *e)
+{
+	struct options *o = st->o;
+	struct pool *pool = NULL;
+
+	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: creating %s's tables: %s",
+			 d->name, sc->name, e->msg);
+		return -1;
+	}
+	for (int s = 0; s < ST__COUNT; s++) {
+		const char *why;
+
+		if (!(o->strategies & (1u << s)))
+			continue;
+		why = cell_fits(sc, d, (enum strategy)s);
+		if (why) {
+			na_cells(st->r, d, sc, (enum strategy)s, o->isolations, why);
+			continue;
+		}
+		for (int l = 0; l < RB_ISO__COUNT; l++) {
+			struct cell_result *c;
+
+			if (!(o->isolations & (1u << l)))
+				continue;
+			if (interrupted)
+				goto stop;
+			if (!pool) {
+				pool = pool_open(d, dbo, sc, &o->cfg, e);
+				if (!pool) {
+					str_printf(st->r->abort_msg, sizeof(st->r->abort_msg),
+						 "%s: opening %d client connections: %s", d->name,
+						 o->cfg.clients, e->msg);
+					return -1;
+				}
+			}
+			c = result_add_cell(st->r);
+			st->done_cells++;
+			if (pool_cell(pool, admin, (enum strategy)s, (enum rb_iso)l, c, e) < 0) {
+				str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s %s %s %s: %s",
+					 d->name, sc->name, c->strategy, rb_iso_name(c->iso), c->abort_msg);
+				pool_close(pool);
+				return -1;
+			}
+			progress(st, c);
+		}
+	}
+stop:
+	pool_close(pool);
+	if (interrupted) {
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "interrupted by signal %d",
+			 (int)interrupted);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every selected scenario on driver d. Returns -1 on infrastructure failure. */
+static int run_driver(struct run_state *st, const struct driver *d, const char *dsn,
+		      int throwaway)
+{
+	struct options *o = st->o;
+	struct db_opts dbo = {
+		.dsn = dsn,
+		.schema = NULL,
+		.connect_timeout_s = o->connect_timeout_s,
+		.lock_timeout_ms = o->lock_timeout_ms,
+	};
+	struct run_server *srv = &st->r->servers[st->r->nservers];
+	struct db_conn *admin = NULL;
+	struct rb_err e;
+	int rc = 0;
+
+	rb_err_clear(&e);
+	if (d->xGlobalInit && d->xGlobalInit(&e) < 0)
+		goto fail;
+	if (d->xConnect(&dbo, &admin, &e) < 0)
+		goto fail;
+	srv->db = d->name;
+	srv->throwaway = throwaway;
+	redact(dsn, srv->dsn, sizeof(srv->dsn));
+	if (d->xServerInfo(admin, &srv->info, &e) < 0)
+		goto fail;
+	st->r->nservers++;
+	if (d->xSchemaCreate(admin, o->schema, o->force_schema, &e) < 0) {
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s", d->name, e.msg);
+		d->xClose(admin);
+		return -2;
+	}
+	dbo.schema = o->schema;
+	for (int i = 0; scenarios[i] && rc == 0; i++)
+		if (o->scenarios & (1u << i))
+			rc = run_scenario(st, d, &dbo, admin, scenarios[i], &e);
+	if (!o->keep_schema && !d->xBroken(admin))
+		d->xSchemaDrop(admin, o->schema, &e);
+	d->xClose(admin);
+	return rc;
+fail:
+	{
+		char shown[256];
+
+		redact(dsn, shown, sizeof(shown));
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s", d->name,
+			 *shown ? shown : "libpq defaults", e.msg);
+	}
+	d->xClose(admin);
+	return -1;
+}
+
+static int count_cells(const struct options *o)
+{
+	int n = 0;
+
+	for (int i = 0; drivers[i]; i++)
+		for (int j = 0; scenarios[j]; j++)
+			for (int s = 0; s < ST__COUNT; s++)
+				for (int l = 0; l < RB_ISO__COUNT; l++)
+					n += (o->dbs >> i & 1) && (o->scenarios >> j & 1) &&
+					     (o->strategies >> s & 1) && (o->isolations >> l & 1) &&
+					     !cell_fits(scenarios[j], drivers[i], (enum strategy)s);
+	return n;
+}
+
+/* Checks up front that every --out file can be written, so a long run is not wasted. */
+static void check_outs(const struct options *o)
+{
+	for (int i = 0; i < o->nouts; i++) {
+		char *copy, *dir;
+
+		if (!strcmp(o->outs[i], "-"))
+			continue;
+		copy = xstrdup(o->outs[i]);
+		dir = dirname(copy);
+		if (access(dir, W_OK) != 0) {
+			fprintf(stderr, "racebench: --out: cannot write '%s': directory '%s' "
+				"does not exist or is not writable\n", o->outs[i], dir);
+			free(copy);
+			exit(EXIT_USAGE);
+		}
+		free(copy);
+	}
+}
+
+static int write_reports(const struct options *o, const struct run_result *r, int color)
+{
+	int rc = 0;
+
+	for (int i = 0; i < o->nformats; i++) {
+		const char *path = o->nouts ? o->outs[i] : "-";
+		int to_stdout = !strcmp(path, "-");
+		struct report_opts ro = { .color = to_stdout && color };
+		FILE *f = to_stdout ? stdout : fopen(path, "w");
+		int w;
+
+		if (!f) {
+			fprintf(stderr, "racebench: cannot write '%s'\n", path);
+			rc = -1;
+			continue;
+		}
+		switch (o->formats[i]) {
+		case FMT_JSON:
+			w = report_json(f, r, &ro);
+			break;
+		default:
+			w = report_table(f, r, &ro);
+			break;
+		}
+		if (to_stdout)
+			fflush(f);
+		else if (fclose(f) != 0)
+			w = -1;
+		if (w < 0) {
+			fprintf(stderr, "racebench: writing '%s' failed\n", path);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int cmd_run(struct options *o)
+{
+	struct run_result r = { 0 };
+	struct run_state st = { .o = o, .r = &r };
+	const char *pg = o->pg_dsn ? o->pg_dsn : getenv("RACEBENCH_PG");
+	int throwaway = 0, rc = 0, color;
+	uint64_t t0 = now_ns();
+	struct sigaction sa;
+
+	check_outs(o);
+	color = o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR");
+	st.progress = o->quiet ? 0 : o->progress >= 0 ? o->progress : isatty(2);
+	if (!o->cfg.seed)
+		o->cfg.seed = ((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	r.mode = "race";
+	r.started_at = time(NULL);
+	r.seed = o->cfg.seed;
+	r.clients = o->cfg.clients;
+	r.trials = o->cfg.trials;
+	r.keys = o->cfg.sc.keys;
+	r.retries = o->cfg.retries;
+	r.think_ms = (double)o->cfg.sc.think_us / 1000.0;
+	r.tail_ms = (double)o->cfg.tail_us / 1000.0;
+	r.quantity = o->cfg.sc.quantity;
+	r.balance = o->cfg.sc.balance;
+	r.price = o->cfg.sc.price;
+	r.amount = o->cfg.sc.amount;
+	st.total_cells = count_cells(o);
+
+	if (!pg) {
+		struct rb_err e;
+
+		if (!o->quiet)
+			fprintf(stderr, "racebench: starting a throwaway PostgreSQL ...\n");
+		if (servers_start(&st.srv, "pg", &e) < 0) {
+			fprintf(stderr, "racebench: %s\n", e.msg);
+			return EXIT_INFRA;
+		}
+		pg = st.srv.pg;
+		throwaway = 1;
+	}
+	for (int i = 0; drivers[i] && rc == 0; i++)
+		if (o->dbs & (1u << i))
+			rc = run_driver(&st, drivers[i], pg, throwaway);
+	if (st.progress)
+		fprintf(stderr, "\r\033[K");
+	if (o->keep_servers && st.srv.started) {
+		fprintf(stderr, "racebench: servers kept running in %s; connect with:\n"
+			"  %s\nstop them with: %s --dir %s stop\n",
+			st.srv.dir, st.srv.pg, st.srv.script, st.srv.dir);
+	} else {
+		servers_stop(&st.srv);
+	}
+	r.wall_seconds = (double)(now_ns() - t0) / 1e9;
+	if (rc == -2) {
+		fprintf(stderr, "racebench: %s\n", r.abort_msg);
+		result_release(&r);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		r.aborted = 1;
+		fprintf(stderr, "racebench: %s\n", r.abort_msg);
+	}
+	if (r.ncells > 0 || !r.aborted)
+		if (write_reports(o, &r, color) < 0 && rc == 0)
+			rc = -1;
+	result_release(&r);
+	if (interrupted)
+		return 128 + (int)interrupted;
+	return rc < 0 ? EXIT_INFRA : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[512];
+
+	if (opts_parse(argc, argv, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "racebench: %s\n", err);
+		if (argc < 2)
+			fprintf(stderr, "%s", usage_text);
+		return EXIT_USAGE;
+	}
+	switch (o.cmd) {
+	case CMD_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("racebench %s\n", RACEBENCH_VERSION);
+		return 0;
+	case CMD_LIST:
+		print_list();
+		return 0;
+	case CMD_RUN:
+		return cmd_run(&o);
+	default:
+		die_usage("no command");
+	}
+	return EXIT_USAGE;
+}

@@ -1,0 +1,59 @@
+/* err.c: error class names and the error record. */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const class_names[RB_CLS__COUNT] = {
+	[RB_CLS_NONE] = "none",
+	[RB_CLS_DEADLOCK] = "deadlock",
+	[RB_CLS_SERIALIZATION] = "serialization",
+	[RB_CLS_LOCK_TIMEOUT] = "lock-timeout",
+	[RB_CLS_UNIQUE] = "unique-violation",
+	[RB_CLS_CHECK] = "check-violation",
+	[RB_CLS_CONNECTION] = "connection",
+	[RB_CLS_OTHER] = "other",
+};
+
+const char *rb_class_name(enum rb_class cls)
+{
+	if ((unsigned)cls >= RB_CLS__COUNT)
+		return "other";
+	return class_names[cls];
+}
+
+void rb_err_clear(struct rb_err *e)
+{
+	if (!e)
+		return;
+	e->cls = RB_CLS_NONE;
+	e->sqlstate[0] = '\0';
+	e->native = 0;
+	e->msg[0] = '\0';
+}
+
+int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate,
+	       int native, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!e)
+		return -1;
+	e->cls = cls;
+	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", sqlstate ? sqlstate : "");
+	e->native = native;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	/* Server messages span lines ("...\n\tIs the server running"); reports
+	 * want one line. */
+	for (char *p = e->msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	n = strlen(e->msg);
+	while (n > 0 && (e->msg[n - 1] == '\n' || e->msg[n - 1] == ' '))
+		e->msg[--n] = '\0';
+	return -1;
+}

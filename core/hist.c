@@ -1,0 +1,102 @@
+/* hist.c: log-linear histogram. */
+#include "hist.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SUB (1u << HIST_SUB_BITS)
+#define HALF (1u << (HIST_SUB_BITS - 1))
+
+void hist_reset(struct hist *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+unsigned hist_index(uint64_t v)
+{
+	unsigned e, shift;
+
+	if (v < SUB)
+		return (unsigned)v;
+	if (v >> HIST_MAX_BITS)
+		return HIST_BUCKETS - 1;
+	e = 63u - (unsigned)__builtin_clzll(v);		/* HIST_SUB_BITS..MAX-1 */
+	shift = e - (HIST_SUB_BITS - 1);
+	return SUB + (e - HIST_SUB_BITS) * HALF + (unsigned)((v >> shift) - HALF);
+}
+
+uint64_t hist_bucket_high(unsigned i)
+{
+	unsigned level, shift;
+	uint64_t sub;
+
+	if (i < SUB)
+		return i;
+	level = (i - SUB) / HALF;
+	sub = HALF + (i - SUB) % HALF;
+	shift = level + 1;
+	return ((sub + 1) << shift) - 1;
+}
+
+void hist_record(struct hist *h, uint64_t v)
+{
+	unsigned i = hist_index(v);
+
+	if (h->b[i] != UINT32_MAX)
+		h->b[i]++;
+	if (h->count == 0 || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+}
+
+void hist_merge(struct hist *dst, const struct hist *src)
+{
+	if (src->count == 0)
+		return;
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		uint64_t s = (uint64_t)dst->b[i] + src->b[i];
+
+		dst->b[i] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+	}
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+}
+
+uint64_t hist_percentile(const struct hist *h, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (h->count == 0)
+		return 0;
+	if (q <= 0)
+		return h->min;
+	if (q >= 100)
+		return h->max;
+	/* the epsilon keeps 99.9 % of 1000 at rank 999, not 1000 */
+	rank = (uint64_t)ceil(q / 100.0 * (double)h->count - 1e-9);
+	if (rank == 0)
+		rank = 1;
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		seen += h->b[i];
+		if (seen >= rank) {
+			uint64_t hi = hist_bucket_high(i);
+
+			if (hi > h->max)
+				hi = h->max;
+			return hi < h->min ? h->min : hi;
+		}
+	}
+	return h->max;
+}
+
+double hist_mean(const struct hist *h)
+{
+	return h->count ? (double)h->sum / (double)h->count : 0.0;
+}

@@ -1,0 +1,437 @@
+/* opts.c: command-line parsing. */
+#define _POSIX_C_SOURCE 200809L
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strategy.h"
+#include "util.h"
+
+static const char *const format_names[FMT__COUNT] = { "table", "json" };
+
+const char *format_name(enum format f)
+{
+	return (unsigned)f < FMT__COUNT ? format_names[f] : "?";
+}
+
+static int bad(char *err, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return 2;
+}
+
+/* An integer in [lo, hi]; the message names the option and the range. */
+static int parse_ll(const char *opt, const char *s, long long lo, long long hi,
+		    long long *out, char *err, size_t n)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return bad(err, n, "%s: '%s' is not a whole number from %lld to %lld",
+			   opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out,
+		     char *err, size_t n)
+{
+	long long v;
+
+	if (parse_ll(opt, s, lo, hi, &v, err, n))
+		return 2;
+	*out = (int)v;
+	return 0;
+}
+
+/* Milliseconds with up to three decimals, in [0, hi]; returns microseconds. */
+static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us,
+		    char *err, size_t n)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= 0) || v > hi)
+		return bad(err, n, "%s: '%s' is not a number of milliseconds from 0 to %g",
+			   opt, s, hi);
+	*us = (uint64_t)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+typedef int (*name_fn)(const char *name);
+
+/*
+ * A comma list of names or "all" into a bit set. valid lists the names for
+ * the message.
+ */
+static int parse_set(const char *opt, const char *s, name_fn find,
+		     unsigned all, const char *what, const char *valid,
+		     unsigned *out, char *err, size_t n)
+{
+	char buf[512], *save = NULL, *tok;
+	unsigned set = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return bad(err, n, "%s: list too long", opt);
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		if (!strcmp(tok, "all")) {
+			set |= all;
+			continue;
+		}
+		i = find(tok);
+		if (i < 0)
+			return bad(err, n, "%s: unknown %s '%s' (valid: %s, all)",
+				   opt, what, tok, valid);
+		set |= 1u << i;
+	}
+	if (!set)
+		return bad(err, n, "%s: empty list (valid: %s, all)", opt, valid);
+	*out = set;
+	return 0;
+}
+
+static int find_driver(const char *s)
+{
+	for (int i = 0; drivers[i]; i++)
+		if (!strcmp(drivers[i]->name, s))
+			return i;
+	return -1;
+}
+
+static int find_scenario(const char *s)
+{
+	for (int i = 0; scenarios[i]; i++)
+		if (!strcmp(scenarios[i]->name, s))
+			return i;
+	return -1;
+}
+
+static int find_format(const char *s)
+{
+	for (int i = 0; i < FMT__COUNT; i++)
+		if (!strcmp(format_names[i], s))
+			return i;
+	return -1;
+}
+
+/* "a, b, c" for messages. */
+static void join_names(char *buf, size_t n, const char *(*name)(int), int count)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < count && o < n; i++)
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", name(i));
+}
+
+static const char *driver_name_at(int i) { return drivers[i]->name; }
+static const char *scenario_name_at(int i) { return scenarios[i]->name; }
+static const char *strategy_name_at(int i) { return strategy_name((enum strategy)i); }
+static const char *iso_name_at(int i) { return rb_iso_name((enum rb_iso)i); }
+static const char *format_name_at(int i) { return format_names[i]; }
+
+static int count_drivers(void) { int n = 0; while (drivers[n]) n++; return n; }
+static int count_scenarios(void) { int n = 0; while (scenarios[n]) n++; return n; }
+
+static int parse_schema(const char *s, char *err, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 48 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		goto fail;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			goto fail;
+	return 0;
+fail:
+	return bad(err, n, "--schema: '%s' is not a plain lower-case name "
+		   "(a-z, 0-9, _; starting with a letter or _; at most 48)", s);
+}
+
+enum {
+	O_THINK = 256, O_TAIL, O_KEYS, O_QUANTITY, O_BALANCE, O_PRICE, O_AMOUNT,
+	O_RETRIES, O_PG, O_KEEP_SERVERS, O_SCHEMA, O_FORCE_SCHEMA, O_KEEP_SCHEMA,
+	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
+	O_NO_PROGRESS,
+};
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "scenario", required_argument, NULL, 's' },
+	{ "strategy", required_argument, NULL, 'S' },
+	{ "isolation", required_argument, NULL, 'i' },
+	{ "clients", required_argument, NULL, 'c' },
+	{ "trials", required_argument, NULL, 't' },
+	{ "think", required_argument, NULL, O_THINK },
+	{ "tail", required_argument, NULL, O_TAIL },
+	{ "keys", required_argument, NULL, O_KEYS },
+	{ "quantity", required_argument, NULL, O_QUANTITY },
+	{ "balance", required_argument, NULL, O_BALANCE },
+	{ "price", required_argument, NULL, O_PRICE },
+	{ "amount", required_argument, NULL, O_AMOUNT },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "seed", required_argument, NULL, 'r' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "pg", required_argument, NULL, O_PG },
+	{ "keep-servers", no_argument, NULL, O_KEEP_SERVERS },
+	{ "schema", required_argument, NULL, O_SCHEMA },
+	{ "force-schema", no_argument, NULL, O_FORCE_SCHEMA },
+	{ "keep-schema", no_argument, NULL, O_KEEP_SCHEMA },
+	{ "lock-timeout", required_argument, NULL, O_LOCK_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
+	{ "no-color", no_argument, NULL, O_NO_COLOR },
+	{ "color", no_argument, NULL, O_COLOR },
+	{ "progress", no_argument, NULL, O_PROGRESS },
+	{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->dbs = 1u << 0;
+	o->scenarios = (1u << count_scenarios()) - 1;
+	o->strategies = (1u << ST__COUNT) - 1;
+	o->isolations = (1u << RB_ISO__COUNT) - 1;
+	o->cfg.clients = 8;
+	o->cfg.trials = 20;
+	o->cfg.retries = 10;
+	o->cfg.tail_us = 1000;
+	o->cfg.sc.think_us = 1000;
+	o->cfg.sc.keys = 1;
+	o->cfg.sc.balance = 100;
+	o->cfg.sc.price = 30;
+	o->cfg.sc.amount = 100;
+	o->schema = "racebench";
+	o->lock_timeout_ms = 5000;
+	o->connect_timeout_s = 10;
+	o->color = -1;
+	o->progress = -1;
+}
+
+int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
+{
+	char valid[512];
+	long long ll;
+	int c, rc = 0;
+
+	defaults(o);
+	err[0] = '\0';
+	if (argc < 2)
+		return bad(err, n, "no command (valid: run, list, help, version)");
+	if (!strcmp(argv[1], "run"))
+		o->cmd = CMD_RUN;
+	else if (!strcmp(argv[1], "list"))
+		o->cmd = CMD_LIST;
+	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		o->cmd = CMD_HELP;
+	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		o->cmd = CMD_VERSION;
+	else if (argv[1][0] == '-')
+		return bad(err, n, "'%s' before a command (usage: racebench run [options]; "
+			   "valid commands: run, list, help, version)", argv[1]);
+	else
+		return bad(err, n, "unknown command '%s' (valid: run, list, help, version)", argv[1]);
+	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
+		return 0;
+
+	/* argv[1] (the command) stands in for the program name; optind = 0
+	 * makes glibc forget any earlier parse. */
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, ":d:s:S:i:c:t:r:f:o:qhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			join_names(valid, sizeof(valid), driver_name_at, count_drivers());
+			rc = parse_set("--db", optarg, find_driver, (1u << count_drivers()) - 1,
+				       "database", valid, &o->dbs, err, n);
+			break;
+		case 's':
+			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+			rc = parse_set("--scenario", optarg, find_scenario,
+				       (1u << count_scenarios()) - 1, "scenario", valid,
+				       &o->scenarios, err, n);
+			break;
+		case 'S':
+			join_names(valid, sizeof(valid), strategy_name_at, ST__COUNT);
+			rc = parse_set("--strategy", optarg, strategy_parse, (1u << ST__COUNT) - 1,
+				       "strategy", valid, &o->strategies, err, n);
+			o->strategies_given = 1;
+			break;
+		case 'i':
+			join_names(valid, sizeof(valid), iso_name_at, RB_ISO__COUNT);
+			rc = parse_set("--isolation", optarg, rb_iso_parse,
+				       (1u << RB_ISO__COUNT) - 1, "isolation level", valid,
+				       &o->isolations, err, n);
+			break;
+		case 'c':
+			rc = parse_int("--clients", optarg, 1, 256, &o->cfg.clients, err, n);
+			break;
+		case 't':
+			rc = parse_int("--trials", optarg, 1, 100000, &o->cfg.trials, err, n);
+			break;
+		case O_THINK:
+			rc = parse_ms("--think", optarg, 10000, &o->cfg.sc.think_us, err, n);
+			break;
+		case O_TAIL:
+			rc = parse_ms("--tail", optarg, 10000, &o->cfg.tail_us, err, n);
+			break;
+		case O_KEYS:
+			rc = parse_int("--keys", optarg, 1, 100000, &o->cfg.sc.keys, err, n);
+			break;
+		case O_QUANTITY:
+			rc = parse_ll("--quantity", optarg, 0, 1000000000, &o->cfg.sc.quantity, err, n);
+			o->quantity_given = 1;
+			break;
+		case O_BALANCE:
+			rc = parse_ll("--balance", optarg, 0, 1000000000000LL, &o->cfg.sc.balance, err, n);
+			break;
+		case O_PRICE:
+			rc = parse_ll("--price", optarg, 1, 1000000000000LL, &o->cfg.sc.price, err, n);
+			break;
+		case O_AMOUNT:
+			rc = parse_ll("--amount", optarg, 1, 1000000000000LL, &o->cfg.sc.amount, err, n);
+			break;
+		case O_RETRIES:
+			rc = parse_int("--retries", optarg, 0, 1000, &o->cfg.retries, err, n);
+			break;
+		case 'r':
+			rc = parse_ll("--seed", optarg, 0, LLONG_MAX, &ll, err, n);
+			o->cfg.seed = (uint64_t)ll;
+			break;
+		case 'f': {
+			unsigned set = 0;
+			char buf[256], *save = NULL, *tok;
+
+			join_names(valid, sizeof(valid), format_name_at, FMT__COUNT);
+			if (strlen(optarg) >= sizeof(buf)) {
+				rc = bad(err, n, "--format: list too long");
+				break;
+			}
+			strcpy(buf, optarg);
+			o->nformats = 0;
+			for (tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+				int f = find_format(tok);
+
+				if (f < 0)
+					rc = bad(err, n, "--format: unknown format '%s' (valid: %s)", tok, valid);
+				else if (!(set & (1u << f))) {
+					set |= 1u << f;
+					o->formats[o->nformats++] = (enum format)f;
+				}
+			}
+			if (!rc && !o->nformats)
+				rc = bad(err, n, "--format: empty list (valid: %s)", valid);
+			break;
+		}
+		case 'o':
+			if (o->nouts == MAX_OUTS)
+				rc = bad(err, n, "--out: at most %d files (one per format)", MAX_OUTS);
+			else if (!*optarg)
+				rc = bad(err, n, "--out: empty file name");
+			else
+				o->outs[o->nouts++] = optarg;
+			break;
+		case O_PG:
+			o->pg_dsn = optarg;
+			break;
+		case O_KEEP_SERVERS:
+			o->keep_servers = 1;
+			break;
+		case O_SCHEMA:
+			rc = parse_schema(optarg, err, n);
+			o->schema = optarg;
+			break;
+		case O_FORCE_SCHEMA:
+			o->force_schema = 1;
+			break;
+		case O_KEEP_SCHEMA:
+			o->keep_schema = 1;
+			break;
+		case O_LOCK_TIMEOUT:
+			rc = parse_int("--lock-timeout", optarg, 0, 3600000, &o->lock_timeout_ms, err, n);
+			break;
+		case O_CONNECT_TIMEOUT:
+			rc = parse_int("--connect-timeout", optarg, 1, 3600, &o->connect_timeout_s, err, n);
+			break;
+		case O_NO_COLOR:
+			o->color = 0;
+			break;
+		case O_COLOR:
+			o->color = 1;
+			break;
+		case O_PROGRESS:
+			o->progress = 1;
+			break;
+		case O_NO_PROGRESS:
+			o->progress = 0;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			o->cmd = CMD_HELP;
+			return 0;
+		case 'V':
+			o->cmd = CMD_VERSION;
+			return 0;
+		case ':':
+			rc = bad(err, n, "%s needs a value", argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				rc = bad(err, n, "unknown option '-%c' (see racebench --help)", optopt);
+			else
+				rc = bad(err, n, "unknown option '%s' (see racebench --help)",
+					 argv[optind - 1]);
+			break;
+		}
+	}
+	if (rc)
+		return rc;
+	if (optind < argc)
+		return bad(err, n, "unexpected argument '%s' (see racebench --help)", argv[optind]);
+	if (o->cmd != CMD_RUN)
+		return 0;
+	if (!o->nformats)
+		o->formats[o->nformats++] = FMT_TABLE;
+	if (o->nouts == 0 && o->nformats > 1)
+		return bad(err, n, "--format: %d formats need %d --out files, in order "
+			   "('-' for standard output)", o->nformats, o->nformats);
+	if (o->nouts && o->nouts != o->nformats)
+		return bad(err, n, "--out: %d files for %d formats (one --out per format, in order; "
+			   "'-' for standard output)", o->nouts, o->nformats);
+	for (int i = 0, dash = 0; i < o->nouts; i++)
+		if (!strcmp(o->outs[i], "-") && dash++)
+			return bad(err, n, "--out: standard output ('-') given twice");
+	if (!o->quantity_given)
+		o->cfg.sc.quantity = o->cfg.clients / 2 > 0 ? o->cfg.clients / 2 : 1;
+	return 0;
+}

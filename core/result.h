@@ -1,0 +1,105 @@
+/* result.h: the one result model every report renders. */
+#ifndef RB_RESULT_H
+#define RB_RESULT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "../drivers/driver.h"
+#include "../scenarios/scenario.h"
+#include "err.h"
+#include "hist.h"
+#include "strategy.h"
+
+/*
+ * Why an operation failed for its user: an error class, or one of the
+ * reasons a strategy gives up on its own.
+ */
+enum fail_reason {
+	FR_CONFLICT = RB_CLS__COUNT,	/* optimistic: version misses beyond --retries */
+	FR_CHECK_AFTER,			/* check-after found the invariant broken */
+	FR_FENCED,			/* the fencing token was older than the row's */
+	FR_LOCK_ACQUIRE,		/* a Redis lock not acquired in time */
+	FR__COUNT
+};
+const char *fail_reason_name(int reason);
+
+enum verdict {
+	V_NA,		/* the strategy does not fit the scenario */
+	V_SAFE,		/* no anomaly, no failure reached a user */
+	V_ANOMALY,	/* an invariant broke in at least one trial */
+	V_ERRORS,	/* no anomaly, but users saw failures */
+	V_ABORTED,	/* the cell could not run to the end (infrastructure) */
+};
+const char *verdict_name(enum verdict v);
+
+struct lat_summary {
+	uint64_t count;
+	uint64_t p50, p90, p99, p999, max;	/* microseconds */
+	double mean;
+};
+void lat_summarize(const struct hist *h, struct lat_summary *out);
+
+#define EXAMPLE_LEN 160
+
+struct cell_result {
+	const char *db;
+	const char *scenario;
+	const char *strategy;
+	enum rb_iso iso;		/* the cell's level */
+	enum rb_iso eff_iso;		/* the level transactions ran at */
+	enum verdict verdict;
+	const char *na_reason;
+
+	int nkinds;
+	const char *kinds[SC_MAX_KINDS];
+	long long anomalies[SC_MAX_KINDS];
+	long long trials, anomalous_trials;
+
+	long long ops;			/* operations attempted (not attempts) */
+	long long done, declined, failed, retries;
+	long long errors[RB_CLS__COUNT];	/* every error, retried or not */
+	long long failures[FR__COUNT];		/* failures that reached a user */
+	char examples[RB_CLS__COUNT][EXAMPLE_LEN];	/* one message per class */
+
+	struct lat_summary lat;
+	int has_lock;			/* a Redis strategy: the lock figures apply */
+	struct lat_summary lock_wait;
+	long long lock_timeouts, lease_expired;
+
+	double seconds;			/* wall time of the cell */
+	double throughput;		/* operations per second while clients ran */
+	char abort_msg[256];
+};
+
+/* What a run measured, with what, where. */
+struct run_server {
+	const char *db;			/* driver name */
+	struct server_info info;
+	int throwaway;
+	char dsn[256];			/* redacted */
+};
+
+struct run_result {
+	const char *mode;		/* "race" */
+	time_t started_at;
+	double wall_seconds;
+	uint64_t seed;
+	int clients, trials, keys, retries;
+	double think_ms, tail_ms;
+	long long quantity, balance, price, amount;
+	int nservers;
+	struct run_server servers[4];
+	int ncells, cap;
+	struct cell_result *cells;
+	int aborted;			/* infrastructure failure: the report is partial */
+	char abort_msg[256];
+};
+
+struct cell_result *result_add_cell(struct run_result *r);
+void result_release(struct run_result *r);
+/* Sets the verdict from the counts (not for n/a or aborted cells). */
+void cell_judge(struct cell_result *c);
+double cell_rate(const struct cell_result *c);	/* anomalous trials / trials */
+
+#endif

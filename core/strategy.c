@@ -1,0 +1,78 @@
+/* strategy.c: the strategy table. */
+#include "strategy.h"
+
+#include <string.h>
+
+#define RETRY(c) (1u << (c))
+
+static const struct strategy_info table[ST__COUNT] = {
+	[ST_NONE] = { "none",
+		"the operation as written, one transaction at the cell's level",
+		"every incident", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_FOR_UPDATE] = { "for-update",
+		"the first read becomes SELECT ... FOR UPDATE on the row it reads",
+		"000, 001, 004", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_FOR_UPDATE_PARENT] = { "for-update-parent",
+		"lock an always-existing parent row first (SELECT ... FOR UPDATE)",
+		"the correct pessimistic form", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_OPTIMISTIC] = { "optimistic",
+		"version column; UPDATE ... WHERE version = ?; 0 rows -> retry",
+		"004", GUARD_NONE, 0, 0, 0, 1 },
+	[ST_ATOMIC] = { "atomic",
+		"one conditional statement (UPDATE ... WHERE x > 0, upsert); act on its row count",
+		"beyond the seeds", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_UNIQUE] = { "unique",
+		"a unique constraint; a duplicate key rolls back and retries onto the update path",
+		"002", GUARD_NONE, 0, 0, RETRY(RB_CLS_UNIQUE), 0 },
+	[ST_SERIALIZABLE] = { "serializable",
+		"force SERIALIZABLE; retry on serialization failure or deadlock",
+		"003", GUARD_NONE, 0, 1,
+		RETRY(RB_CLS_SERIALIZATION) | RETRY(RB_CLS_DEADLOCK), 0 },
+	[ST_CHECK_AFTER] = { "check-after",
+		"re-read the invariant before COMMIT; roll back if it broke",
+		"003 (the fix it shipped)", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_CONSTRAINT] = { "constraint",
+		"a CHECK constraint refuses the bad state (check-violation)",
+		"003 (the fix it wished for)", GUARD_NONE, 0, 0, 0, 0 },
+	[ST_ADVISORY] = { "advisory",
+		"database named lock (pg_advisory_xact_lock, GET_LOCK) on the key",
+		"beyond the seeds", GUARD_ADVISORY, 0, 0, 0, 0 },
+	[ST_REDIS_NARROW] = { "redis-narrow",
+		"Redis lock around the find-and-write, released before COMMIT",
+		"002, 004", GUARD_REDIS_NARROW, 0, 0, 0, 0 },
+	[ST_REDIS_WIDE] = { "redis-wide",
+		"Redis lock taken before BEGIN, released after COMMIT",
+		"004 (the facade fix)", GUARD_REDIS_WIDE, 0, 0, 0, 0 },
+	[ST_REDIS_LATE] = { "redis-late",
+		"BEGIN and a first read (snapshot taken), then the Redis lock",
+		"000 (the REPEATABLE READ trap)", GUARD_REDIS_LATE, 0, 0, 0, 0 },
+	[ST_REDIS_EXPIRY] = { "redis-expiry",
+		"wide Redis lock whose lease expires before the transaction ends",
+		"beyond the seeds", GUARD_REDIS_EXPIRY, 0, 0, 0, 0 },
+	[ST_REDIS_EXPIRY_FENCED] = { "redis-expiry-fenced",
+		"redis-expiry, and the first write checks a fencing token",
+		"beyond the seeds", GUARD_REDIS_EXPIRY, 1, 0, 0, 0 },
+};
+
+const struct strategy_info *strategy_info(enum strategy s)
+{
+	return (unsigned)s < ST__COUNT ? &table[s] : NULL;
+}
+
+const char *strategy_name(enum strategy s)
+{
+	return (unsigned)s < ST__COUNT ? table[s].name : "?";
+}
+
+int strategy_parse(const char *s)
+{
+	for (int i = 0; i < ST__COUNT; i++)
+		if (!strcmp(s, table[i].name))
+			return i;
+	return -1;
+}
+
+int strategy_uses_redis(enum strategy s)
+{
+	return (unsigned)s < ST__COUNT && table[s].guard >= GUARD_REDIS_NARROW;
+}

@@ -1,0 +1,54 @@
+/* strategy.h: the defences a scenario's operation can run under. */
+#ifndef RB_STRATEGY_H
+#define RB_STRATEGY_H
+
+#include "err.h"
+
+/* Order is the order of reports and of `racebench list`. */
+enum strategy {
+	ST_NONE,
+	ST_FOR_UPDATE,
+	ST_FOR_UPDATE_PARENT,
+	ST_OPTIMISTIC,
+	ST_ATOMIC,
+	ST_UNIQUE,
+	ST_SERIALIZABLE,
+	ST_CHECK_AFTER,
+	ST_CONSTRAINT,
+	ST_ADVISORY,
+	ST_REDIS_NARROW,
+	ST_REDIS_WIDE,
+	ST_REDIS_LATE,
+	ST_REDIS_EXPIRY,
+	ST_REDIS_EXPIRY_FENCED,
+	ST__COUNT
+};
+
+/* Where the harness takes and releases a lock around the operation. */
+enum guard {
+	GUARD_NONE,
+	GUARD_ADVISORY,		/* database named lock, for the whole transaction */
+	GUARD_REDIS_NARROW,	/* after BEGIN, released after the write, before COMMIT */
+	GUARD_REDIS_WIDE,	/* before BEGIN, released after COMMIT */
+	GUARD_REDIS_LATE,	/* after BEGIN and a first read, released after COMMIT */
+	GUARD_REDIS_EXPIRY,	/* wide, with a lease shorter than the work */
+};
+
+struct strategy_info {
+	const char *name;
+	const char *summary;
+	const char *from;		/* the seeds it comes from */
+	enum guard guard;
+	int fenced;			/* the write checks a fencing token */
+	int force_serializable;		/* runs at SERIALIZABLE whatever the cell's level */
+	unsigned retry_on;		/* bit (1u << class) for each class that is retried */
+	int retry_on_conflict;		/* an optimistic version miss is retried */
+};
+
+const struct strategy_info *strategy_info(enum strategy s);
+const char *strategy_name(enum strategy s);
+/* -1 when unknown. */
+int strategy_parse(const char *s);
+int strategy_uses_redis(enum strategy s);
+
+#endif

@@ -1,0 +1,37 @@
+/* util.h: time, sleeping, allocation and a small PRNG shared by the harness. */
+#ifndef RB_UTIL_H
+#define RB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+/* Sleeps at least us microseconds (0 returns at once). */
+void sleep_us(uint64_t us);
+
+/* Allocation that aborts the program on exhaustion: the harness cannot
+ * report anything honest without memory. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* splitmix64-seeded xoshiro256**: one state per thread, never shared. */
+struct rng {
+	uint64_t s[4];
+};
+void rng_seed(struct rng *r, uint64_t seed);
+uint64_t rng_next(struct rng *r);
+/* Uniform double in [0, 1). */
+double rng_unit(struct rng *r);
+
+/* snprintf for messages where cutting a long text short is fine. */
+void str_printf(char *dst, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copies at most n-1 bytes and always terminates (n > 0). */
+void str_copy(char *dst, const char *src, size_t n);
+
+#endif

@@ -1,0 +1,183 @@
+/* driver.h: the database driver interface (one implementation per file). */
+#ifndef RB_DRIVER_H
+#define RB_DRIVER_H
+
+#include <stddef.h>
+
+#include "../core/err.h"
+
+enum rb_iso {
+	RB_ISO_RU,
+	RB_ISO_RC,
+	RB_ISO_RR,
+	RB_ISO_SER,
+	RB_ISO__COUNT
+};
+
+const char *rb_iso_name(enum rb_iso iso);	/* "rc" */
+const char *rb_iso_sql(enum rb_iso iso);	/* "READ COMMITTED" */
+/* Parses "ru", "rc", "rr", "ser" (or the SQL names); -1 when unknown. */
+int rb_iso_parse(const char *s);
+
+/* SQL dialects: the few places where scenarios must say things twice. */
+enum dialect {
+	DIALECT_PG,
+	DIALECT_MYSQL,
+	DIALECT__COUNT
+};
+
+/*
+ * A statement a scenario declares once (static const). Placeholders are '?'
+ * in every dialect; a driver rewrites them if its server wants another
+ * form. sql[DIALECT_MYSQL] == NULL means "the same text as PostgreSQL".
+ * Drivers prepare a statement on a connection the first time it is used
+ * there and keep the handle, keyed by the statement's address.
+ */
+struct db_stmt {
+	const char *name;
+	const char *sql[DIALECT__COUNT];
+};
+
+struct db_param {
+	const char *s;		/* text value, or NULL for the integer i */
+	long long i;
+};
+#define P_INT(v) ((struct db_param){ .s = NULL, .i = (v) })
+#define P_TEXT(v) ((struct db_param){ .s = (v), .i = 0 })
+
+/* What a report says about the server: product, version, settings. */
+#define SERVER_SETTINGS 8
+struct server_info {
+	char product[32];	/* "PostgreSQL", "MariaDB", "MySQL" */
+	char version[64];
+	int nsettings;
+	struct {
+		char name[48];
+		char value[64];
+	} settings[SERVER_SETTINGS];
+};
+
+struct driver;
+
+/*
+ * The part of a connection every driver shares; each driver embeds it as
+ * the first member of its own connection struct.
+ */
+struct db_conn {
+	const struct driver *drv;
+};
+
+/* Options that apply to every connection of a run. */
+struct db_opts {
+	const char *dsn;	/* the user's DSN/URL; "" means library defaults */
+	const char *schema;	/* NULL: do not switch to the tool's schema */
+	int connect_timeout_s;
+	int lock_timeout_ms;	/* 0: leave the server's setting */
+};
+
+struct driver {
+	const char *name;	/* "pg", "mysql": what --db takes */
+	const char *summary;
+	enum dialect dialect;
+
+	/* Once per process, before any thread starts (may be NULL). */
+	int (*xGlobalInit)(struct rb_err *e);
+	void (*xGlobalEnd)(void);
+	/* Once in each thread that uses connections (may be NULL). */
+	void (*xThreadInit)(void);
+	void (*xThreadEnd)(void);
+
+	int (*xConnect)(const struct db_opts *o, struct db_conn **out,
+			struct rb_err *e);
+	/* Accepts NULL. */
+	void (*xClose)(struct db_conn *c);
+	/* 1 when the connection is known to be unusable. */
+	int (*xBroken)(struct db_conn *c);
+
+	/*
+	 * The tool's own schema (a PostgreSQL schema, a MySQL database),
+	 * marked as created by racebench. Create drops and recreates it when
+	 * the marker says it is ours, refuses (RB_CLS_OTHER, "not created by
+	 * racebench") when it exists without the marker and force is 0, and
+	 * switches c to it. Drop removes it only when it is ours.
+	 */
+	int (*xSchemaCreate)(struct db_conn *c, const char *schema, int force,
+			     struct rb_err *e);
+	int (*xSchemaDrop)(struct db_conn *c, const char *schema,
+			   struct rb_err *e);
+
+	/* A statement without parameters; rows are discarded. */
+	int (*xExec)(struct db_conn *c, const char *sql, struct rb_err *e);
+	int (*xBegin)(struct db_conn *c, enum rb_iso iso, struct rb_err *e);
+	int (*xCommit)(struct db_conn *c, struct rb_err *e);
+	int (*xRollback)(struct db_conn *c, struct rb_err *e);
+
+	/*
+	 * Executes st (prepared on first use) with n parameters. Afterwards,
+	 * until the next call on c: xAffected, xRows and xValue describe the
+	 * result. xValue returns NULL for SQL NULL.
+	 */
+	int (*xQuery)(struct db_conn *c, const struct db_stmt *st,
+		      const struct db_param *p, int n, struct rb_err *e);
+	long long (*xAffected)(struct db_conn *c);
+	int (*xRows)(struct db_conn *c);
+	const char *(*xValue)(struct db_conn *c, int row, int col);
+
+	/*
+	 * The database's named lock on an integer key. When advisory_in_txn
+	 * is 1 the lock is taken inside a transaction and released by its
+	 * end (xAdvisoryUnlock is NULL); otherwise it is taken before BEGIN
+	 * and released explicitly after COMMIT/ROLLBACK.
+	 */
+	int advisory_in_txn;
+	int (*xAdvisoryLock)(struct db_conn *c, long long key, struct rb_err *e);
+	int (*xAdvisoryUnlock)(struct db_conn *c, long long key,
+			       struct rb_err *e);
+
+	int (*xServerInfo)(struct db_conn *c, struct server_info *out,
+			   struct rb_err *e);
+};
+
+/* Thin wrappers so callers read like sentences. */
+static inline int db_query(struct db_conn *c, const struct db_stmt *st,
+			   const struct db_param *p, int n, struct rb_err *e)
+{
+	return c->drv->xQuery(c, st, p, n, e);
+}
+
+static inline int db_exec(struct db_conn *c, const char *sql, struct rb_err *e)
+{
+	return c->drv->xExec(c, sql, e);
+}
+
+static inline long long db_affected(struct db_conn *c)
+{
+	return c->drv->xAffected(c);
+}
+
+static inline int db_rows(struct db_conn *c)
+{
+	return c->drv->xRows(c);
+}
+
+static inline const char *db_value(struct db_conn *c, int row, int col)
+{
+	return c->drv->xValue(c, row, col);
+}
+
+static inline enum dialect db_dialect(const struct db_conn *c)
+{
+	return c->drv->dialect;
+}
+
+/* The value at (row, col) as an integer; dflt when NULL or out of range. */
+long long db_int(struct db_conn *c, int row, int col, long long dflt);
+
+/* The text of st for c's dialect. */
+const char *db_stmt_sql(const struct db_stmt *st, enum dialect d);
+
+/* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
+extern const struct driver *const drivers[];
+const struct driver *driver_find(const char *name);
+
+#endif

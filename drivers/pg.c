@@ -1,0 +1,415 @@
+/* pg.c: the PostgreSQL driver over libpq. */
+#include "driver.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "../core/util.h"
+
+extern const struct driver driver_pg;
+
+#define PG_MAX_STMTS 64
+
+struct pg_conn {
+	struct db_conn base;	/* must be first */
+	PGconn *pg;
+	PGresult *res;		/* the last query's result, kept for xValue */
+	long long affected;
+	int nstmts;
+	const struct db_stmt *stmts[PG_MAX_STMTS];
+};
+
+static struct pg_conn *pgc(struct db_conn *c)
+{
+	return (struct pg_conn *)c;
+}
+
+/*
+ * Maps a SQLSTATE to a class (PostgreSQL Appendix A). Connection
+ * exceptions (class 08) and administrator shutdowns (57P0x) are
+ * "connection"; so is any error after which libpq says the connection
+ * is bad.
+ */
+static enum rb_class classify(const char *state, PGconn *pg)
+{
+	if (PQstatus(pg) == CONNECTION_BAD)
+		return RB_CLS_CONNECTION;
+	if (!state)
+		return RB_CLS_OTHER;
+	if (!strcmp(state, "40P01"))
+		return RB_CLS_DEADLOCK;
+	if (!strcmp(state, "40001"))
+		return RB_CLS_SERIALIZATION;
+	if (!strcmp(state, "55P03"))
+		return RB_CLS_LOCK_TIMEOUT;
+	if (!strcmp(state, "23505"))
+		return RB_CLS_UNIQUE;
+	if (!strcmp(state, "23514"))
+		return RB_CLS_CHECK;
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4))
+		return RB_CLS_CONNECTION;
+	return RB_CLS_OTHER;
+}
+
+/* Fills e from a failed result (res may be NULL) and clears res. */
+static int fail(PGconn *pg, PGresult *res, struct rb_err *e)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+
+	if (!msg || !*msg)
+		msg = PQerrorMessage(pg);
+	rb_err_set(e, classify(state, pg), state, 0, "%s", msg);
+	PQclear(res);
+	return -1;
+}
+
+static int ok_result(PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static void drop_result(struct pg_conn *c)
+{
+	PQclear(c->res);
+	c->res = NULL;
+	c->affected = 0;
+}
+
+static int pg_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	PGresult *res;
+
+	drop_result(c);
+	res = PQexec(c->pg, sql);
+	if (!ok_result(res))
+		return fail(c->pg, res, e);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_connect(const struct db_opts *o, struct db_conn **out,
+		      struct rb_err *e)
+{
+	/*
+	 * The user's DSN goes in as an expandable dbname; keywords after it
+	 * would override it, so our defaults come first and the DSN wins.
+	 */
+	char timeout[16];
+	const char *kw[] = { "connect_timeout", "application_name", "dbname", NULL };
+	const char *val[] = { timeout, "racebench", o->dsn ? o->dsn : "", NULL };
+	struct pg_conn *c;
+	char sql[160];
+
+	*out = NULL;
+	snprintf(timeout, sizeof(timeout), "%d",
+		 o->connect_timeout_s > 0 ? o->connect_timeout_s : 10);
+	c = xcalloc(1, sizeof(*c));
+	c->base.drv = &driver_pg;
+	c->pg = PQconnectdbParams(kw, val, 1);
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "%s",
+			   c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		PQfinish(c->pg);
+		free(c);
+		return -1;
+	}
+	if (o->lock_timeout_ms > 0) {
+		snprintf(sql, sizeof(sql), "SET lock_timeout = %d", o->lock_timeout_ms);
+		if (pg_exec(&c->base, sql, e) < 0)
+			goto fail;
+	}
+	if (o->schema) {
+		snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", o->schema);
+		if (pg_exec(&c->base, sql, e) < 0)
+			goto fail;
+	}
+	*out = &c->base;
+	return 0;
+fail:
+	PQfinish(c->pg);
+	free(c);
+	return -1;
+}
+
+static void pg_close(struct db_conn *dc)
+{
+	struct pg_conn *c = pgc(dc);
+
+	if (!c)
+		return;
+	PQclear(c->res);
+	PQfinish(c->pg);
+	free(c);
+}
+
+static int pg_broken(struct db_conn *dc)
+{
+	return PQstatus(pgc(dc)->pg) != CONNECTION_OK;
+}
+
+/* Rewrites '?' placeholders as $1, $2, ... (our SQL has no '?' literals). */
+static void dollarize(const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+	int k = 0;
+
+	for (; *in && o + 12 < n; in++) {
+		if (*in == '?')
+			o += (size_t)snprintf(out + o, n - o, "$%d", ++k);
+		else
+			out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
+static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st,
+			   int nparams, char *name, size_t n, struct rb_err *e)
+{
+	char sql[4096];
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < c->nstmts; i++)
+		if (c->stmts[i] == st)
+			break;
+	snprintf(name, n, "rb%d", i);
+	if (i < c->nstmts)
+		return 0;
+	if (c->nstmts == PG_MAX_STMTS)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "too many prepared statements on one connection");
+	dollarize(db_stmt_sql(st, DIALECT_PG), sql, sizeof(sql));
+	res = PQprepare(c->pg, name, sql, nparams, NULL);
+	if (!ok_result(res)) {
+		fail(c->pg, res, e);
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
+			 " (preparing %s)", st->name);
+		return -1;
+	}
+	PQclear(res);
+	c->stmts[c->nstmts++] = st;
+	return 0;
+}
+
+static int pg_query(struct db_conn *dc, const struct db_stmt *st,
+		    const struct db_param *p, int n, struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	char name[16], num[8][24];
+	const char *vals[8];
+	const char *tuples;
+
+	drop_result(c);
+	if (n > 8)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "too many parameters");
+	if (find_or_prepare(c, st, n, name, sizeof(name), e) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (p[i].s) {
+			vals[i] = p[i].s;
+		} else {
+			snprintf(num[i], sizeof(num[i]), "%lld", p[i].i);
+			vals[i] = num[i];
+		}
+	}
+	c->res = PQexecPrepared(c->pg, name, n, vals, NULL, NULL, 0);
+	if (!ok_result(c->res)) {
+		PGresult *res = c->res;
+
+		c->res = NULL;
+		return fail(c->pg, res, e);
+	}
+	tuples = PQcmdTuples(c->res);
+	c->affected = *tuples ? strtoll(tuples, NULL, 10) : 0;
+	return 0;
+}
+
+static long long pg_affected(struct db_conn *dc)
+{
+	return pgc(dc)->affected;
+}
+
+static int pg_rows(struct db_conn *dc)
+{
+	struct pg_conn *c = pgc(dc);
+
+	return c->res ? PQntuples(c->res) : 0;
+}
+
+static const char *pg_value(struct db_conn *dc, int row, int col)
+{
+	struct pg_conn *c = pgc(dc);
+
+	if (!c->res || row >= PQntuples(c->res) || col >= PQnfields(c->res) ||
+	    PQgetisnull(c->res, row, col))
+		return NULL;
+	return PQgetvalue(c->res, row, col);
+}
+
+static int pg_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
+{
+	/* PostgreSQL runs READ UNCOMMITTED as READ COMMITTED (docs 13.2). */
+	static const char *const begin[RB_ISO__COUNT] = {
+		"BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+		"BEGIN ISOLATION LEVEL READ COMMITTED",
+		"BEGIN ISOLATION LEVEL REPEATABLE READ",
+		"BEGIN ISOLATION LEVEL SERIALIZABLE",
+	};
+
+	return pg_exec(dc, begin[iso], e);
+}
+
+static int pg_commit(struct db_conn *dc, struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	PGresult *res;
+
+	drop_result(c);
+	res = PQexec(c->pg, "COMMIT");
+	if (!ok_result(res))
+		return fail(c->pg, res, e);
+	/* COMMIT of an aborted transaction "succeeds" as ROLLBACK. */
+	if (!strcmp(PQcmdStatus(res), "ROLLBACK")) {
+		PQclear(res);
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "COMMIT rolled back an aborted transaction");
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int pg_rollback(struct db_conn *dc, struct rb_err *e)
+{
+	return pg_exec(dc, "ROLLBACK", e);
+}
+
+static int schema_state(struct pg_conn *c, const char *schema, int *exists,
+			int *ours, struct rb_err *e)
+{
+	static const struct db_stmt q = { "schema state", {
+		"SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = ?),"
+		" (SELECT count(*) FROM pg_tables WHERE schemaname = ?"
+		"  AND tablename = 'racebench_owner')" } };
+	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
+
+	if (pg_query(&c->base, &q, p, 2, e) < 0)
+		return -1;
+	*exists = db_int(&c->base, 0, 0, 0) > 0;
+	*ours = db_int(&c->base, 0, 1, 0) > 0;
+	return 0;
+}
+
+static int pg_schema_create(struct db_conn *dc, const char *schema, int force,
+			    struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	int exists, ours;
+	char sql[512];
+
+	if (schema_state(c, schema, &exists, &ours, e) < 0)
+		return -1;
+	if (exists && !ours && !force)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "schema \"%s\" exists and was not created by racebench; "
+				  "use --schema NAME for another one, or --force-schema to drop it",
+				  schema);
+	if (exists) {
+		snprintf(sql, sizeof(sql), "DROP SCHEMA \"%s\" CASCADE", schema);
+		if (pg_exec(dc, sql, e) < 0)
+			return -1;
+	}
+	snprintf(sql, sizeof(sql),
+		 "SET client_min_messages = warning;"
+		 "CREATE SCHEMA \"%s\";"
+		 "CREATE TABLE \"%s\".racebench_owner (created_at timestamptz NOT NULL DEFAULT now(),"
+		 " note text NOT NULL DEFAULT 'created by racebench; dropped at the end of a run');"
+		 "INSERT INTO \"%s\".racebench_owner DEFAULT VALUES;"
+		 "SET search_path TO \"%s\"",
+		 schema, schema, schema, schema);
+	return pg_exec(dc, sql, e);
+}
+
+static int pg_schema_drop(struct db_conn *dc, const char *schema,
+			  struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	int exists, ours;
+	char sql[160];
+
+	if (schema_state(c, schema, &exists, &ours, e) < 0)
+		return -1;
+	if (!exists || !ours)
+		return 0;
+	snprintf(sql, sizeof(sql), "DROP SCHEMA \"%s\" CASCADE", schema);
+	return pg_exec(dc, sql, e);
+}
+
+/* Advisory locks are database-wide: the class id keeps ours apart. */
+#define PG_ADVISORY_CLASS 0x72616365	/* "race" */
+
+static int pg_advisory_lock(struct db_conn *dc, long long key, struct rb_err *e)
+{
+	static const struct db_stmt q = { "advisory lock",
+		{ "SELECT pg_advisory_xact_lock(?::int, ?::int)" } };
+	struct db_param p[2] = { P_INT(PG_ADVISORY_CLASS), P_INT((int)key) };
+
+	return pg_query(dc, &q, p, 2, e);
+}
+
+static int pg_server_info(struct db_conn *dc, struct server_info *out,
+			  struct rb_err *e)
+{
+	static const struct db_stmt q = { "server info", {
+		"SELECT current_setting('server_version'),"
+		" current_setting('deadlock_timeout'),"
+		" current_setting('lock_timeout'),"
+		" current_setting('max_connections'),"
+		" current_setting('fsync')" } };
+	static const char *const names[] = {
+		"deadlock_timeout", "lock_timeout", "max_connections", "fsync"
+	};
+
+	memset(out, 0, sizeof(*out));
+	str_copy(out->product, "PostgreSQL", sizeof(out->product));
+	if (pg_query(dc, &q, NULL, 0, e) < 0)
+		return -1;
+	str_copy(out->version, db_value(dc, 0, 0), sizeof(out->version));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		str_copy(out->settings[i].name, names[i], sizeof(out->settings[i].name));
+		str_copy(out->settings[i].value, db_value(dc, 0, (int)i + 1),
+			 sizeof(out->settings[i].value));
+	}
+	out->nsettings = (int)ARRAY_SIZE(names);
+	return 0;
+}
+
+const struct driver driver_pg = {
+	.name = "pg",
+	.summary = "PostgreSQL over libpq (conninfo or postgres:// URI)",
+	.dialect = DIALECT_PG,
+	.xConnect = pg_connect,
+	.xClose = pg_close,
+	.xBroken = pg_broken,
+	.xSchemaCreate = pg_schema_create,
+	.xSchemaDrop = pg_schema_drop,
+	.xExec = pg_exec,
+	.xBegin = pg_begin,
+	.xCommit = pg_commit,
+	.xRollback = pg_rollback,
+	.xQuery = pg_query,
+	.xAffected = pg_affected,
+	.xRows = pg_rows,
+	.xValue = pg_value,
+	.advisory_in_txn = 1,
+	.xAdvisoryLock = pg_advisory_lock,
+	.xAdvisoryUnlock = NULL,
+	.xServerInfo = pg_server_info,
+};

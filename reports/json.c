@@ -1,0 +1,122 @@
+/* json.c: the JSON report (jansson), the source of truth for every other tool. */
+#include "report.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/util.h"
+
+#define VERSION_STRING RACEBENCH_VERSION
+
+static json_t *lat_json(const struct lat_summary *l)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+			 "count", (json_int_t)l->count,
+			 "p50", (json_int_t)l->p50, "p90", (json_int_t)l->p90,
+			 "p99", (json_int_t)l->p99, "p99_9", (json_int_t)l->p999,
+			 "max", (json_int_t)l->max, "mean", l->mean);
+}
+
+static json_t *cell_json(const struct cell_result *c)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+			      "db", c->db, "scenario", c->scenario, "strategy", c->strategy,
+			      "isolation", rb_iso_name(c->iso),
+			      "effective_isolation", rb_iso_name(c->eff_iso),
+			      "verdict", verdict_name(c->verdict));
+	json_t *kinds, *errors, *failures, *examples;
+
+	if (c->verdict == V_NA) {
+		json_object_set_new(j, "na_reason", json_string(c->na_reason));
+		return j;
+	}
+	if (c->verdict == V_ABORTED)
+		json_object_set_new(j, "abort_reason", json_string(c->abort_msg));
+	kinds = json_object();
+	for (int k = 0; k < c->nkinds; k++)
+		json_object_set_new(kinds, c->kinds[k], json_integer(c->anomalies[k]));
+	errors = json_object();
+	examples = json_object();
+	for (int k = 1; k < RB_CLS__COUNT; k++) {
+		json_object_set_new(errors, rb_class_name((enum rb_class)k), json_integer(c->errors[k]));
+		if (c->examples[k][0])
+			json_object_set_new(examples, rb_class_name((enum rb_class)k),
+					    json_string(c->examples[k]));
+	}
+	failures = json_object();
+	for (int k = 1; k < FR__COUNT; k++)
+		json_object_set_new(failures, fail_reason_name(k), json_integer(c->failures[k]));
+	json_object_set_new(j, "trials", json_integer(c->trials));
+	json_object_set_new(j, "anomalous_trials", json_integer(c->anomalous_trials));
+	json_object_set_new(j, "reproduction_rate", json_real(cell_rate(c)));
+	json_object_set_new(j, "anomalies", kinds);
+	json_object_set_new(j, "ops", json_integer(c->ops));
+	json_object_set_new(j, "committed", json_integer(c->done));
+	json_object_set_new(j, "declined", json_integer(c->declined));
+	json_object_set_new(j, "failed", json_integer(c->failed));
+	json_object_set_new(j, "failures", failures);
+	json_object_set_new(j, "retries", json_integer(c->retries));
+	json_object_set_new(j, "errors", errors);
+	json_object_set_new(j, "error_examples", examples);
+	json_object_set_new(j, "latency_us", lat_json(&c->lat));
+	if (c->has_lock) {
+		json_t *lock = json_object();
+
+		json_object_set_new(lock, "acquire_wait_us", lat_json(&c->lock_wait));
+		json_object_set_new(lock, "acquire_timeouts", json_integer(c->lock_timeouts));
+		json_object_set_new(lock, "leases_expired", json_integer(c->lease_expired));
+		json_object_set_new(j, "lock", lock);
+	}
+	json_object_set_new(j, "seconds", json_real(c->seconds));
+	json_object_set_new(j, "throughput", json_real(c->throughput));
+	return j;
+}
+
+static json_t *server_json(const struct run_server *s)
+{
+	json_t *settings = json_object();
+
+	for (int i = 0; i < s->info.nsettings; i++)
+		json_object_set_new(settings, s->info.settings[i].name,
+				    json_string(s->info.settings[i].value));
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}",
+			 "db", s->db, "product", s->info.product, "version", s->info.version,
+			 "throwaway", s->throwaway, "dsn", s->dsn, "settings", settings);
+}
+
+int report_json(FILE *f, const struct run_result *r, const struct report_opts *o)
+{
+	json_t *root, *servers = json_array(), *cells = json_array();
+	char when[32];
+	struct tm tm;
+	int rc;
+
+	(void)o;
+	gmtime_r(&r->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; i < r->nservers; i++)
+		json_array_append_new(servers, server_json(&r->servers[i]));
+	for (int i = 0; i < r->ncells; i++)
+		json_array_append_new(cells, cell_json(&r->cells[i]));
+	root = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:f, s:b}",
+			 "schema_version", JSON_SCHEMA_VERSION,
+			 "tool", "name", "racebench", "version", VERSION_STRING,
+			 "mode", r->mode, "started_at", when,
+			 "wall_seconds", r->wall_seconds, "aborted", r->aborted);
+	if (r->aborted)
+		json_object_set_new(root, "abort_reason", json_string(r->abort_msg));
+	json_object_set_new(root, "params", json_pack(
+		"{s:i, s:i, s:i, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
+		"clients", r->clients, "trials", r->trials, "keys", r->keys,
+		"retries", r->retries, "think_ms", r->think_ms, "tail_ms", r->tail_ms,
+		"seed", (json_int_t)r->seed, "quantity", (json_int_t)r->quantity,
+		"balance", (json_int_t)r->balance, "price", (json_int_t)r->price,
+		"amount", (json_int_t)r->amount));
+	json_object_set_new(root, "servers", servers);
+	json_object_set_new(root, "cells", cells);
+	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(root);
+	return rc < 0 || ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,179 @@
+/* table.c: the terminal table, one row per cell. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/util.h"
+
+enum col {
+	C_DB, C_SCENARIO, C_STRATEGY, C_ISO, C_TRIALS, C_ANOMALOUS, C_ANOMALIES,
+	C_ERRORS, C_RETRIES, C_FAILED, C_P50, C_P99, C_VERDICT, C__COUNT
+};
+
+static const char *const heads[C__COUNT] = {
+	"db", "scenario", "strategy", "iso", "trials", "anomalous", "anomalies",
+	"errors", "retries", "failed", "p50", "p99", "verdict"
+};
+/* Numbers read better right-aligned. */
+static const int right[C__COUNT] = {
+	[C_TRIALS] = 1, [C_ANOMALOUS] = 1, [C_RETRIES] = 1, [C_FAILED] = 1,
+	[C_P50] = 1, [C_P99] = 1,
+};
+
+#define CELL_W 96
+
+static const char *short_class(int c)
+{
+	static const char *const names[RB_CLS__COUNT] = {
+		"", "deadlock", "serialization", "lock-timeout", "unique", "check",
+		"connection", "other"
+	};
+	return names[c];
+}
+
+static void append(char *buf, size_t n, const char *fmt, const char *name, long long v)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, n - len, fmt, len ? " " : "", name, v);
+}
+
+static void fill_row(const struct cell_result *c, char row[C__COUNT][CELL_W])
+{
+	snprintf(row[C_DB], CELL_W, "%s", c->db);
+	snprintf(row[C_SCENARIO], CELL_W, "%s", c->scenario);
+	snprintf(row[C_STRATEGY], CELL_W, "%s", c->strategy);
+	if (c->eff_iso != c->iso && c->verdict != V_NA)
+		snprintf(row[C_ISO], CELL_W, "%s>%s", rb_iso_name(c->iso), rb_iso_name(c->eff_iso));
+	else
+		snprintf(row[C_ISO], CELL_W, "%s", rb_iso_name(c->iso));
+	snprintf(row[C_VERDICT], CELL_W, "%s", verdict_name(c->verdict));
+	if (c->verdict == V_NA)
+		return;
+	snprintf(row[C_TRIALS], CELL_W, "%lld", c->trials);
+	snprintf(row[C_ANOMALOUS], CELL_W, "%lld (%.0f%%)", c->anomalous_trials,
+		 100.0 * cell_rate(c));
+	for (int k = 0; k < c->nkinds; k++)
+		if (c->anomalies[k])
+			append(row[C_ANOMALIES], CELL_W, "%s%s=%lld", c->kinds[k], c->anomalies[k]);
+	if (!row[C_ANOMALIES][0])
+		strcpy(row[C_ANOMALIES], "-");
+	for (int k = 1; k < RB_CLS__COUNT; k++)
+		if (c->errors[k])
+			append(row[C_ERRORS], CELL_W, "%s%s=%lld", short_class(k), c->errors[k]);
+	if (!row[C_ERRORS][0])
+		strcpy(row[C_ERRORS], "-");
+	snprintf(row[C_RETRIES], CELL_W, "%lld", c->retries);
+	snprintf(row[C_FAILED], CELL_W, "%lld", c->failed);
+	fmt_us(row[C_P50], CELL_W, c->lat.p50);
+	fmt_us(row[C_P99], CELL_W, c->lat.p99);
+}
+
+static const char *verdict_color(enum verdict v)
+{
+	switch (v) {
+	case V_SAFE: return "\033[32m";
+	case V_ANOMALY: return "\033[1;31m";
+	case V_ERRORS: return "\033[33m";
+	case V_ABORTED: return "\033[1;35m";
+	default: return "\033[2m";
+	}
+}
+
+static void print_row(FILE *f, char row[C__COUNT][CELL_W], const int *w,
+		      const char *color)
+{
+	for (int i = 0; i < C__COUNT; i++) {
+		const char *sep = i + 1 < C__COUNT ? "  " : "";
+
+		if (i == C_VERDICT && color)
+			fprintf(f, "%s%s\033[0m", color, row[i]);
+		else if (i + 1 == C__COUNT)
+			fprintf(f, "%s", row[i]);
+		else if (right[i])
+			fprintf(f, "%*s%s", w[i], row[i], sep);
+		else
+			fprintf(f, "%-*s%s", w[i], row[i], sep);
+	}
+	fputc('\n', f);
+}
+
+/* Lists each (scenario, strategy) that was n/a once, with its reason. */
+static void print_na(FILE *f, const struct run_result *r)
+{
+	int shown = 0;
+
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+		int seen = 0;
+
+		if (c->verdict != V_NA)
+			continue;
+		for (int j = 0; j < i && !seen; j++)
+			seen = r->cells[j].verdict == V_NA &&
+			       !strcmp(r->cells[j].db, c->db) &&
+			       !strcmp(r->cells[j].scenario, c->scenario) &&
+			       !strcmp(r->cells[j].strategy, c->strategy);
+		if (seen)
+			continue;
+		if (!shown++)
+			fprintf(f, "\nn/a cells:\n");
+		fprintf(f, "  %s %s %s: %s\n", c->db, c->scenario, c->strategy, c->na_reason);
+	}
+}
+
+int report_table(FILE *f, const struct run_result *r, const struct report_opts *o)
+{
+	char (*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
+	int w[C__COUNT] = { 0 }, counts[V_ABORTED + 1] = { 0 };
+	const char *prev = NULL;
+
+	for (int i = 0; i < C__COUNT; i++) {
+		snprintf(rows[0][i], CELL_W, "%s", heads[i]);
+		w[i] = (int)strlen(heads[i]);
+	}
+	for (int i = 0; i < r->ncells; i++) {
+		fill_row(&r->cells[i], rows[i + 1]);
+		counts[r->cells[i].verdict]++;
+		for (int j = 0; j < C__COUNT; j++) {
+			int len = (int)strlen(rows[i + 1][j]);
+
+			if (len > w[j])
+				w[j] = len;
+		}
+	}
+	print_row(f, rows[0], w, NULL);
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		/* A blank line between scenarios keeps a long matrix readable. */
+		if (prev && strcmp(prev, c->scenario))
+			fputc('\n', f);
+		prev = c->scenario;
+		print_row(f, rows[i + 1], w, o->color ? verdict_color(c->verdict) : NULL);
+		if (c->verdict == V_ABORTED)
+			fprintf(f, "    aborted: %s\n", c->abort_msg);
+	}
+	print_na(f, r);
+
+	fputc('\n', f);
+	for (int i = 0; i < r->nservers; i++) {
+		const struct run_server *s = &r->servers[i];
+
+		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version,
+			s->throwaway ? " (throwaway server)" : "");
+	}
+	fprintf(f, "%d clients, %d trials per cell, think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n",
+		r->clients, r->trials, r->think_ms, r->tail_ms, r->keys, r->keys == 1 ? "" : "s",
+		(unsigned long long)r->seed);
+	fprintf(f, "%d cells: %d safe, %d anomaly, %d errors, %d n/a", r->ncells,
+		counts[V_SAFE], counts[V_ANOMALY], counts[V_ERRORS], counts[V_NA]);
+	if (counts[V_ABORTED])
+		fprintf(f, ", %d aborted", counts[V_ABORTED]);
+	fprintf(f, " in %.1f s\n", r->wall_seconds);
+	if (r->aborted)
+		fprintf(f, "run aborted, report is partial: %s\n", r->abort_msg);
+	free(rows);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,91 @@
+/* scenario.h: a race from one incident: schema, operation, invariant checker. */
+#ifndef RB_SCENARIO_H
+#define RB_SCENARIO_H
+
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/strategy.h"
+#include "../drivers/driver.h"
+
+#define SC_MAX_KINDS 4
+
+/* Knobs every scenario may read; set from the command line. */
+struct sc_params {
+	int clients;
+	int keys;		/* hot rows the clients spread over (client % keys) */
+	long long quantity;	/* coupon-oversell: coupons on offer per key */
+	long long balance;	/* negative-balance: money per wallet */
+	long long price;	/* negative-balance: price of one purchase */
+	long long amount;	/* duplicate-settlement, double-transfer: money per op */
+	uint64_t think_us;	/* application work between the read and the write */
+};
+
+/* One attempt of the operation, inside the transaction the harness began. */
+struct op_ctx {
+	struct db_conn *db;
+	const struct sc_params *p;
+	enum strategy strat;
+	enum rb_iso iso;	/* the level the transaction runs at */
+	int client;
+	int key;		/* 0 .. keys-1 */
+	long long token;	/* unique for each operation in a run */
+};
+
+/* What an operation attempt tells the harness. */
+enum op_status {
+	OP_ERROR = -1,		/* a database error, described in the rb_err */
+	OP_DONE = 0,		/* did its work; the harness commits */
+	OP_DECLINED,		/* correctly refused (sold out, no money, paid); commits */
+	OP_CONFLICT,		/* optimistic version miss: roll back, maybe retry */
+	OP_BROKEN,		/* check-after found the invariant broken: roll back */
+};
+
+struct scenario {
+	const char *name;
+	const char *incident;		/* seed file and one line of story */
+	const char *summary;		/* the operation, one line */
+	const char *kinds[SC_MAX_KINDS];	/* anomaly kinds, NULL-terminated */
+	const char *notes;		/* surprising cells explained (for `list`), or NULL */
+
+	/* NULL when s fits this scenario on dialect d, else why it is n/a. */
+	const char *(*xFits)(enum strategy s, enum dialect d);
+
+	/* Creates the tables (in the tool's schema; they may already exist). */
+	int (*xSetup)(struct db_conn *c, const struct sc_params *p, struct rb_err *e);
+	/* Puts the seed state back: called before every trial. */
+	int (*xReset)(struct db_conn *c, const struct sc_params *p, struct rb_err *e);
+	/*
+	 * Adapts the schema when the strategy changes (a unique index, a
+	 * CHECK constraint): called after a reset, with prev = -1 the first
+	 * time. May be NULL.
+	 */
+	int (*xSchema)(struct db_conn *c, int prev, enum strategy next,
+		       struct rb_err *e);
+	/* One attempt: read, think, write. */
+	enum op_status (*xOp)(struct op_ctx *o, struct rb_err *e);
+	/* check-after: re-reads the invariant before COMMIT (may be NULL). */
+	enum op_status (*xRecheck)(struct op_ctx *o, struct rb_err *e);
+	/*
+	 * Counts anomalies by kind after a trial. committed[k] is the number
+	 * of operations on key k that committed with OP_DONE.
+	 */
+	int (*xCheck)(struct db_conn *c, const struct sc_params *p,
+		      const long long *committed, long long *anomalies,
+		      struct rb_err *e);
+
+	/* A plain read of the key's parent row (redis-late's first read): key. */
+	const struct db_stmt *peek;
+	/* The fencing-token write on the parent row: token, key, token. */
+	const struct db_stmt *fence;
+};
+
+/* Sleeps for the operation's think time. */
+void sc_think(const struct op_ctx *o);
+int sc_nkinds(const struct scenario *s);
+
+/* Registry: NULL-terminated; lookup returns NULL when unknown. */
+extern const struct scenario *const scenarios[];
+const struct scenario *scenario_find(const char *name);
+
+#endif

@@ -1,0 +1,128 @@
+/* test_opts.c: option parsing: good values land, bad ones name themselves. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../core/opts.h"
+
+#define MAXARGS 32
+
+static int parse(const char *line, struct options *o, char *err, size_t n)
+{
+	static char buf[512];
+	char *argv[MAXARGS];
+	int argc = 0;
+
+	strcpy(buf, line);
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && argc < MAXARGS - 1;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return opts_parse(argc, argv, o, err, n);
+}
+
+static void defaults_and_values(void **state)
+{
+	struct options o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse("racebench run", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.cmd, CMD_RUN);
+	assert_int_equal(o.cfg.clients, 8);
+	assert_int_equal(o.cfg.sc.think_us, 1000);
+	assert_int_equal(o.cfg.sc.quantity, 4);
+	assert_int_equal(o.nformats, 1);
+	assert_int_equal(o.formats[0], FMT_TABLE);
+
+	assert_int_equal(parse("racebench run --clients 3 --think 0.5 -t 7 -S none,unique "
+			       "-i rc,ser --format json --out r.json --keys 4",
+			       &o, err, sizeof(err)), 0);
+	assert_int_equal(o.cfg.clients, 3);
+	assert_int_equal(o.cfg.trials, 7);
+	assert_int_equal(o.cfg.sc.keys, 4);
+	assert_int_equal(o.cfg.sc.think_us, 500);
+	assert_int_equal(o.cfg.sc.quantity, 1);
+	assert_int_equal(o.strategies, (1u << ST_NONE) | (1u << ST_UNIQUE));
+	assert_int_equal(o.isolations, (1u << RB_ISO_RC) | (1u << RB_ISO_SER));
+	assert_int_equal(o.formats[0], FMT_JSON);
+	assert_string_equal(o.outs[0], "r.json");
+
+	assert_int_equal(parse("racebench run -S all -i all", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.strategies, (1u << ST__COUNT) - 1);
+	assert_int_equal(parse("racebench --help", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.cmd, CMD_HELP);
+	assert_int_equal(parse("racebench run --version", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.cmd, CMD_VERSION);
+}
+
+struct bad {
+	const char *line;
+	const char *msg;	/* the message must contain this */
+};
+
+static const struct bad bads[] = {
+	{ "racebench", "no command" },
+	{ "racebench frobnicate", "unknown command 'frobnicate' (valid: run, list" },
+	{ "racebench --clients 3", "'--clients' before a command" },
+	{ "racebench run --clients 0", "--clients: '0' is not a whole number from 1 to 256" },
+	{ "racebench run --clients 9999", "--clients: '9999' is not a whole number from 1 to 256" },
+	{ "racebench run --clients ten", "--clients: 'ten' is not a whole number" },
+	{ "racebench run --clients 4x", "--clients: '4x'" },
+	{ "racebench run --trials 0", "--trials: '0' is not a whole number from 1" },
+	{ "racebench run --think -1", "--think: '-1' is not a number of milliseconds from 0 to 10000" },
+	{ "racebench run --think soon", "--think: 'soon'" },
+	{ "racebench run --tail 20000", "--tail: '20000'" },
+	{ "racebench run --keys 0", "--keys: '0'" },
+	{ "racebench run --retries -2", "--retries: '-2'" },
+	{ "racebench run --price 0", "--price: '0'" },
+	{ "racebench run --seed x", "--seed: 'x'" },
+	{ "racebench run --db oracle", "--db: unknown database 'oracle' (valid: pg" },
+	{ "racebench run --scenario double_tap", "--scenario: unknown scenario 'double_tap' (valid: double-tap" },
+	{ "racebench run --strategy lock", "--strategy: unknown strategy 'lock' (valid: none, for-update" },
+	{ "racebench run --strategy none,,", "" },
+	{ "racebench run --strategy ,", "--strategy: empty list" },
+	{ "racebench run --isolation snapshot", "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)" },
+	{ "racebench run --format xml", "--format: unknown format 'xml' (valid: table, json)" },
+	{ "racebench run --format table,json", "--format: 2 formats need 2 --out files" },
+	{ "racebench run --out a.json --out b.json", "--out: 2 files for 1 formats" },
+	{ "racebench run --schema Race-Bench", "--schema: 'Race-Bench' is not a plain lower-case name" },
+	{ "racebench run --lock-timeout 1.5", "--lock-timeout: '1.5'" },
+	{ "racebench run --bogus", "unknown option '--bogus'" },
+	{ "racebench run -z", "unknown option '-z'" },
+	{ "racebench run --clients", "--clients needs a value" },
+	{ "racebench run extra", "unexpected argument 'extra'" },
+};
+
+static void bad_invocations(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		struct options o;
+		char err[512];
+		int rc = parse(bads[i].line, &o, err, sizeof(err));
+
+		if (!strcmp(bads[i].line, "racebench run --strategy none,,")) {
+			assert_int_equal(rc, 0);	/* empty items are skipped */
+			continue;
+		}
+		if (rc != 2 || !strstr(err, bads[i].msg)) {
+			print_error("'%s': rc %d, message '%s', want '%s'\n", bads[i].line, rc,
+				    err, bads[i].msg);
+			fail();
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_and_values),
+		cmocka_unit_test(bad_invocations),
+	};
+
+	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
+}
