@@ -58,6 +58,12 @@ static const char usage_text[] =
 "Servers (default: throwaway local servers, started and stopped by the run):\n"
 "      --pg DSN           your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
 "                         fill in what it leaves out (also RACEBENCH_PG)\n"
+"      --mysql URL        your MySQL/MariaDB: mysql://user@host:port/db (also\n"
+"                         RACEBENCH_MYSQL; MYSQL_PWD for the password)\n"
+"      --redis URL        your Redis for the redis-* strategies: redis://host:port\n"
+"                         (also RACEBENCH_REDIS; REDISCLI_AUTH for the password)\n"
+"      --lock-wait MS     how long a client waits for a Redis lock (default 5000)\n"
+"      --lease MS         redis-expiry's lease, shorter than the work (default 1)\n"
 "      --keep-servers     leave the throwaway servers running, and say where\n"
 "      --schema NAME      the tool's own schema (default racebench)\n"
 "      --force-schema     drop a schema of that name racebench did not create\n"
@@ -199,8 +205,8 @@ static const char *cell_fits(const struct scenario *sc, const struct driver *d,
 
 	if (why)
 		return why;
-	if (strategy_uses_redis(s))
-		return "needs a Redis lock service, which this build does not have yet";
+	if (strategy_uses_redis(s) && !lock_service)
+		return "needs a Redis lock service, which this build does not have";
 	return NULL;
 }
 
@@ -366,14 +372,7 @@ static int write_reports(const struct options *o, const struct run_result *r, in
 			rc = -1;
 			continue;
 		}
-		switch (o->formats[i]) {
-		case FMT_JSON:
-			w = report_json(f, r, &ro);
-			break;
-		default:
-			w = report_table(f, r, &ro);
-			break;
-		}
+		w = report_formats[o->formats[i]].render(f, r, &ro);
 		if (to_stdout)
 			fflush(f);
 		else if (fclose(f) != 0)
@@ -386,12 +385,23 @@ static int write_reports(const struct options *o, const struct run_result *r, in
 	return rc;
 }
 
+/* Whether any selected strategy needs the lock service. */
+static int wants_lock(const struct options *o)
+{
+	for (int s = 0; s < ST__COUNT; s++)
+		if ((o->strategies >> s & 1) && strategy_uses_redis((enum strategy)s))
+			return 1;
+	return 0;
+}
+
 static int cmd_run(struct options *o)
 {
 	struct run_result r = { 0 };
 	struct run_state st = { .o = o, .r = &r };
-	const char *pg = o->pg_dsn ? o->pg_dsn : getenv("RACEBENCH_PG");
-	int throwaway = 0, rc = 0, color;
+	const char *dsn[8] = { 0 };
+	int throwaway[8] = { 0 };
+	char need[64] = "", lock_prefix[80];
+	int rc = 0, color;
 	uint64_t t0 = now_ns();
 	struct sigaction sa;
 
@@ -419,29 +429,55 @@ static int cmd_run(struct options *o)
 	r.balance = o->cfg.sc.balance;
 	r.price = o->cfg.sc.price;
 	r.amount = o->cfg.sc.amount;
-	st.total_cells = count_cells(o);
 
-	if (!pg) {
+	/* Where each database is: --pg/--mysql, else its variable, else a throwaway. */
+	for (int i = 0; drivers[i]; i++) {
+		if (!(o->dbs >> i & 1))
+			continue;
+		dsn[i] = o->dsn[i] ? o->dsn[i] : getenv(drivers[i]->env);
+		if (!dsn[i]) {
+			throwaway[i] = 1;
+			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%s%s",
+				   *need ? " " : "", drivers[i]->server);
+		}
+	}
+	o->cfg.lock.url = NULL;
+	if (lock_service && wants_lock(o)) {
+		o->cfg.lock.url = o->redis_url ? o->redis_url : getenv("RACEBENCH_REDIS");
+		if (!o->cfg.lock.url)
+			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%sredis",
+				   *need ? " " : "");
+	}
+	if (*need) {
 		struct rb_err e;
 
 		if (!o->quiet)
-			fprintf(stderr, "racebench: starting a throwaway PostgreSQL ...\n");
-		if (servers_start(&st.srv, "pg", &e) < 0) {
+			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
+		if (servers_start(&st.srv, need, &e) < 0) {
 			fprintf(stderr, "racebench: %s\n", e.msg);
 			return EXIT_INFRA;
 		}
-		pg = st.srv.pg;
-		throwaway = 1;
+		for (int i = 0; drivers[i]; i++)
+			if (throwaway[i])
+				dsn[i] = !strcmp(drivers[i]->server, "pg") ? st.srv.pg : st.srv.mysql;
+		if (lock_service && wants_lock(o) && !o->cfg.lock.url)
+			o->cfg.lock.url = st.srv.redis;
 	}
+	snprintf(lock_prefix, sizeof(lock_prefix), "racebench:%s", o->schema);
+	o->cfg.lock.prefix = lock_prefix;
+	o->cfg.lock.connect_timeout_ms = o->connect_timeout_s * 1000;
+	o->cfg.lock.command_timeout_ms = 10000;
+	st.total_cells = count_cells(o);
+
 	for (int i = 0; drivers[i] && rc == 0; i++)
 		if (o->dbs & (1u << i))
-			rc = run_driver(&st, drivers[i], pg, throwaway);
+			rc = run_driver(&st, drivers[i], dsn[i], throwaway[i]);
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	if (o->keep_servers && st.srv.started) {
-		fprintf(stderr, "racebench: servers kept running in %s; connect with:\n"
-			"  %s\nstop them with: %s --dir %s stop\n",
-			st.srv.dir, st.srv.pg, st.srv.script, st.srv.dir);
+		fprintf(stderr, "racebench: servers kept running in %s; to use them:\n"
+			"  eval \"$(%s --dir %s env)\"\nstop them with: %s --dir %s stop\n",
+			st.srv.dir, st.srv.script, st.srv.dir, st.srv.script, st.srv.dir);
 	} else {
 		servers_stop(&st.srv);
 	}

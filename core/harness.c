@@ -19,6 +19,8 @@ enum job {
 /* Figures one client gathers during a cell; merged by the main thread. */
 struct client_stats {
 	struct hist lat;
+	struct hist lockw;		/* lock acquire waits */
+	long long lock_timeouts, lease_expired;
 	long long ops, done, declined, failed, retries;
 	long long errors[RB_CLS__COUNT];
 	long long failures[FR__COUNT];
@@ -30,12 +32,14 @@ struct client {
 	pthread_t thread;
 	struct pool *pool;
 	struct db_conn *db;
+	struct lock_conn *lk;		/* NULL without a lock service */
 	struct rng rng;
 	long long seq;
 	long long *committed;		/* per key, this trial */
 	struct client_stats st;
 	int connect_rc;
 	struct rb_err err;		/* connection failure, for the main thread */
+	char lock_name[96];		/* this client's lock name in the current cell */
 };
 
 struct pool {
@@ -70,22 +74,61 @@ static void note_error(struct client *cl, const struct rb_err *e)
 			 EXAMPLE_LEN);
 }
 
+/* Takes this client's Redis lock for o's key; OP_DONE when granted. */
+static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int ttl_ms,
+				int fence, struct lock_grant *g, struct rb_err *e)
+{
+	const struct run_cfg *cfg = cl->pool->cfg;
+	int rc;
+
+	snprintf(cl->lock_name, sizeof(cl->lock_name), "%s:%d", cl->pool->sc->name, o->key);
+	rc = lock_service->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
+	if (rc < 0)
+		return OP_ERROR;
+	hist_record(&cl->st.lockw, g->waited_us);
+	if (rc == 0) {
+		cl->st.lock_timeouts++;
+		return OP_NO_LOCK;
+	}
+	return OP_DONE;
+}
+
+static void lock_give(struct client *cl, const struct lock_grant *g)
+{
+	struct rb_err ignored;
+
+	if (lock_service->xRelease(cl->lk, g, &ignored) == 0)
+		cl->st.lease_expired++;
+}
+
 /*
  * One attempt: BEGIN at the cell's level, the scenario's operation, the
  * work after the write, COMMIT (or ROLLBACK), with the strategy's guard
- * around it. Returns the operation's status; OP_ERROR fills e.
+ * around it at the place the strategy says. Returns the operation's
+ * status; OP_ERROR fills e.
  */
 static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err *e)
 {
 	struct pool *p = cl->pool;
 	const struct driver *d = p->drv;
 	const struct strategy_info *si = strategy_info(o->strat);
-	int advisory = si->guard == GUARD_ADVISORY;
+	const struct run_cfg *cfg = p->cfg;
+	enum guard guard = si->guard;
+	int advisory = guard == GUARD_ADVISORY, held = 0;
+	struct lock_grant grant = { .fence = 0 };
+	struct db_param key = P_INT(o->key);
 	enum op_status st;
 	struct rb_err ignored;
 
 	if (advisory && !d->advisory_in_txn && d->xAdvisoryLock(cl->db, o->key, e) < 0)
 		return OP_ERROR;
+	if (guard == GUARD_REDIS_WIDE || guard == GUARD_REDIS_EXPIRY) {
+		st = lock_take(cl, o, guard == GUARD_REDIS_EXPIRY ? cfg->lease_ms : cfg->lock_ttl_ms,
+			       si->fenced, &grant, e);
+		if (st != OP_DONE)
+			goto release;
+		held = 1;
+	}
 	if (d->xBegin(cl->db, o->iso, e) < 0) {
 		st = OP_ERROR;
 		goto release;
@@ -94,9 +137,39 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		st = OP_ERROR;
 		goto rollback;
 	}
+	if (guard == GUARD_REDIS_LATE) {
+		/* The trap of seed 000: the snapshot exists before the lock. */
+		if (db_query(cl->db, p->sc->peek, &key, 1, e) < 0) {
+			st = OP_ERROR;
+			goto rollback;
+		}
+	}
+	if (guard == GUARD_REDIS_LATE || guard == GUARD_REDIS_NARROW) {
+		st = lock_take(cl, o, cfg->lock_ttl_ms, 0, &grant, e);
+		if (st != OP_DONE)
+			goto rollback;
+		held = 1;
+	}
+	if (si->fenced) {
+		struct db_param f[3] = { P_INT(grant.fence), key, P_INT(grant.fence) };
+
+		if (db_query(cl->db, p->sc->fence, f, 3, e) < 0) {
+			st = OP_ERROR;
+			goto rollback;
+		}
+		if (db_affected(cl->db) == 0) {
+			st = OP_FENCED;
+			goto rollback;
+		}
+	}
 	st = p->sc->xOp(o, e);
+	if (guard == GUARD_REDIS_NARROW) {
+		/* The bug of seeds 002 and 004: unlocked before COMMIT. */
+		lock_give(cl, &grant);
+		held = 0;
+	}
 	if (st == OP_DONE || st == OP_DECLINED) {
-		sleep_us(p->cfg->tail_us);
+		sleep_us(cfg->tail_us);
 		if (st == OP_DONE && o->strat == ST_CHECK_AFTER && p->sc->xRecheck)
 			st = p->sc->xRecheck(o, e);
 	}
@@ -108,6 +181,8 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 rollback:
 	d->xRollback(cl->db, &ignored);
 release:
+	if (held)
+		lock_give(cl, &grant);
 	if (advisory && d->xAdvisoryUnlock)
 		d->xAdvisoryUnlock(cl->db, o->key, &ignored);
 	return st;
@@ -164,6 +239,10 @@ static void client_op(struct client *cl)
 		} else if (st == OP_CONFLICT) {
 			reason = FR_CONFLICT;
 			retry = si->retry_on_conflict;
+		} else if (st == OP_FENCED) {
+			reason = FR_FENCED;
+		} else if (st == OP_NO_LOCK) {
+			reason = FR_LOCK_ACQUIRE;
 		} else {
 			reason = FR_CHECK_AFTER;
 		}
@@ -195,6 +274,9 @@ static void *client_main(void *arg)
 
 			cl->connect_rc = p->drv->xConnect(p->dbo, &c, &cl->err);
 			cl->db = c;
+			if (cl->connect_rc == 0 && p->cfg->lock.url && lock_service)
+				cl->connect_rc = lock_service->xConnect(&p->cfg->lock, &cl->lk,
+									&cl->err);
 		} else if (cl->db) {
 			client_op(cl);
 		}
@@ -202,6 +284,9 @@ static void *client_main(void *arg)
 	}
 	p->drv->xClose(cl->db);
 	cl->db = NULL;
+	if (lock_service)
+		lock_service->xClose(cl->lk);
+	cl->lk = NULL;
 	if (p->drv->xThreadEnd)
 		p->drv->xThreadEnd();
 	return NULL;
@@ -273,10 +358,13 @@ void pool_close(struct pool *p)
 	free(p);
 }
 
-static void merge_stats(struct cell_result *out, struct hist *lat,
+static void merge_stats(struct cell_result *out, struct hist *lat, struct hist *lockw,
 			const struct client_stats *s)
 {
 	hist_merge(lat, &s->lat);
+	hist_merge(lockw, &s->lockw);
+	out->lock_timeouts += s->lock_timeouts;
+	out->lease_expired += s->lease_expired;
 	out->ops += s->ops;
 	out->done += s->done;
 	out->declined += s->declined;
@@ -304,7 +392,7 @@ int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	const struct scenario *sc = p->sc;
 	int keys = p->cfg->sc.keys, nk = sc_nkinds(sc);
 	long long *committed = xcalloc((size_t)keys, sizeof(*committed));
-	struct hist *lat = xmalloc(sizeof(*lat));
+	struct hist *lat = xmalloc(sizeof(*lat)), *lockw = xmalloc(sizeof(*lockw));
 	uint64_t t_cell = now_ns(), active = 0;
 	int rc = 0;
 
@@ -317,6 +405,8 @@ int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	for (int k = 0; k < nk; k++)
 		out->kinds[k] = sc->kinds[k];
 	hist_reset(lat);
+	hist_reset(lockw);
+	out->has_lock = strategy_uses_redis(s);
 	p->strat = s;
 	p->iso = iso;
 	for (int i = 0; i < p->n; i++)
@@ -360,13 +450,15 @@ int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	}
 
 	for (int i = 0; i < p->n; i++)
-		merge_stats(out, lat, &p->cl[i].st);
+		merge_stats(out, lat, lockw, &p->cl[i].st);
 	lat_summarize(lat, &out->lat);
+	lat_summarize(lockw, &out->lock_wait);
 	out->seconds = (double)(now_ns() - t_cell) / 1e9;
 	out->throughput = active ? (double)out->ops / ((double)active / 1e9) : 0;
 	if (rc == 0)
 		cell_judge(out);
 	free(lat);
+	free(lockw);
 	free(committed);
 	return rc;
 }

@@ -15,6 +15,11 @@ struct run_cfg {
 	uint64_t tail_us;	/* work after the write, before COMMIT */
 	uint64_t seed;
 	struct sc_params sc;
+	/* The lock service for the redis-* strategies (url NULL: none). */
+	struct lock_opts lock;
+	int lock_wait_ms;	/* how long a client waits for a Redis lock */
+	int lock_ttl_ms;	/* the lease of every Redis lock but redis-expiry's */
+	int lease_ms;		/* redis-expiry's lease: shorter than the work */
 };
 
 /*

@@ -10,15 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../reports/report.h"
 #include "strategy.h"
 #include "util.h"
 
-static const char *const format_names[FMT__COUNT] = { "table", "json" };
-
-const char *format_name(enum format f)
-{
-	return (unsigned)f < FMT__COUNT ? format_names[f] : "?";
-}
 
 static int bad(char *err, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -127,13 +122,7 @@ static int find_scenario(const char *s)
 	return -1;
 }
 
-static int find_format(const char *s)
-{
-	for (int i = 0; i < FMT__COUNT; i++)
-		if (!strcmp(format_names[i], s))
-			return i;
-	return -1;
-}
+static int count_formats(void) { int n = 0; while (report_formats[n].name) n++; return n; }
 
 /* "a, b, c" for messages. */
 static void join_names(char *buf, size_t n, const char *(*name)(int), int count)
@@ -149,7 +138,7 @@ static const char *driver_name_at(int i) { return drivers[i]->name; }
 static const char *scenario_name_at(int i) { return scenarios[i]->name; }
 static const char *strategy_name_at(int i) { return strategy_name((enum strategy)i); }
 static const char *iso_name_at(int i) { return rb_iso_name((enum rb_iso)i); }
-static const char *format_name_at(int i) { return format_names[i]; }
+static const char *format_name_at(int i) { return report_formats[i].name; }
 
 static int count_drivers(void) { int n = 0; while (drivers[n]) n++; return n; }
 static int count_scenarios(void) { int n = 0; while (scenarios[n]) n++; return n; }
@@ -173,7 +162,7 @@ enum {
 	O_THINK = 256, O_TAIL, O_KEYS, O_QUANTITY, O_BALANCE, O_PRICE, O_AMOUNT,
 	O_RETRIES, O_PG, O_KEEP_SERVERS, O_SCHEMA, O_FORCE_SCHEMA, O_KEEP_SCHEMA,
 	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
-	O_NO_PROGRESS,
+	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
 };
 
 static const struct option long_opts[] = {
@@ -195,6 +184,10 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "out", required_argument, NULL, 'o' },
 	{ "pg", required_argument, NULL, O_PG },
+	{ "mysql", required_argument, NULL, O_MYSQL },
+	{ "redis", required_argument, NULL, O_REDIS },
+	{ "lock-wait", required_argument, NULL, O_LOCK_WAIT },
+	{ "lease", required_argument, NULL, O_LEASE },
 	{ "keep-servers", no_argument, NULL, O_KEEP_SERVERS },
 	{ "schema", required_argument, NULL, O_SCHEMA },
 	{ "force-schema", no_argument, NULL, O_FORCE_SCHEMA },
@@ -214,7 +207,7 @@ static const struct option long_opts[] = {
 static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->dbs = 1u << 0;
+	o->dbs = (1u << count_drivers()) - 1;
 	o->scenarios = (1u << count_scenarios()) - 1;
 	o->strategies = (1u << ST__COUNT) - 1;
 	o->isolations = (1u << RB_ISO__COUNT) - 1;
@@ -227,6 +220,9 @@ static void defaults(struct options *o)
 	o->cfg.sc.balance = 100;
 	o->cfg.sc.price = 30;
 	o->cfg.sc.amount = 100;
+	o->cfg.lock_wait_ms = 5000;
+	o->cfg.lock_ttl_ms = 30000;
+	o->cfg.lease_ms = 1;
 	o->schema = "racebench";
 	o->lock_timeout_ms = 5000;
 	o->connect_timeout_s = 10;
@@ -238,7 +234,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 {
 	char valid[512];
 	long long ll;
-	int c, rc = 0;
+	int c, rc = 0, db_given = 0;
 
 	defaults(o);
 	err[0] = '\0';
@@ -272,6 +268,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			join_names(valid, sizeof(valid), driver_name_at, count_drivers());
 			rc = parse_set("--db", optarg, find_driver, (1u << count_drivers()) - 1,
 				       "database", valid, &o->dbs, err, n);
+			db_given = 1;
 			break;
 		case 's':
 			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
@@ -330,7 +327,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			unsigned set = 0;
 			char buf[256], *save = NULL, *tok;
 
-			join_names(valid, sizeof(valid), format_name_at, FMT__COUNT);
+			join_names(valid, sizeof(valid), format_name_at, count_formats());
 			if (strlen(optarg) >= sizeof(buf)) {
 				rc = bad(err, n, "--format: list too long");
 				break;
@@ -338,13 +335,13 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			strcpy(buf, optarg);
 			o->nformats = 0;
 			for (tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
-				int f = find_format(tok);
+				int f = report_format_find(tok);
 
 				if (f < 0)
 					rc = bad(err, n, "--format: unknown format '%s' (valid: %s)", tok, valid);
-				else if (!(set & (1u << f))) {
+				else if (!(set & (1u << f)) && o->nformats < MAX_FORMATS) {
 					set |= 1u << f;
-					o->formats[o->nformats++] = (enum format)f;
+					o->formats[o->nformats++] = f;
 				}
 			}
 			if (!rc && !o->nformats)
@@ -360,7 +357,27 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 				o->outs[o->nouts++] = optarg;
 			break;
 		case O_PG:
-			o->pg_dsn = optarg;
+		case O_MYSQL: {
+			const char *name = c == O_PG ? "pg" : "mysql";
+			int i = find_driver(name);
+
+			if (i < 0)
+				rc = bad(err, n, "--%s: this build has no %s driver", name, name);
+			else
+				o->dsn[i] = optarg;
+			o->dsn_given = 1;
+			break;
+		}
+		case O_REDIS:
+			if (strncmp(optarg, "redis://", 8) && strncmp(optarg, "unix://", 7))
+				rc = bad(err, n, "--redis: '%s' is not a redis://host:port URL", optarg);
+			o->redis_url = optarg;
+			break;
+		case O_LOCK_WAIT:
+			rc = parse_int("--lock-wait", optarg, 1, 600000, &o->cfg.lock_wait_ms, err, n);
+			break;
+		case O_LEASE:
+			rc = parse_int("--lease", optarg, 1, 600000, &o->cfg.lease_ms, err, n);
 			break;
 		case O_KEEP_SERVERS:
 			o->keep_servers = 1;
@@ -421,7 +438,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	if (o->cmd != CMD_RUN)
 		return 0;
 	if (!o->nformats)
-		o->formats[o->nformats++] = FMT_TABLE;
+		o->formats[o->nformats++] = report_format_find("table");
 	if (o->nouts == 0 && o->nformats > 1)
 		return bad(err, n, "--format: %d formats need %d --out files, in order "
 			   "('-' for standard output)", o->nformats, o->nformats);
@@ -431,6 +448,13 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	for (int i = 0, dash = 0; i < o->nouts; i++)
 		if (!strcmp(o->outs[i], "-") && dash++)
 			return bad(err, n, "--out: standard output ('-') given twice");
+	if (o->dsn_given && !db_given) {
+		/* --pg alone means "my PostgreSQL", not "and a throwaway MariaDB". */
+		o->dbs = 0;
+		for (int i = 0; drivers[i]; i++)
+			if (o->dsn[i])
+				o->dbs |= 1u << i;
+	}
 	if (!o->quantity_given)
 		o->cfg.sc.quantity = o->cfg.clients / 2 > 0 ? o->cfg.clients / 2 : 1;
 	return 0;

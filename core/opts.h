@@ -12,13 +12,9 @@ enum command {
 	CMD_VERSION,
 };
 
-enum format {
-	FMT_TABLE,
-	FMT_JSON,
-	FMT__COUNT
-};
-
-#define MAX_OUTS FMT__COUNT
+/* Formats are indexes in reports' registry (reports/report.h). */
+#define MAX_FORMATS 8
+#define MAX_OUTS MAX_FORMATS
 
 struct options {
 	enum command cmd;
@@ -29,7 +25,9 @@ struct options {
 	int strategies_given;	/* --strategy named them: n/a cells are shown */
 	struct run_cfg cfg;
 	int quantity_given;
-	const char *pg_dsn;	/* NULL: throwaway (or RACEBENCH_PG) */
+	const char *dsn[8];	/* per driver (drivers[i]); NULL: env, else throwaway */
+	int dsn_given;		/* some --pg/--mysql: --db defaults to those */
+	const char *redis_url;	/* NULL: RACEBENCH_REDIS, else throwaway */
 	int keep_servers;
 	const char *schema;
 	int force_schema;
@@ -37,7 +35,7 @@ struct options {
 	int lock_timeout_ms;
 	int connect_timeout_s;
 	int nformats;
-	enum format formats[FMT__COUNT];
+	int formats[MAX_FORMATS];	/* indexes in report_formats */
 	int nouts;
 	const char *outs[MAX_OUTS];
 	int color;		/* -1 auto, 0 never, 1 always */
@@ -50,6 +48,5 @@ struct options {
  * names the bad value and the valid choices. Environment is not read here.
  */
 int opts_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
-const char *format_name(enum format f);
 
 #endif

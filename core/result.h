@@ -67,6 +67,14 @@ struct cell_result {
 	struct lat_summary lock_wait;
 	long long lock_timeouts, lease_expired;
 
+	int has_lag;			/* open-loop load: schedule lag applies */
+	struct lat_summary lag;		/* how late operations started vs. schedule */
+
+	/* The regression gate's findings (--expect / --baseline), if gated. */
+#define MAX_BROKEN 4
+	int nbroken;			/* expectations this cell broke (may exceed MAX_BROKEN) */
+	char broken[MAX_BROKEN][200];	/* "FILE:LINE: p99 12.3ms > 10ms" */
+
 	double seconds;			/* wall time of the cell */
 	double throughput;		/* operations per second while clients ran */
 	char abort_msg[256];
@@ -81,17 +89,25 @@ struct run_server {
 };
 
 struct run_result {
-	const char *mode;		/* "race" */
+	const char *mode;		/* "race" or "load" */
 	time_t started_at;
 	double wall_seconds;
 	uint64_t seed;
 	int clients, trials, keys, retries;
 	double think_ms, tail_ms;
 	long long quantity, balance, price, amount;
+	/* load mode only */
+	double duration_s;		/* 0 when the run is --ops */
+	long long ops_target;		/* 0 when the run is --duration */
+	double rate;			/* target ops/s for open loop; 0 = closed loop */
+	const char *arrival;		/* "closed", "fixed", "poisson" */
+	double warmup_s;
 	int nservers;
 	struct run_server servers[4];
 	int ncells, cap;
 	struct cell_result *cells;
+	int gated;			/* an expectations file or baseline was applied */
+	int gate_failed;		/* ... and some expectation broke */
 	int aborted;			/* infrastructure failure: the report is partial */
 	char abort_msg[256];
 };

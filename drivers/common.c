@@ -57,3 +57,5 @@ const struct driver *driver_find(const char *name)
 			return drivers[i];
 	return NULL;
 }
+
+const struct lock_service *const lock_service = NULL;

@@ -3,6 +3,7 @@
 #define RB_DRIVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/err.h"
 
@@ -79,6 +80,9 @@ struct driver {
 	const char *name;	/* "pg", "mysql": what --db takes */
 	const char *summary;
 	enum dialect dialect;
+	const char *option;	/* the command-line option for a DSN: "pg" (--pg) */
+	const char *env;	/* the variable that may hold it: "RACEBENCH_PG" */
+	const char *server;	/* the throwaway scripts/servers.sh starts: "pg" */
 
 	/* Once per process, before any thread starts (may be NULL). */
 	int (*xGlobalInit)(struct rb_err *e);
@@ -176,8 +180,59 @@ long long db_int(struct db_conn *c, int row, int col, long long dflt);
 /* The text of st for c's dialect. */
 const char *db_stmt_sql(const struct db_stmt *st, enum dialect d);
 
+/*
+ * A lock service (Redis): what the redis-* strategies lock with. One
+ * connection per client thread. A connection that failed is replaced by
+ * the driver before its next use, never reused.
+ */
+struct lock_conn;
+
+struct lock_opts {
+	const char *url;	/* redis://host:port[/db] */
+	const char *prefix;	/* namespace for keys: "racebench:SCHEMA" */
+	int connect_timeout_ms;
+	int command_timeout_ms;
+};
+
+struct lock_grant {
+	char key[128];
+	char token[40];		/* random, per grant: only its owner releases it */
+	long long fence;	/* fencing token (INCR) when asked for, else 0 */
+	uint64_t waited_us;	/* time spent acquiring */
+};
+
+struct lock_service {
+	const char *name;	/* "redis" */
+	const char *summary;
+	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out,
+			struct rb_err *e);
+	void (*xClose)(struct lock_conn *c);	/* accepts NULL */
+	/*
+	 * Takes the lock named name (under the prefix) with a lease of ttl_ms,
+	 * waiting up to wait_ms with backoff. With fence, also hands out the
+	 * next fencing token for name. Returns 1 when granted (g filled), 0
+	 * when the wait timed out, -1 on error (e).
+	 */
+	int (*xAcquire)(struct lock_conn *c, const char *name, int ttl_ms,
+			int wait_ms, int fence, struct lock_grant *g,
+			struct rb_err *e);
+	/*
+	 * Releases g if it is still held by its token (compare and delete,
+	 * atomically). Returns 1 released, 0 when the lease had expired (the
+	 * key was gone or someone else's), -1 on error.
+	 */
+	int (*xRelease)(struct lock_conn *c, const struct lock_grant *g,
+			struct rb_err *e);
+	/* Deletes every key under the prefix (between cells). */
+	int (*xClear)(struct lock_conn *c, struct rb_err *e);
+	int (*xServerInfo)(struct lock_conn *c, struct server_info *out,
+			   struct rb_err *e);
+};
+
 /* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
 extern const struct driver *const drivers[];
 const struct driver *driver_find(const char *name);
+/* The lock service, or NULL when this build has none. */
+extern const struct lock_service *const lock_service;
 
 #endif

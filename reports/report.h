@@ -14,6 +14,16 @@ struct report_opts {
 int report_table(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_json(FILE *f, const struct run_result *r, const struct report_opts *o);
 
+struct report_format {
+	const char *name;	/* what --format takes */
+	const char *ext;	/* file extension, without the dot */
+	int (*render)(FILE *f, const struct run_result *r, const struct report_opts *o);
+};
+/* Registry, terminated by an entry whose name is NULL. */
+extern const struct report_format report_formats[];
+/* Index in report_formats, or -1. */
+int report_format_find(const char *name);
+
 /* Shared helpers. */
 /* "850us", "2.1ms", "1.20s": latency for humans. */
 void fmt_us(char *buf, size_t n, uint64_t us);

@@ -39,6 +39,9 @@ enum op_status {
 	OP_DECLINED,		/* correctly refused (sold out, no money, paid); commits */
 	OP_CONFLICT,		/* optimistic version miss: roll back, maybe retry */
 	OP_BROKEN,		/* check-after found the invariant broken: roll back */
+	/* Set by the harness's guards, never by a scenario: */
+	OP_FENCED,		/* the fencing token was older than the row's */
+	OP_NO_LOCK,		/* the lock service did not grant the lock in time */
 };
 
 struct scenario {

@@ -56,11 +56,11 @@ if [ "$e2e" = 1 ]; then
 	chmod 755 "$RACEBENCH_SERVERS_DIR"
 	trap 'scripts/servers.sh stop >/dev/null 2>&1' EXIT
 	echo "# starting throwaway servers in $RACEBENCH_SERVERS_DIR"
-	if ! eval "$(scripts/servers.sh start pg 2>/dev/null)"; then
+	if ! eval "$(scripts/servers.sh start pg mysql redis 2>/dev/null)"; then
 		echo "not ok - throwaway servers start"
 		failed=$((failed + 1)); failures+=("servers: did not start")
 	else
-		export RACEBENCH_PG
+		export RACEBENCH_PG RACEBENCH_MYSQL RACEBENCH_REDIS
 		[ ${#files[@]} -gt 0 ] || files=(tests/e2e/[0-9]*.sh)
 		for f in "${files[@]}"; do
 			echo "# e2e: $(basename "$f")"

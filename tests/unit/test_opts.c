@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "../../core/opts.h"
+#include "../../reports/report.h"
 
 #define MAXARGS 32
 
@@ -36,7 +37,7 @@ static void defaults_and_values(void **state)
 	assert_int_equal(o.cfg.sc.think_us, 1000);
 	assert_int_equal(o.cfg.sc.quantity, 4);
 	assert_int_equal(o.nformats, 1);
-	assert_int_equal(o.formats[0], FMT_TABLE);
+	assert_string_equal(report_formats[o.formats[0]].name, "table");
 
 	assert_int_equal(parse("racebench run --clients 3 --think 0.5 -t 7 -S none,unique "
 			       "-i rc,ser --format json --out r.json --keys 4",
@@ -48,7 +49,7 @@ static void defaults_and_values(void **state)
 	assert_int_equal(o.cfg.sc.quantity, 1);
 	assert_int_equal(o.strategies, (1u << ST_NONE) | (1u << ST_UNIQUE));
 	assert_int_equal(o.isolations, (1u << RB_ISO_RC) | (1u << RB_ISO_SER));
-	assert_int_equal(o.formats[0], FMT_JSON);
+	assert_string_equal(report_formats[o.formats[0]].name, "json");
 	assert_string_equal(o.outs[0], "r.json");
 
 	assert_int_equal(parse("racebench run -S all -i all", &o, err, sizeof(err)), 0);
