@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "../core/util.h"
-#include "double_tap.h"
+#include "tally.h"
 
 static const struct db_stmt create_account = { "create account", {
 	"CREATE TABLE account (id bigint PRIMARY KEY, name varchar(40) NOT NULL,"
@@ -88,17 +88,12 @@ static const char *fits(enum strategy s, enum dialect d)
 	}
 }
 
-static int run_stmt(struct db_conn *c, const struct db_stmt *st, struct rb_err *e)
-{
-	return db_query(c, st, NULL, 0, e);
-}
-
 static int setup(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 {
 	char name[40];
 
-	if (run_stmt(c, &create_account, e) < 0 || run_stmt(c, &create_asset, e) < 0 ||
-	    run_stmt(c, &create_index, e) < 0)
+	if (sc_run(c, &create_account, e) < 0 || sc_run(c, &create_asset, e) < 0 ||
+	    sc_run(c, &create_index, e) < 0)
 		return -1;
 	for (int k = 0; k < p->keys; k++) {
 		struct db_param a[2] = { P_INT(k), P_TEXT(name) };
@@ -112,7 +107,7 @@ static int setup(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 
 static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 {
-	if (run_stmt(c, &clear_assets, e) < 0)
+	if (sc_run(c, &clear_assets, e) < 0)
 		return -1;
 	for (int k = 1; k < p->keys; k += 2) {
 		struct db_param a = P_INT(k);
@@ -120,7 +115,7 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 		if (db_query(c, &seed_list, &a, 1, e) < 0)
 			return -1;
 	}
-	return run_stmt(c, &reset_accounts, e);
+	return sc_run(c, &reset_accounts, e);
 }
 
 static int needs_unique(int s)
@@ -134,7 +129,7 @@ static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err
 
 	if (had == needs_unique(next))
 		return 0;
-	return run_stmt(c, had ? &drop_unique : &add_unique, e);
+	return sc_run(c, had ? &drop_unique : &add_unique, e);
 }
 
 static enum op_status fail(struct rb_err *e)
@@ -252,7 +247,7 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	struct dt_row *rows;
 	int n;
 
-	if (run_stmt(c, &tally, e) < 0)
+	if (sc_run(c, &tally, e) < 0)
 		return -1;
 	n = db_rows(c);
 	rows = xcalloc((size_t)n, sizeof(*rows));

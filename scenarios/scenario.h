@@ -86,6 +86,16 @@ struct scenario {
 /* Sleeps for the operation's think time. */
 void sc_think(const struct op_ctx *o);
 int sc_nkinds(const struct scenario *s);
+/* Runs st without parameters. */
+int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e);
+/* Runs st once for each key 0 .. keys-1, the key as its only parameter. */
+int sc_each_key(struct db_conn *c, const struct db_stmt *st, int keys, struct rb_err *e);
+/*
+ * Runs an INSERT and gives the new row's id: st's PostgreSQL text ends in
+ * RETURNING id; on MySQL the id comes from LAST_INSERT_ID().
+ */
+int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_param *p,
+		 int n, long long *id, struct rb_err *e);
 
 /* Registry: NULL-terminated; lookup returns NULL when unknown. */
 extern const struct scenario *const scenarios[];
