@@ -211,8 +211,8 @@ static void defaults(struct options *o)
 	o->scenarios = (1u << count_scenarios()) - 1;
 	o->strategies = (1u << ST__COUNT) - 1;
 	o->isolations = (1u << RB_ISO__COUNT) - 1;
-	o->cfg.clients = 8;
-	o->cfg.trials = 20;
+	o->cfg.clients = 4;
+	o->cfg.trials = 10;
 	o->cfg.retries = 10;
 	o->cfg.tail_us = 1000;
 	o->cfg.sc.think_us = 1000;

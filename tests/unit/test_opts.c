@@ -33,9 +33,9 @@ static void defaults_and_values(void **state)
 	(void)state;
 	assert_int_equal(parse("racebench run", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.cmd, CMD_RUN);
-	assert_int_equal(o.cfg.clients, 8);
+	assert_int_equal(o.cfg.clients, 4);
 	assert_int_equal(o.cfg.sc.think_us, 1000);
-	assert_int_equal(o.cfg.sc.quantity, 4);
+	assert_int_equal(o.cfg.sc.quantity, 2);
 	assert_int_equal(o.nformats, 1);
 	assert_string_equal(report_formats[o.formats[0]].name, "table");
 
