@@ -26,6 +26,7 @@
 
 static const char usage_text[] =
 "usage: racebench run [options]      run the matrix (race mode) and report it\n"
+"       racebench load [options]     the same cells under sustained traffic (load mode)\n"
 "       racebench list               scenarios, strategies, levels, drivers\n"
 "       racebench help | --help      this text\n"
 "       racebench version | --version\n"
@@ -48,6 +49,14 @@ static const char usage_text[] =
 "      --keys N           hot rows the clients spread over; 1 = all on one (default 1)\n"
 "      --retries N        retries for the strategies that retry (default 10)\n"
 "  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n"
+"\n"
+"Load mode (racebench load, or run --mode load):\n"
+"      --duration S       measured seconds per cell, after the warm-up (default 10)\n"
+"      --ops N            or: stop after N measured operations per cell\n"
+"      --rate R           open loop: R operations per second in all, latency measured\n"
+"                         from each operation's scheduled start (default: closed loop)\n"
+"      --arrival A        fixed or poisson gaps between scheduled starts (default fixed)\n"
+"      --warmup S         seconds run but not counted (default 1)\n"
 "\n"
 "Scenario knobs:\n"
 "      --quantity N       coupons on offer per key (default clients/2)\n"
@@ -167,7 +176,18 @@ struct run_state {
 	struct servers srv;
 	int progress;
 	int done_cells, total_cells;
+	const char *cur_label;		/* load: the running cell, for progress */
 };
+
+/* Load mode's progress line, about once a second. */
+static void load_progress(void *arg, int warming, double elapsed, long long ops)
+{
+	struct run_state *st = arg;
+
+	fprintf(stderr, "\r\033[K[%d/%d] %s: %s%.0f s, %lld ops", st->done_cells,
+		st->total_cells, st->cur_label, warming ? "warming up, " : "", elapsed, ops);
+	fflush(stderr);
+}
 
 static void progress(struct run_state *st, const struct cell_result *c)
 {
@@ -229,6 +249,7 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 {
 	struct options *o = st->o;
 	struct pool *pool = NULL;
+	int rc;
 
 	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
 		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: creating %s's tables: %s",
@@ -268,7 +289,20 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 			}
 			c = result_add_cell(st->r);
 			st->done_cells++;
-			if (pool_cell(pool, admin, (enum strategy)s, (enum rb_iso)l, c, e) < 0) {
+			if (o->cmd == CMD_LOAD) {
+				char label[160];
+
+				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
+					 strategy_name((enum strategy)s), rb_iso_name((enum rb_iso)l));
+				st->cur_label = label;
+				o->load.progress = st->progress ? load_progress : NULL;
+				o->load.progress_arg = st;
+				rc = pool_load(pool, admin, (enum strategy)s, (enum rb_iso)l,
+					       &o->load, c, e);
+			} else {
+				rc = pool_cell(pool, admin, (enum strategy)s, (enum rb_iso)l, c, e);
+			}
+			if (rc < 0) {
 				str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s %s %s %s: %s",
 					 d->name, sc->name, c->strategy, rb_iso_name(c->iso), c->abort_msg);
 				pool_close(pool);
@@ -434,7 +468,14 @@ static int cmd_run(struct options *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	r.mode = "race";
+	r.mode = o->cmd == CMD_LOAD ? "load" : "race";
+	if (o->cmd == CMD_LOAD) {
+		r.duration_s = (double)o->load.duration_us / 1e6;
+		r.ops_target = o->load.ops;
+		r.rate = o->load.rate;
+		r.arrival = o->load.rate > 0 ? (o->load.poisson ? "poisson" : "fixed") : "closed";
+		r.warmup_s = (double)o->load.warmup_us / 1e6;
+	}
 	r.started_at = time(NULL);
 	r.seed = o->cfg.seed;
 	r.clients = o->cfg.clients;
@@ -540,6 +581,7 @@ int main(int argc, char **argv)
 		print_list();
 		return 0;
 	case CMD_RUN:
+	case CMD_LOAD:
 		return cmd_run(&o);
 	default:
 		die_usage("no command");

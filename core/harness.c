@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "harness.h"
 
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +15,25 @@
 enum job {
 	JOB_CONNECT,
 	JOB_TRIAL,
+	JOB_LOAD,
 	JOB_QUIT,
+};
+
+/* What one client counts during a cell (or its warm-up, which is dropped). */
+struct op_counts {
+	long long ops, done, declined, failed, retries;
+	long long errors[RB_CLS__COUNT];
+	long long failures[FR__COUNT];
+	long long lock_timeouts, lease_expired;
+	char examples[RB_CLS__COUNT][EXAMPLE_LEN];
 };
 
 /* Figures one client gathers during a cell; merged by the main thread. */
 struct client_stats {
-	struct hist lat;
-	struct hist lockw;		/* lock acquire waits */
-	long long lock_timeouts, lease_expired;
-	long long ops, done, declined, failed, retries;
-	long long errors[RB_CLS__COUNT];
-	long long failures[FR__COUNT];
-	char examples[RB_CLS__COUNT][EXAMPLE_LEN];
+	struct op_counts n;
+	struct hist lat;		/* operation latency, us */
+	struct hist lockw;		/* lock acquire waits, us */
+	struct hist lag;		/* open loop: start behind schedule, us */
 };
 
 struct client {
@@ -35,8 +44,14 @@ struct client {
 	struct lock_conn *lk;		/* NULL without a lock service */
 	struct rng rng;
 	long long seq;
-	long long *committed;		/* per key, this trial */
+	long long *committed;		/* per key, this trial or load run */
 	struct client_stats st;
+	struct op_counts warm;		/* load warm-up: counted, then dropped */
+	struct op_counts *cur;		/* &st.n, or &warm during a warm-up */
+	int recording;			/* histograms take this operation */
+	atomic_llong progress;		/* load: operations finished (read by main) */
+	atomic_int finished;		/* load: this client has stopped */
+	uint64_t last_end;		/* load: when its last counted operation ended */
 	int connect_rc;
 	struct rb_err err;		/* connection failure, for the main thread */
 	char lock_name[96];		/* this client's lock name in the current cell */
@@ -57,6 +72,8 @@ struct pool {
 	enum job job;
 	enum strategy strat;
 	enum rb_iso iso;
+	const struct load_cfg *load;
+	uint64_t load_t0;		/* when the load schedule starts */
 };
 
 enum rb_iso effective_iso(enum strategy s, enum rb_iso iso)
@@ -68,9 +85,9 @@ static void note_error(struct client *cl, const struct rb_err *e)
 {
 	enum rb_class cls = e->cls == RB_CLS_NONE ? RB_CLS_OTHER : e->cls;
 
-	cl->st.errors[cls]++;
-	if (!cl->st.examples[cls][0])
-		str_copy(cl->st.examples[cls], e->msg[0] ? e->msg : "(no message)",
+	cl->cur->errors[cls]++;
+	if (!cl->cur->examples[cls][0])
+		str_copy(cl->cur->examples[cls], e->msg[0] ? e->msg : "(no message)",
 			 EXAMPLE_LEN);
 }
 
@@ -85,9 +102,10 @@ static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int t
 	rc = lock_service->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
 	if (rc < 0)
 		return OP_ERROR;
-	hist_record(&cl->st.lockw, g->waited_us);
+	if (cl->recording)
+		hist_record(&cl->st.lockw, g->waited_us);
 	if (rc == 0) {
-		cl->st.lock_timeouts++;
+		cl->cur->lock_timeouts++;
 		return OP_NO_LOCK;
 	}
 	return OP_DONE;
@@ -98,7 +116,7 @@ static void lock_give(struct client *cl, const struct lock_grant *g)
 	struct rb_err ignored;
 
 	if (lock_service->xRelease(cl->lk, g, &ignored) == 0)
-		cl->st.lease_expired++;
+		cl->cur->lease_expired++;
 }
 
 /*
@@ -198,38 +216,42 @@ static void backoff(struct client *cl, int attempt_no)
 	sleep_us((uint64_t)((double)base * (0.5 + rng_unit(&cl->rng))));
 }
 
-/* One operation as its user sees it: attempts and retries, timed. */
-static void client_op(struct client *cl)
+/*
+ * One operation on key as its user sees it: attempts and retries. Its
+ * latency runs from t0 (now, or in open loop the time it was scheduled to
+ * start, so a stall is not hidden) to the end of the last attempt.
+ */
+static void client_op(struct client *cl, int key, uint64_t t0)
 {
 	struct pool *p = cl->pool;
 	const struct strategy_info *si = strategy_info(p->strat);
+	struct op_counts *n = cl->cur;
 	struct op_ctx o = {
 		.db = cl->db,
 		.p = &p->cfg->sc,
 		.strat = p->strat,
 		.iso = effective_iso(p->strat, p->iso),
 		.client = cl->id,
-		.key = cl->id % p->cfg->sc.keys,
+		.key = key,
 		.token = ((long long)(cl->id + 1) << 32) | ++cl->seq,
 	};
-	uint64_t t0 = now_ns();
 	struct rb_err e;
 	int reason = -1;
 
-	cl->st.ops++;
-	for (int n = 0;; n++) {
+	n->ops++;
+	for (int a = 0;; a++) {
 		enum op_status st;
 		int retry = 0;
 
 		rb_err_clear(&e);
 		st = attempt(cl, &o, &e);
 		if (st == OP_DONE) {
-			cl->st.done++;
+			n->done++;
 			cl->committed[o.key]++;
 			break;
 		}
 		if (st == OP_DECLINED) {
-			cl->st.declined++;
+			n->declined++;
 			break;
 		}
 		if (st == OP_ERROR) {
@@ -246,16 +268,94 @@ static void client_op(struct client *cl)
 		} else {
 			reason = FR_CHECK_AFTER;
 		}
-		if (retry && n < p->cfg->retries && !p->drv->xBroken(cl->db)) {
-			cl->st.retries++;
-			backoff(cl, n);
+		if (retry && a < p->cfg->retries && !p->drv->xBroken(cl->db)) {
+			n->retries++;
+			backoff(cl, a);
 			continue;
 		}
-		cl->st.failed++;
-		cl->st.failures[reason]++;
+		n->failed++;
+		n->failures[reason]++;
 		break;
 	}
-	hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+	if (cl->recording)
+		hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+}
+
+/* Sleeps until the monotonic time t (ns); returns at once if it is past. */
+static void sleep_until(uint64_t t)
+{
+	uint64_t now = now_ns();
+
+	if (t > now)
+		sleep_us((t - now) / 1000);
+}
+
+/*
+ * Load: operations on random keys until the deadline or this client's
+ * share of --ops. Closed loop: the next starts when the last ends. Open
+ * loop: operations are scheduled at the client's share of --rate (fixed
+ * gaps, or exponential ones for Poisson arrivals), each timed from its
+ * scheduled start; how late it really started is the schedule lag.
+ * Operations that start during the warm-up run but are not counted.
+ */
+static void client_load(struct client *cl)
+{
+	struct pool *p = cl->pool;
+	const struct load_cfg *lc = p->load;
+	uint64_t warm_end = p->load_t0 + lc->warmup_us * 1000;
+	uint64_t end = lc->duration_us ? warm_end + lc->duration_us * 1000 : UINT64_MAX;
+	long long budget = 0, done = 0;
+	double gap_ns = 0, next;
+	int keys = p->cfg->sc.keys;
+
+	if (lc->ops) {
+		budget = lc->ops / p->n + (cl->id < lc->ops % p->n);
+		if (budget == 0)
+			goto out;
+	}
+	if (lc->rate > 0) {
+		gap_ns = 1e9 * p->n / lc->rate;
+		/* Stagger the clients over one gap so they do not fire together. */
+		next = (double)p->load_t0 + gap_ns * cl->id / p->n;
+	} else {
+		next = (double)p->load_t0;
+	}
+	for (;;) {
+		uint64_t sched = (uint64_t)next, start;
+
+		if (lc->rate > 0) {
+			sleep_until(sched);
+			start = now_ns();
+		} else {
+			start = now_ns();
+			sched = start;
+		}
+		if (start >= end || (budget && done >= budget))
+			break;
+		/* Counted when it really starts after the warm-up; timed from
+		 * its schedule, so a client that fell behind still shows it. */
+		cl->recording = start >= warm_end;
+		cl->cur = cl->recording ? &cl->st.n : &cl->warm;
+		if (cl->recording && lc->rate > 0)
+			hist_record(&cl->st.lag, (start - sched) / 1000);
+		client_op(cl, keys > 1 ? (int)(rng_next(&cl->rng) % (uint64_t)keys) : 0, sched);
+		if (cl->recording) {
+			done++;
+			cl->last_end = now_ns();
+		}
+		atomic_store_explicit(&cl->progress, cl->st.n.ops, memory_order_relaxed);
+		if (lc->rate > 0) {
+			double g = gap_ns;
+
+			if (lc->poisson)
+				g = -log(1.0 - rng_unit(&cl->rng)) * gap_ns;
+			next += g;
+		}
+	}
+out:
+	cl->cur = &cl->st.n;
+	cl->recording = 1;
+	atomic_store_explicit(&cl->finished, 1, memory_order_release);
 }
 
 static void *client_main(void *arg)
@@ -277,8 +377,10 @@ static void *client_main(void *arg)
 			if (cl->connect_rc == 0 && p->cfg->lock.url && lock_service)
 				cl->connect_rc = lock_service->xConnect(&p->cfg->lock, &cl->lk,
 									&cl->err);
+		} else if (p->job == JOB_LOAD) {
+			client_load(cl);
 		} else if (cl->db) {
-			client_op(cl);
+			client_op(cl, cl->id % p->cfg->sc.keys, now_ns());
 		}
 		pthread_barrier_wait(&p->done);
 	}
@@ -321,6 +423,8 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
 
 		cl->id = i;
 		cl->pool = p;
+		cl->cur = &cl->st.n;
+		cl->recording = 1;
 		cl->committed = xcalloc((size_t)cfg->sc.keys, sizeof(*cl->committed));
 		rng_seed(&cl->rng, cfg->seed ^ ((uint64_t)i * 0x9e3779b97f4a7c15u));
 		if (pthread_create(&cl->thread, NULL, client_main, cl) != 0) {
@@ -359,10 +463,13 @@ void pool_close(struct pool *p)
 }
 
 static void merge_stats(struct cell_result *out, struct hist *lat, struct hist *lockw,
-			const struct client_stats *s)
+			struct hist *lag, const struct client_stats *cs)
 {
-	hist_merge(lat, &s->lat);
-	hist_merge(lockw, &s->lockw);
+	const struct op_counts *s = &cs->n;
+
+	hist_merge(lat, &cs->lat);
+	hist_merge(lockw, &cs->lockw);
+	hist_merge(lag, &cs->lag);
 	out->lock_timeouts += s->lock_timeouts;
 	out->lease_expired += s->lease_expired;
 	out->ops += s->ops;
@@ -386,79 +493,166 @@ static int cell_fail(struct cell_result *out, const struct rb_err *e, const char
 	return -1;
 }
 
-int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
-	      enum rb_iso iso, struct cell_result *out, struct rb_err *e)
+/* Prepares a cell: labels, fresh client figures, the job's strategy. */
+static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso,
+		       struct cell_result *out)
 {
 	const struct scenario *sc = p->sc;
-	int keys = p->cfg->sc.keys, nk = sc_nkinds(sc);
-	long long *committed = xcalloc((size_t)keys, sizeof(*committed));
-	struct hist *lat = xmalloc(sizeof(*lat)), *lockw = xmalloc(sizeof(*lockw));
-	uint64_t t_cell = now_ns(), active = 0;
-	int rc = 0;
 
 	out->db = p->drv->name;
 	out->scenario = sc->name;
 	out->strategy = strategy_name(s);
 	out->iso = iso;
 	out->eff_iso = effective_iso(s, iso);
-	out->nkinds = nk;
-	for (int k = 0; k < nk; k++)
+	out->nkinds = sc_nkinds(sc);
+	for (int k = 0; k < out->nkinds; k++)
 		out->kinds[k] = sc->kinds[k];
-	hist_reset(lat);
-	hist_reset(lockw);
 	out->has_lock = strategy_uses_redis(s);
 	p->strat = s;
 	p->iso = iso;
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		memset(&p->cl[i].st, 0, sizeof(p->cl[i].st));
+		memset(&p->cl[i].warm, 0, sizeof(p->cl[i].warm));
+	}
+}
 
-	for (int t = 0; t < p->cfg->trials; t++) {
-		long long anomalies[SC_MAX_KINDS] = { 0 };
-		int anomalous = 0;
+/* Puts the seed state back, and the strategy's schema when it changed. */
+static int state_reset(struct pool *p, struct db_conn *admin, enum strategy s,
+		       struct cell_result *out, struct rb_err *e)
+{
+	const struct scenario *sc = p->sc;
+
+	if (sc->xReset(admin, &p->cfg->sc, e) < 0)
+		return cell_fail(out, e, "resetting the state");
+	if ((int)s != p->prev_strategy) {
+		if (sc->xSchema && sc->xSchema(admin, p->prev_strategy, s, e) < 0)
+			return cell_fail(out, e, "adapting the schema");
+		p->prev_strategy = (int)s;
+	}
+	for (int i = 0; i < p->n; i++)
+		memset(p->cl[i].committed, 0, (size_t)p->cfg->sc.keys * sizeof(long long));
+	return 0;
+}
+
+/* Checks the invariant over every key; adds what broke to out. */
+static int state_check(struct pool *p, struct db_conn *admin, struct cell_result *out,
+		       struct rb_err *e)
+{
+	int keys = p->cfg->sc.keys, anomalous = 0;
+	long long *committed = xcalloc((size_t)keys, sizeof(*committed));
+	long long anomalies[SC_MAX_KINDS] = { 0 };
+	int rc;
+
+	for (int i = 0; i < p->n; i++)
+		for (int k = 0; k < keys; k++)
+			committed[k] += p->cl[i].committed[k];
+	rc = p->sc->xCheck(admin, &p->cfg->sc, committed, anomalies, e);
+	free(committed);
+	if (rc < 0)
+		return cell_fail(out, e, "checking the invariant");
+	for (int k = 0; k < out->nkinds; k++) {
+		out->anomalies[k] += anomalies[k];
+		anomalous |= anomalies[k] > 0;
+	}
+	out->trials++;
+	out->anomalous_trials += anomalous;
+	return 0;
+}
+
+/* Merges the clients' figures into out; active_ns is the time clients ran. */
+static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell,
+		     uint64_t active_ns, int rc)
+{
+	struct hist *h = xmalloc(3 * sizeof(*h));
+
+	hist_reset(&h[0]);
+	hist_reset(&h[1]);
+	hist_reset(&h[2]);
+	for (int i = 0; i < p->n; i++)
+		merge_stats(out, &h[0], &h[1], &h[2], &p->cl[i].st);
+	lat_summarize(&h[0], &out->lat);
+	lat_summarize(&h[1], &out->lock_wait);
+	lat_summarize(&h[2], &out->lag);
+	out->seconds = (double)(now_ns() - t_cell) / 1e9;
+	out->throughput = active_ns ? (double)out->ops / ((double)active_ns / 1e9) : 0;
+	if (rc == 0)
+		cell_judge(out);
+	free(h);
+}
+
+int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
+	      enum rb_iso iso, struct cell_result *out, struct rb_err *e)
+{
+	uint64_t t_cell = now_ns(), active = 0;
+	int rc = 0;
+
+	cell_begin(p, s, iso, out);
+	for (int t = 0; t < p->cfg->trials && rc == 0; t++) {
 		uint64_t t0;
 
-		if (sc->xReset(admin, &p->cfg->sc, e) < 0) {
-			rc = cell_fail(out, e, "resetting the state");
+		rc = state_reset(p, admin, s, out, e);
+		if (rc < 0)
 			break;
-		}
-		if ((int)s != p->prev_strategy) {
-			if (sc->xSchema && sc->xSchema(admin, p->prev_strategy, s, e) < 0) {
-				rc = cell_fail(out, e, "adapting the schema");
-				break;
-			}
-			p->prev_strategy = (int)s;
-		}
-		for (int i = 0; i < p->n; i++)
-			memset(p->cl[i].committed, 0, (size_t)keys * sizeof(long long));
 		t0 = now_ns();
 		run_job(p, JOB_TRIAL);
 		active += now_ns() - t0;
-		memset(committed, 0, (size_t)keys * sizeof(*committed));
-		for (int i = 0; i < p->n; i++)
-			for (int k = 0; k < keys; k++)
-				committed[k] += p->cl[i].committed[k];
-		if (sc->xCheck(admin, &p->cfg->sc, committed, anomalies, e) < 0) {
-			rc = cell_fail(out, e, "checking the invariant");
-			break;
-		}
-		for (int k = 0; k < nk; k++) {
-			out->anomalies[k] += anomalies[k];
-			anomalous |= anomalies[k] > 0;
-		}
-		out->trials++;
-		out->anomalous_trials += anomalous;
+		rc = state_check(p, admin, out, e);
 	}
+	cell_end(p, out, t_cell, active, rc);
+	return rc;
+}
 
+int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,
+	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e)
+{
+	uint64_t t_cell = now_ns(), t0, warm_end, measured = 0;
+	int rc;
+
+	cell_begin(p, s, iso, out);
+	out->has_lag = lc->rate > 0;
+	rc = state_reset(p, admin, s, out, e);
+	if (rc < 0) {
+		cell_end(p, out, t_cell, 0, rc);
+		return rc;
+	}
+	for (int i = 0; i < p->n; i++) {
+		atomic_store(&p->cl[i].progress, 0);
+		atomic_store(&p->cl[i].finished, 0);
+		p->cl[i].last_end = 0;
+	}
+	p->load = lc;
+	/* A little ahead, so every client is waiting when the schedule starts. */
+	t0 = now_ns() + 2000000;
+	p->load_t0 = t0;
+	warm_end = t0 + lc->warmup_us * 1000;
+	p->job = JOB_LOAD;
+	pthread_barrier_wait(&p->start);
+	/* While the clients run, the main thread only watches the clock. */
+	for (int tick = 1;; tick++) {
+		int all = 1;
+
+		sleep_until(t0 + (uint64_t)tick * 200000000u);
+		for (int i = 0; i < p->n && all; i++)
+			all = atomic_load_explicit(&p->cl[i].finished, memory_order_acquire);
+		if (all)
+			break;
+		if (lc->progress && tick % 5 == 0) {
+			long long ops = 0;
+			uint64_t now = now_ns();
+
+			for (int i = 0; i < p->n; i++)
+				ops += atomic_load_explicit(&p->cl[i].progress, memory_order_relaxed);
+			lc->progress(lc->progress_arg, now < warm_end,
+				     (double)(now - t0) / 1e9, ops);
+		}
+	}
+	pthread_barrier_wait(&p->done);
+	/* The measured interval: from the end of the warm-up to the end of
+	 * the last counted operation. */
 	for (int i = 0; i < p->n; i++)
-		merge_stats(out, lat, lockw, &p->cl[i].st);
-	lat_summarize(lat, &out->lat);
-	lat_summarize(lockw, &out->lock_wait);
-	out->seconds = (double)(now_ns() - t_cell) / 1e9;
-	out->throughput = active ? (double)out->ops / ((double)active / 1e9) : 0;
-	if (rc == 0)
-		cell_judge(out);
-	free(lat);
-	free(lockw);
-	free(committed);
+		if (p->cl[i].last_end > warm_end && p->cl[i].last_end - warm_end > measured)
+			measured = p->cl[i].last_end - warm_end;
+	rc = state_check(p, admin, out, e);
+	cell_end(p, out, t_cell, measured, rc);
 	return rc;
 }

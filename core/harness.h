@@ -40,6 +40,27 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
  */
 int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	      enum rb_iso iso, struct cell_result *out, struct rb_err *e);
+/* Load mode: how long, how fast, and a progress callback. */
+struct load_cfg {
+	uint64_t duration_us;	/* measured time after the warm-up; 0: until ops */
+	long long ops;		/* total measured operations; 0: until duration */
+	double rate;		/* open loop: operations per second in all; 0: closed */
+	int poisson;		/* open loop: exponential gaps instead of fixed */
+	uint64_t warmup_us;	/* run but not counted */
+	/* Called about once a second from the main thread (may be NULL). */
+	void (*progress)(void *arg, int warming, double elapsed_s, long long ops);
+	void *progress_arg;
+};
+
+/*
+ * Load mode for one cell: the state is reset once, the clients run
+ * operations on random keys (--keys) until the measured duration or
+ * operation count is reached, and the invariant is checked over every key
+ * at the end (a fix that is fast but wrong shows as wrong).
+ */
+int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,
+	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e);
+
 /* Stops the threads and closes their connections. Accepts NULL. */
 void pool_close(struct pool *p);
 

@@ -55,9 +55,10 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out,
 	return 0;
 }
 
-/* Milliseconds with up to three decimals, in [0, hi]; returns microseconds. */
-static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us,
-		    char *err, size_t n)
+/* A decimal number of unit in [0, hi], returned in microseconds (scale
+ * microseconds per unit). */
+static int parse_dec(const char *opt, const char *s, double hi, const char *unit,
+		     double scale, uint64_t *us, char *err, size_t n)
 {
 	char *end;
 	double v;
@@ -65,10 +66,15 @@ static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us,
 	errno = 0;
 	v = strtod(s, &end);
 	if (!*s || *end || errno || !(v >= 0) || v > hi)
-		return bad(err, n, "%s: '%s' is not a number of milliseconds from 0 to %g",
-			   opt, s, hi);
-	*us = (uint64_t)(v * 1000.0 + 0.5);
+		return bad(err, n, "%s: '%s' is not a number of %s from 0 to %g", opt, s, unit, hi);
+	*us = (uint64_t)(v * scale + 0.5);
 	return 0;
+}
+
+static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us,
+		    char *err, size_t n)
+{
+	return parse_dec(opt, s, hi, "milliseconds", 1000.0, us, err, n);
 }
 
 typedef int (*name_fn)(const char *name);
@@ -163,6 +169,7 @@ enum {
 	O_RETRIES, O_PG, O_KEEP_SERVERS, O_SCHEMA, O_FORCE_SCHEMA, O_KEEP_SCHEMA,
 	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
 	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
+	O_MODE, O_DURATION, O_OPS, O_RATE, O_ARRIVAL, O_WARMUP,
 };
 
 static const struct option long_opts[] = {
@@ -188,6 +195,12 @@ static const struct option long_opts[] = {
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "lock-wait", required_argument, NULL, O_LOCK_WAIT },
 	{ "lease", required_argument, NULL, O_LEASE },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "duration", required_argument, NULL, O_DURATION },
+	{ "ops", required_argument, NULL, O_OPS },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "arrival", required_argument, NULL, O_ARRIVAL },
+	{ "warmup", required_argument, NULL, O_WARMUP },
 	{ "keep-servers", no_argument, NULL, O_KEEP_SERVERS },
 	{ "schema", required_argument, NULL, O_SCHEMA },
 	{ "force-schema", no_argument, NULL, O_FORCE_SCHEMA },
@@ -223,6 +236,7 @@ static void defaults(struct options *o)
 	o->cfg.lock_wait_ms = 5000;
 	o->cfg.lock_ttl_ms = 30000;
 	o->cfg.lease_ms = 1;
+	o->load.warmup_us = 1000000;
 	o->schema = "racebench";
 	o->lock_timeout_ms = 5000;
 	o->connect_timeout_s = 10;
@@ -234,14 +248,16 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 {
 	char valid[512];
 	long long ll;
-	int c, rc = 0, db_given = 0;
+	int c, rc = 0, db_given = 0, duration_given = 0, arrival_given = 0;
 
 	defaults(o);
 	err[0] = '\0';
 	if (argc < 2)
-		return bad(err, n, "no command (valid: run, list, help, version)");
+		return bad(err, n, "no command (valid: run, load, list, help, version)");
 	if (!strcmp(argv[1], "run"))
 		o->cmd = CMD_RUN;
+	else if (!strcmp(argv[1], "load"))
+		o->cmd = CMD_LOAD;
 	else if (!strcmp(argv[1], "list"))
 		o->cmd = CMD_LIST;
 	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
@@ -252,7 +268,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		return bad(err, n, "'%s' before a command (usage: racebench run [options]; "
 			   "valid commands: run, list, help, version)", argv[1]);
 	else
-		return bad(err, n, "unknown command '%s' (valid: run, list, help, version)", argv[1]);
+		return bad(err, n, "unknown command '%s' (valid: run, load, list, help, version)", argv[1]);
 	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
 		return 0;
 
@@ -376,6 +392,48 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_LOCK_WAIT:
 			rc = parse_int("--lock-wait", optarg, 1, 600000, &o->cfg.lock_wait_ms, err, n);
 			break;
+		case O_MODE:
+			if (!strcmp(optarg, "load"))
+				o->cmd = CMD_LOAD;
+			else if (!strcmp(optarg, "race"))
+				o->cmd = CMD_RUN;
+			else
+				rc = bad(err, n, "--mode: unknown mode '%s' (valid: race, load)", optarg);
+			break;
+		case O_DURATION:
+			rc = parse_dec("--duration", optarg, 86400, "seconds", 1e6,
+				       &o->load.duration_us, err, n);
+			if (!rc && o->load.duration_us < 1000)
+				rc = bad(err, n, "--duration: '%s' is shorter than a millisecond", optarg);
+			duration_given = 1;
+			break;
+		case O_OPS:
+			rc = parse_ll("--ops", optarg, 1, 1000000000000LL, &o->load.ops, err, n);
+			break;
+		case O_RATE: {
+			char *end;
+
+			errno = 0;
+			o->load.rate = strtod(optarg, &end);
+			if (!*optarg || *end || errno || !(o->load.rate > 0) || o->load.rate > 1e7)
+				rc = bad(err, n, "--rate: '%s' is not a number of operations per "
+					 "second from 0 to 10000000 (leave it out for a closed loop)", optarg);
+			break;
+		}
+		case O_ARRIVAL:
+			if (!strcmp(optarg, "fixed"))
+				o->load.poisson = 0;
+			else if (!strcmp(optarg, "poisson"))
+				o->load.poisson = 1;
+			else
+				rc = bad(err, n, "--arrival: unknown arrival '%s' (valid: fixed, poisson)",
+					 optarg);
+			arrival_given = 1;
+			break;
+		case O_WARMUP:
+			rc = parse_dec("--warmup", optarg, 3600, "seconds", 1e6,
+				       &o->load.warmup_us, err, n);
+			break;
 		case O_LEASE:
 			rc = parse_int("--lease", optarg, 1, 600000, &o->cfg.lease_ms, err, n);
 			break;
@@ -435,8 +493,20 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		return rc;
 	if (optind < argc)
 		return bad(err, n, "unexpected argument '%s' (see racebench --help)", argv[optind]);
-	if (o->cmd != CMD_RUN)
+	if (o->cmd != CMD_RUN && o->cmd != CMD_LOAD)
 		return 0;
+	if (o->cmd == CMD_RUN && (duration_given || o->load.ops || o->load.rate > 0 || arrival_given))
+		return bad(err, n, "--duration, --ops, --rate and --arrival are for load mode "
+			   "(racebench load, or run --mode load)");
+	if (o->cmd == CMD_LOAD) {
+		if (duration_given && o->load.ops)
+			return bad(err, n, "--duration and --ops both given: a load run stops at one of them");
+		if (!duration_given && !o->load.ops)
+			o->load.duration_us = 10000000;
+		if (arrival_given && !(o->load.rate > 0))
+			return bad(err, n, "--arrival needs --rate (an open loop); without --rate "
+				   "the load is a closed loop");
+	}
 	if (!o->nformats)
 		o->formats[o->nformats++] = report_format_find("table");
 	if (o->nouts == 0 && o->nformats > 1)

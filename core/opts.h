@@ -7,6 +7,7 @@
 enum command {
 	CMD_NONE,
 	CMD_RUN,
+	CMD_LOAD,	/* `load`, or `run --mode load` */
 	CMD_LIST,
 	CMD_HELP,
 	CMD_VERSION,
@@ -24,6 +25,7 @@ struct options {
 	unsigned isolations;	/* bit l: enum rb_iso */
 	int strategies_given;	/* --strategy named them: n/a cells are shown */
 	struct run_cfg cfg;
+	struct load_cfg load;
 	int quantity_given;
 	const char *dsn[8];	/* per driver (drivers[i]); NULL: env, else throwaway */
 	int dsn_given;		/* some --pg/--mysql: --db defaults to those */
