@@ -522,6 +522,7 @@ static int cmd_run(struct options *o)
 		if (lock_service && wants_lock(o) && !o->cfg.lock.url)
 			o->cfg.lock.url = st.srv.redis;
 	}
+	o->cfg.locks = lock_service;
 	snprintf(lock_prefix, sizeof(lock_prefix), "racebench:%s", o->schema);
 	o->cfg.lock.prefix = lock_prefix;
 	o->cfg.lock.connect_timeout_ms = o->connect_timeout_s * 1000;

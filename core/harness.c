@@ -99,7 +99,7 @@ static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int t
 	int rc;
 
 	snprintf(cl->lock_name, sizeof(cl->lock_name), "%s:%d", cl->pool->sc->name, o->key);
-	rc = lock_service->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
+	rc = cfg->locks->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
 	if (rc < 0)
 		return OP_ERROR;
 	if (cl->recording)
@@ -115,7 +115,7 @@ static void lock_give(struct client *cl, const struct lock_grant *g)
 {
 	struct rb_err ignored;
 
-	if (lock_service->xRelease(cl->lk, g, &ignored) == 0)
+	if (cl->pool->cfg->locks->xRelease(cl->lk, g, &ignored) == 0)
 		cl->cur->lease_expired++;
 }
 
@@ -187,7 +187,10 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		held = 0;
 	}
 	if (st == OP_DONE || st == OP_DECLINED) {
-		sleep_us(cfg->tail_us);
+		if (cfg->pause)
+			cfg->pause(o, "tail", cfg->pause_arg);
+		else
+			sleep_us(cfg->tail_us);
 		if (st == OP_DONE && o->strat == ST_CHECK_AFTER && p->sc->xRecheck)
 			st = p->sc->xRecheck(o, e);
 	}
@@ -234,6 +237,8 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		.client = cl->id,
 		.key = key,
 		.token = ((long long)(cl->id + 1) << 32) | ++cl->seq,
+		.pause = p->cfg->pause,
+		.pause_arg = p->cfg->pause_arg,
 	};
 	struct rb_err e;
 	int reason = -1;
@@ -270,7 +275,10 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		}
 		if (retry && a < p->cfg->retries && !p->drv->xBroken(cl->db)) {
 			n->retries++;
-			backoff(cl, a);
+			if (p->cfg->pause)
+				p->cfg->pause(&o, "retry", p->cfg->pause_arg);
+			else
+				backoff(cl, a);
 			continue;
 		}
 		n->failed++;
@@ -374,8 +382,8 @@ static void *client_main(void *arg)
 
 			cl->connect_rc = p->drv->xConnect(p->dbo, &c, &cl->err);
 			cl->db = c;
-			if (cl->connect_rc == 0 && p->cfg->lock.url && lock_service)
-				cl->connect_rc = lock_service->xConnect(&p->cfg->lock, &cl->lk,
+			if (cl->connect_rc == 0 && p->cfg->lock.url && p->cfg->locks)
+				cl->connect_rc = p->cfg->locks->xConnect(&p->cfg->lock, &cl->lk,
 									&cl->err);
 		} else if (p->job == JOB_LOAD) {
 			client_load(cl);
@@ -386,8 +394,8 @@ static void *client_main(void *arg)
 	}
 	p->drv->xClose(cl->db);
 	cl->db = NULL;
-	if (lock_service)
-		lock_service->xClose(cl->lk);
+	if (p->cfg->locks)
+		p->cfg->locks->xClose(cl->lk);
 	cl->lk = NULL;
 	if (p->drv->xThreadEnd)
 		p->drv->xThreadEnd();
@@ -538,14 +546,11 @@ static int state_reset(struct pool *p, struct db_conn *admin, enum strategy s,
 static int state_check(struct pool *p, struct db_conn *admin, struct cell_result *out,
 		       struct rb_err *e)
 {
-	int keys = p->cfg->sc.keys, anomalous = 0;
-	long long *committed = xcalloc((size_t)keys, sizeof(*committed));
+	long long *committed = xcalloc((size_t)p->cfg->sc.keys, sizeof(*committed));
 	long long anomalies[SC_MAX_KINDS] = { 0 };
-	int rc;
+	int rc, anomalous = 0;
 
-	for (int i = 0; i < p->n; i++)
-		for (int k = 0; k < keys; k++)
-			committed[k] += p->cl[i].committed[k];
+	pool_committed(p, committed);
 	rc = p->sc->xCheck(admin, &p->cfg->sc, committed, anomalies, e);
 	free(committed);
 	if (rc < 0)
@@ -600,6 +605,27 @@ int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	}
 	cell_end(p, out, t_cell, active, rc);
 	return rc;
+}
+
+void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso,
+		    void (*during)(void *arg), void *arg)
+{
+	p->strat = s;
+	p->iso = iso;
+	for (int i = 0; i < p->n; i++)
+		memset(p->cl[i].committed, 0, (size_t)p->cfg->sc.keys * sizeof(long long));
+	p->job = JOB_TRIAL;
+	pthread_barrier_wait(&p->start);
+	during(arg);
+	pthread_barrier_wait(&p->done);
+}
+
+void pool_committed(const struct pool *p, long long *committed)
+{
+	memset(committed, 0, (size_t)p->cfg->sc.keys * sizeof(*committed));
+	for (int i = 0; i < p->n; i++)
+		for (int k = 0; k < p->cfg->sc.keys; k++)
+			committed[k] += p->cl[i].committed[k];
 }
 
 int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,

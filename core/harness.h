@@ -20,6 +20,15 @@ struct run_cfg {
 	int lock_wait_ms;	/* how long a client waits for a Redis lock */
 	int lock_ttl_ms;	/* the lease of every Redis lock but redis-expiry's */
 	int lease_ms;		/* redis-expiry's lease: shorter than the work */
+	/* The lock service the harness calls (NULL: the registry's). */
+	const struct lock_service *locks;
+	/*
+	 * Explain mode: called at the operation's pause points ("think"
+	 * between the read and the write, "tail" before COMMIT, "retry"
+	 * before a retry) instead of sleeping there. NULL in the matrix.
+	 */
+	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
+	void *pause_arg;
 };
 
 /*
@@ -60,6 +69,16 @@ struct load_cfg {
  */
 int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,
 	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e);
+
+/*
+ * One trial whose pacing the caller controls: releases the clients on
+ * the state as it is (no reset, no check), calls during(arg) on this
+ * thread while they run, and returns when all are done. explain uses it.
+ */
+void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso,
+		    void (*during)(void *arg), void *arg);
+/* Per-key committed operations of the last trial, summed over clients. */
+void pool_committed(const struct pool *p, long long *committed);
 
 /* Stops the threads and closes their connections. Accepts NULL. */
 void pool_close(struct pool *p);

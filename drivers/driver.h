@@ -140,6 +140,14 @@ struct driver {
 
 	int (*xServerInfo)(struct db_conn *c, struct server_info *out,
 			   struct rb_err *e);
+
+	/*
+	 * explain mode: the server's id for c's session, and whether that
+	 * session is waiting for a lock right now, asked on another
+	 * connection ctl (1 waiting, 0 not, -1 error).
+	 */
+	long long (*xSessionId)(struct db_conn *c);
+	int (*xWaiting)(struct db_conn *ctl, long long session, struct rb_err *e);
 };
 
 /* Thin wrappers so callers read like sentences. */

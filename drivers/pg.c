@@ -59,7 +59,9 @@ static enum rb_class classify(const char *state, PGconn *pg)
 static int fail(PGconn *pg, PGresult *res, struct rb_err *e)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+	/* The primary message only: the detail names backend pids and
+	 * transaction ids, which differ from run to run. */
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(pg);
@@ -391,6 +393,26 @@ static int pg_server_info(struct db_conn *dc, struct server_info *out,
 	return 0;
 }
 
+static long long pg_session_id(struct db_conn *dc)
+{
+	return PQbackendPID(pgc(dc)->pg);
+}
+
+/* isolationtester's question: does this backend wait for a lock another
+ * session holds (row, transaction or advisory lock)? */
+static int pg_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
+{
+	static const struct db_stmt q = { "waiting", {
+		"SELECT cardinality(pg_blocking_pids(?::int)) > 0" } };
+	struct db_param p = P_INT(session);
+	const char *v;
+
+	if (pg_query(ctl, &q, &p, 1, e) < 0)
+		return -1;
+	v = pg_value(ctl, 0, 0);
+	return v && v[0] == 't';
+}
+
 const struct driver driver_pg = {
 	.name = "pg",
 	.summary = "PostgreSQL over libpq (conninfo or postgres:// URI)",
@@ -415,4 +437,6 @@ const struct driver driver_pg = {
 	.xAdvisoryLock = pg_advisory_lock,
 	.xAdvisoryUnlock = NULL,
 	.xServerInfo = pg_server_info,
+	.xSessionId = pg_session_id,
+	.xWaiting = pg_waiting,
 };

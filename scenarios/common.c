@@ -7,7 +7,10 @@
 
 void sc_think(const struct op_ctx *o)
 {
-	sleep_us(o->p->think_us);
+	if (o->pause)
+		o->pause(o, "think", o->pause_arg);
+	else
+		sleep_us(o->p->think_us);
 }
 
 int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e)

@@ -30,6 +30,9 @@ struct op_ctx {
 	int client;
 	int key;		/* 0 .. keys-1 */
 	long long token;	/* unique for each operation in a run */
+	/* explain mode: pause points instead of sleeps (see run_cfg). */
+	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
+	void *pause_arg;
 };
 
 /* What an operation attempt tells the harness. */

@@ -67,7 +67,14 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ "racebench", "no command" },
-	{ "racebench frobnicate", "unknown command 'frobnicate' (valid: run, list" },
+	{ "racebench frobnicate", "unknown command 'frobnicate' (valid: run, load, list" },
+	{ "racebench run --duration 5", "--duration, --ops, --rate and --arrival are for load mode" },
+	{ "racebench load --duration 0", "--duration: '0' is shorter than a millisecond" },
+	{ "racebench load --ops 5 --duration 2", "--duration and --ops both given" },
+	{ "racebench load --rate fast", "--rate: 'fast' is not a number of operations per second" },
+	{ "racebench load --rate 10 --arrival burst", "--arrival: unknown arrival 'burst' (valid: fixed, poisson)" },
+	{ "racebench run --mode bench", "--mode: unknown mode 'bench' (valid: race, load)" },
+	{ "racebench load --warmup x", "--warmup: 'x' is not a number of seconds" },
 	{ "racebench --clients 3", "'--clients' before a command" },
 	{ "racebench run --clients 0", "--clients: '0' is not a whole number from 1 to 256" },
 	{ "racebench run --clients 9999", "--clients: '9999' is not a whole number from 1 to 256" },
