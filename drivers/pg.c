@@ -97,6 +97,13 @@ static int pg_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
 	return 0;
 }
 
+/* Notices (DROP ... CASCADE, "does not exist, skipping") are not ours to print. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static int pg_connect(const struct db_opts *o, struct db_conn **out,
 		      struct rb_err *e)
 {
@@ -123,6 +130,7 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out,
 		free(c);
 		return -1;
 	}
+	PQsetNoticeProcessor(c->pg, quiet_notice, NULL);
 	if (o->lock_timeout_ms > 0) {
 		snprintf(sql, sizeof(sql), "SET lock_timeout = %d", o->lock_timeout_ms);
 		if (pg_exec(&c->base, sql, e) < 0)
