@@ -591,21 +591,34 @@ static int load_script(struct lock_conn *c, struct rb_err *e)
 	return 0;
 }
 
+/*
+ * Release is idempotent (the script deletes only our own token), so a
+ * connection that failed under it is replaced and the release tried once
+ * more: otherwise the lock would stay taken for its whole lease.
+ */
 static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e)
 {
+	int reconnects = 0, reloads = 0;
 	redisReply *r;
 	long long n;
 
-	if (ready(c, e) < 0)
-		return -1;
-	for (int tries = 0;; tries++) {
-		if (!c->sha[0] && load_script(c, e) < 0)
+	for (;;) {
+		if (ready(c, e) < 0)
 			return -1;
+		if (!c->sha[0] && load_script(c, e) < 0) {
+			if (!c->ctx && reconnects++ == 0)
+				continue;
+			return -1;
+		}
 		r = cmd(c, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", c->sha, g->key, g->token);
-		if (!r)
+		if (!r) {
+			if (reconnects++ == 0)
+				continue;
 			return -1;
+		}
 		/* A server restarted or SCRIPT FLUSHed forgets the script. */
-		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) && tries == 0) {
+		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
+		    reloads++ == 0) {
 			freeReplyObject(r);
 			c->sha[0] = '\0';
 			continue;
