@@ -28,21 +28,20 @@ extern const struct lock_service lock_service_redis;
  * Compare the token, then delete, in one step on the server: a holder whose
  * lease expired must not delete the lock its successor now holds.
  */
-static const char release_lua[] =
-	"if redis.call('get', KEYS[1]) == ARGV[1] then "
-	"return redis.call('del', KEYS[1]) else return 0 end";
+static const char release_lua[] = "if redis.call('get', KEYS[1]) == ARGV[1] then "
+				  "return redis.call('del', KEYS[1]) else return 0 end";
 
 /* Polling for a taken lock: 100 us doubling up to 4 ms, jittered. */
 #define BACKOFF_FIRST_US 100
-#define BACKOFF_CAP_US 4000
+#define BACKOFF_CAP_US	 4000
 
 struct lock_conn {
 	struct redis_url url;
 	char prefix[96];
 	int connect_timeout_ms, command_timeout_ms;
-	redisContext *ctx;	/* NULL after a failure: reconnect before use */
-	char sha[48];		/* the release script's SHA1 on ctx, "" before SCRIPT LOAD */
-	struct rng rng;		/* backoff jitter, this connection's own */
+	redisContext *ctx; /* NULL after a failure: reconnect before use */
+	char sha[48];	   /* the release script's SHA1 on ctx, "" before SCRIPT LOAD */
+	struct rng rng;	   /* backoff jitter, this connection's own */
 };
 
 /* ---- URL --------------------------------------------------------------- */
@@ -70,7 +69,7 @@ static void url_shown(const char *url, char *out, size_t n)
 }
 
 static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
 {
@@ -81,8 +80,8 @@ static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "bad Redis URL '%s': %s (expected %s)",
-			  shown, why, URL_FORMS);
+	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "bad Redis URL '%s': %s (expected %s)", shown,
+			  why, URL_FORMS);
 }
 
 static int hex_digit(int c)
@@ -145,17 +144,19 @@ static int parse_num(const char *s, size_t len, long lo, long hi, int *out)
 }
 
 /* "[user]:password" or "user" (s[0..len)) into out. */
-static int parse_userinfo(const char *url, const char *s, size_t len,
-			  struct redis_url *out, struct rb_err *e)
+static int parse_userinfo(const char *url, const char *s, size_t len, struct redis_url *out,
+			  struct rb_err *e)
 {
 	const char *colon = memchr(s, ':', len);
 	size_t ulen = colon ? (size_t)(colon - s) : len;
 
 	if (pct_decode(s, ulen, out->user, sizeof(out->user)) < 0)
-		return url_bad(e, url, "the user name has a bad %%-escape or is longer than %zu bytes",
+		return url_bad(e, url,
+			       "the user name has a bad %%-escape or is longer than %zu bytes",
 			       sizeof(out->user) - 1);
 	if (colon && pct_decode(colon + 1, len - ulen - 1, out->pass, sizeof(out->pass)) < 0)
-		return url_bad(e, url, "the password has a bad %%-escape or is longer than %zu bytes",
+		return url_bad(e, url,
+			       "the password has a bad %%-escape or is longer than %zu bytes",
 			       sizeof(out->pass) - 1);
 	if (colon && !out->pass[0])
 		return url_bad(e, url, "the password after ':' is empty");
@@ -192,7 +193,8 @@ static int parse_tcp(const char *url, const char *s, struct redis_url *out, stru
 		return url_bad(e, url, "the host is longer than %zu bytes", sizeof(out->host) - 1);
 	for (size_t i = 0; i < hlen; i++)
 		if ((unsigned char)h[i] <= ' ' || h[i] == '@' || h[i] == '[')
-			return url_bad(e, url, "the host '%.*s' has a character a host name cannot have",
+			return url_bad(e, url,
+				       "the host '%.*s' has a character a host name cannot have",
 				       (int)hlen, h);
 	memcpy(out->host, h, hlen);
 	out->host[hlen] = '\0';
@@ -207,7 +209,8 @@ static int parse_tcp(const char *url, const char *s, struct redis_url *out, stru
 		end = port + plen;
 	}
 	if (*end == '?' || *end == '#')
-		return url_bad(e, url, "query parameters are not supported; put the database "
+		return url_bad(e, url,
+			       "query parameters are not supported; put the database "
 			       "number in the path (/N)");
 	if (*end == '/' && end[1]) {
 		const char *db = end + 1;
@@ -217,7 +220,8 @@ static int parse_tcp(const char *url, const char *s, struct redis_url *out, stru
 			return url_bad(e, url, "the database '%.*s' is not a number from 0",
 				       (int)dlen, db);
 		if (db[dlen])
-			return url_bad(e, url, "query parameters are not supported; put the "
+			return url_bad(e, url,
+				       "query parameters are not supported; put the "
 				       "database number in the path (/N)");
 	}
 	return 0;
@@ -272,7 +276,8 @@ int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e)
 	if (!strncasecmp(url, "unix://", 7))
 		return parse_unix(url, url + 7, out, e);
 	if (!strncasecmp(url, "rediss://", 9))
-		return url_bad(e, url, "TLS (rediss://) is not supported: this build's hiredis "
+		return url_bad(e, url,
+			       "TLS (rediss://) is not supported: this build's hiredis "
 			       "has no TLS");
 	return url_bad(e, url, "unknown scheme");
 }
@@ -281,7 +286,7 @@ int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e)
 
 static struct timeval ms_tv(int ms)
 {
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 
 	return tv;
 }
@@ -290,8 +295,8 @@ static struct timeval ms_tv(int ms)
 static void where(const struct lock_conn *c, char *out, size_t n)
 {
 	if (c->url.port)
-		str_printf(out, n, strchr(c->url.host, ':') ? "[%s]:%d" : "%s:%d",
-			   c->url.host, c->url.port);
+		str_printf(out, n, strchr(c->url.host, ':') ? "[%s]:%d" : "%s:%d", c->url.host,
+			   c->url.port);
 	else
 		str_copy(out, c->url.host, n);
 }
@@ -335,8 +340,8 @@ static int reply_fail(struct lock_conn *c, redisReply *r, const char *what, stru
 	if (r && r->type == REDIS_REPLY_ERROR)
 		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: %s", at, what, r->str);
 	else
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: unexpected reply type %d",
-			   at, what, r ? r->type : -1);
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: unexpected reply type %d", at,
+			   what, r ? r->type : -1);
 	freeReplyObject(r);
 	return -1;
 }
@@ -345,8 +350,8 @@ static int reply_fail(struct lock_conn *c, redisReply *r, const char *what, stru
  * Sends one command. Returns the reply (an error reply included), or NULL
  * with e filled and the context dropped when the connection failed.
  */
-static redisReply *cmd(struct lock_conn *c, struct rb_err *e, const char *what,
-		       const char *fmt, ...)
+static redisReply *cmd(struct lock_conn *c, struct rb_err *e, const char *what, const char *fmt,
+		       ...)
 {
 	redisReply *r;
 	va_list ap;
@@ -370,6 +375,11 @@ static int open_ctx(struct lock_conn *c, struct rb_err *e)
 	redisReply *r;
 
 	c->sha[0] = '\0';
+	if (c->url.user[0] && !(pass && *pass))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "Redis user '%s' has no password: "
+				  "put it in the URL (redis://%s:PASSWORD@...) or in REDISCLI_AUTH",
+				  c->url.user, c->url.user);
 	if (c->url.port)
 		c->ctx = redisConnectWithTimeout(c->url.host, c->url.port, tv);
 	else
@@ -435,8 +445,9 @@ static int redis_connect(const struct lock_opts *o, struct lock_conn **out, stru
 		goto fail;
 	if (snprintf(c->prefix, sizeof(c->prefix), "%s", o->prefix ? o->prefix : "racebench") >=
 	    (int)sizeof(c->prefix)) {
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis key prefix '%s' is longer than %zu bytes",
-			   o->prefix, sizeof(c->prefix) - 1);
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+			   "Redis key prefix '%s' is longer than %zu bytes", o->prefix,
+			   sizeof(c->prefix) - 1);
 		goto fail;
 	}
 	c->connect_timeout_ms = o->connect_timeout_ms;
@@ -494,16 +505,17 @@ static int new_token(char *out, struct rb_err *e)
 		if (fd >= 0)
 			close(fd);
 		if (got < sizeof(b))
-			return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-					  "no random bytes for a lock token (getrandom, /dev/urandom)");
+			return rb_err_set(
+			    e, RB_CLS_OTHER, NULL, 0,
+			    "no random bytes for a lock token (getrandom, /dev/urandom)");
 	}
 	for (size_t i = 0; i < sizeof(b); i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	return 0;
 }
 
-static int make_key(const struct lock_conn *c, const char *kind, const char *name,
-		    char *out, size_t n, struct rb_err *e)
+static int make_key(const struct lock_conn *c, const char *kind, const char *name, char *out,
+		    size_t n, struct rb_err *e)
 {
 	if (snprintf(out, n, "%s:%s:%s", c->prefix, kind, name) >= (int)n)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
@@ -529,15 +541,14 @@ static int next_fence(struct lock_conn *c, const char *name, long long *out, str
 	return 0;
 }
 
-static int redis_acquire(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms,
-			 int fence, struct lock_grant *g, struct rb_err *e)
+static int redis_acquire(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms, int fence,
+			 struct lock_grant *g, struct rb_err *e)
 {
 	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	uint64_t delay = BACKOFF_FIRST_US;
 
 	memset(g, 0, sizeof(*g));
-	if (make_key(c, "lock", name, g->key, sizeof(g->key), e) < 0 ||
-	    new_token(g->token, e) < 0)
+	if (make_key(c, "lock", name, g->key, sizeof(g->key), e) < 0 || new_token(g->token, e) < 0)
 		return -1;
 	for (;;) {
 		redisReply *r;
@@ -749,10 +760,10 @@ static void add_setting(struct server_info *out, const char *name, const char *v
 static int redis_server_info(struct lock_conn *c, struct server_info *out, struct rb_err *e)
 {
 	static const char *const fields[][2] = {
-		{ "redis_mode", "redis_mode" },
-		{ "role", "role" },
-		{ "maxmemory_policy", "maxmemory-policy" },
-		{ "aof_enabled", "appendonly" },
+	    {"redis_mode", "redis_mode"},
+	    {"role", "role"},
+	    {"maxmemory_policy", "maxmemory-policy"},
+	    {"aof_enabled", "appendonly"},
 	};
 	char value[64];
 	redisReply *r;
@@ -774,19 +785,21 @@ static int redis_server_info(struct lock_conn *c, struct server_info *out, struc
 		str_copy(out->version, "unknown", sizeof(out->version));
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (info_field(r->str, fields[i][0], value, sizeof(value)) == 0)
-			add_setting(out, fields[i][1], !strcmp(fields[i][0], "aof_enabled") ?
-				    (value[0] == '1' ? "yes" : "no") : value);
+			add_setting(out, fields[i][1],
+				    !strcmp(fields[i][0], "aof_enabled")
+					? (value[0] == '1' ? "yes" : "no")
+					: value);
 	freeReplyObject(r);
 	return 0;
 }
 
 const struct lock_service lock_service_redis = {
-	.name = "redis",
-	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
-	.xConnect = redis_connect,
-	.xClose = redis_close,
-	.xAcquire = redis_acquire,
-	.xRelease = redis_release,
-	.xClear = redis_clear,
-	.xServerInfo = redis_server_info,
+    .name = "redis",
+    .summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
+    .xConnect = redis_connect,
+    .xClose = redis_close,
+    .xAcquire = redis_acquire,
+    .xRelease = redis_release,
+    .xClear = redis_clear,
+    .xServerInfo = redis_server_info,
 };
