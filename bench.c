@@ -446,6 +446,37 @@ static int wants_lock(const struct options *o)
 	return 0;
 }
 
+/*
+ * The lock service's server, for the report (srv), and a clean slate under
+ * the run's key prefix: a run that was killed may have left locks behind.
+ * At the end (final), only the clean-up. Returns 0, or -1 with the run's
+ * abort message set.
+ */
+static int lock_server(struct run_state *st, struct run_server *srv, int final)
+{
+	const struct lock_opts *lo = &st->o->cfg.lock;
+	struct lock_conn *c = NULL;
+	struct rb_err e;
+	char shown[256];
+
+	rb_err_clear(&e);
+	if (lock_service->xConnect(lo, &c, &e) < 0 ||
+	    (!final && lock_service->xServerInfo(c, &srv->info, &e) < 0) ||
+	    lock_service->xClear(c, &e) < 0) {
+		lock_service->xClose(c);
+		redact(lo->url, shown, sizeof(shown));
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s",
+			   lock_service->name, shown, e.msg);
+		return -1;
+	}
+	lock_service->xClose(c);
+	if (!final) {
+		srv->db = lock_service->name;
+		redact(lo->url, srv->dsn, sizeof(srv->dsn));
+	}
+	return 0;
+}
+
 static int cmd_run(struct options *o)
 {
 	struct run_result r = { 0 };
@@ -453,6 +484,7 @@ static int cmd_run(struct options *o)
 	const char *dsn[8] = { 0 };
 	int throwaway[8] = { 0 };
 	char need[64] = "", lock_prefix[80];
+	struct run_server lock_srv = { 0 };
 	int rc = 0, color;
 	uint64_t t0 = now_ns();
 	struct sigaction sa;
@@ -507,6 +539,16 @@ static int cmd_run(struct options *o)
 			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%sredis",
 				   *need ? " " : "");
 	}
+	if (o->cfg.lock.url) {
+		struct redis_url u;
+		struct rb_err e;
+
+		if (redis_url_parse(o->cfg.lock.url, &u, &e) < 0) {
+			fprintf(stderr, "racebench: %s: %s\n",
+				o->redis_url ? "--redis" : "RACEBENCH_REDIS", e.msg);
+			return EXIT_USAGE;
+		}
+	}
 	if (*need) {
 		struct rb_err e;
 
@@ -519,8 +561,10 @@ static int cmd_run(struct options *o)
 		for (int i = 0; drivers[i]; i++)
 			if (throwaway[i])
 				dsn[i] = !strcmp(drivers[i]->server, "pg") ? st.srv.pg : st.srv.mysql;
-		if (lock_service && wants_lock(o) && !o->cfg.lock.url)
+		if (lock_service && wants_lock(o) && !o->cfg.lock.url) {
 			o->cfg.lock.url = st.srv.redis;
+			lock_srv.throwaway = 1;
+		}
 	}
 	o->cfg.locks = lock_service;
 	snprintf(lock_prefix, sizeof(lock_prefix), "racebench:%s", o->schema);
@@ -529,9 +573,16 @@ static int cmd_run(struct options *o)
 	o->cfg.lock.command_timeout_ms = 10000;
 	st.total_cells = count_cells(o);
 
+	if (o->cfg.lock.url)
+		rc = lock_server(&st, &lock_srv, 0);
 	for (int i = 0; drivers[i] && rc == 0; i++)
 		if (o->dbs & (1u << i))
 			rc = run_driver(&st, drivers[i], dsn[i], throwaway[i]);
+	if (lock_srv.db && (size_t)r.nservers < ARRAY_SIZE(r.servers)) {
+		r.servers[r.nservers++] = lock_srv;
+		if (rc == 0 && !o->keep_schema)
+			rc = lock_server(&st, &lock_srv, 1);
+	}
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	if (o->keep_servers && st.srv.started) {

@@ -58,4 +58,6 @@ const struct driver *driver_find(const char *name)
 	return NULL;
 }
 
-const struct lock_service *const lock_service = NULL;
+extern const struct lock_service lock_service_redis;
+
+const struct lock_service *const lock_service = &lock_service_redis;

@@ -237,6 +237,28 @@ struct lock_service {
 			   struct rb_err *e);
 };
 
+/*
+ * A Redis URL, as the lock service reads it (drivers/redis.c):
+ *   redis://[[user]:password@]host[:port][/db]     (port 6379, db 0 by default;
+ *                                                   an IPv6 host in brackets)
+ *   unix://[[user]:password@]/path/to/socket[?db=N]
+ * User and password may be percent-encoded.
+ */
+struct redis_url {
+	char host[256];		/* host name or address; the socket's path for unix:// */
+	int port;		/* 0 for a Unix socket */
+	int db;
+	char user[64];		/* "" unless given (Redis 6 ACL user) */
+	char pass[256];		/* "" unless given */
+};
+
+/*
+ * Parses url into out. Returns 0, or -1 with a one-line message in e
+ * (class RB_CLS_OTHER) naming what is wrong and the accepted forms; the
+ * message never shows the password.
+ */
+int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e);
+
 /* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
 extern const struct driver *const drivers[];
 const struct driver *driver_find(const char *name);

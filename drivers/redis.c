@@ -1,0 +1,805 @@
+/* redis.c: the Redis lock service over hiredis (SET NX PX, token-checked release). */
+#define _POSIX_C_SOURCE 200809L
+#include "driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <hiredis.h>
+
+#include "../core/util.h"
+
+extern const struct lock_service lock_service_redis;
+
+#define URL_FORMS "redis://[[user]:password@]host[:port][/db] or unix:///path/to/socket[?db=N]"
+/* sockaddr_un's sun_path holds 108 bytes with the terminator. */
+#define UNIX_PATH_MAX 107
+
+/*
+ * Compare the token, then delete, in one step on the server: a holder whose
+ * lease expired must not delete the lock its successor now holds.
+ */
+static const char release_lua[] = "if redis.call('get', KEYS[1]) == ARGV[1] then "
+				  "return redis.call('del', KEYS[1]) else return 0 end";
+
+/* Polling for a taken lock: 100 us doubling up to 4 ms, jittered. */
+#define BACKOFF_FIRST_US 100
+#define BACKOFF_CAP_US	 4000
+
+struct lock_conn {
+	struct redis_url url;
+	char prefix[96];
+	int connect_timeout_ms, command_timeout_ms;
+	redisContext *ctx; /* NULL after a failure: reconnect before use */
+	char sha[48];	   /* the release script's SHA1 on ctx, "" before SCRIPT LOAD */
+	struct rng rng;	   /* backoff jitter, this connection's own */
+};
+
+/* ---- URL --------------------------------------------------------------- */
+
+/* The URL as messages may show it: the password replaced by ***. */
+static void url_shown(const char *url, char *out, size_t n)
+{
+	const char *auth = strstr(url, "://"), *at = NULL, *colon;
+
+	if (auth) {
+		auth += 3;
+		if (*auth != '/') {
+			for (const char *p = auth; *p; p++)
+				if (*p == '@')
+					at = p;
+		}
+	}
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon)
+		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	else
+		snprintf(out, n, "%s", url);
+	if (n > 96 && strlen(out) > 96)
+		strcpy(out + 93, "...");
+}
+
+static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
+{
+	char shown[128], why[128];
+	va_list ap;
+
+	url_shown(url, shown, sizeof(shown));
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "bad Redis URL '%s': %s (expected %s)", shown,
+			  why, URL_FORMS);
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..len) into out (n bytes). -1 on a bad escape or overflow. */
+static int pct_decode(const char *s, size_t len, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -1;
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = hi * 16 + lo;
+			if (c == 0)
+				return -1;
+			i += 2;
+		}
+		if (o + 1 >= n)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* A decimal number in [lo, hi] spelling all of s[0..len). -1 otherwise. */
+static int parse_num(const char *s, size_t len, long lo, long hi, int *out)
+{
+	long v = 0;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* "[user]:password" or "user" (s[0..len)) into out. */
+static int parse_userinfo(const char *url, const char *s, size_t len, struct redis_url *out,
+			  struct rb_err *e)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t ulen = colon ? (size_t)(colon - s) : len;
+
+	if (pct_decode(s, ulen, out->user, sizeof(out->user)) < 0)
+		return url_bad(e, url,
+			       "the user name has a bad %%-escape or is longer than %zu bytes",
+			       sizeof(out->user) - 1);
+	if (colon && pct_decode(colon + 1, len - ulen - 1, out->pass, sizeof(out->pass)) < 0)
+		return url_bad(e, url,
+			       "the password has a bad %%-escape or is longer than %zu bytes",
+			       sizeof(out->pass) - 1);
+	if (colon && !out->pass[0])
+		return url_bad(e, url, "the password after ':' is empty");
+	return 0;
+}
+
+static int parse_tcp(const char *url, const char *s, struct redis_url *out, struct rb_err *e)
+{
+	const char *at = strrchr(s, '@'), *h, *end, *port = NULL;
+	size_t hlen;
+
+	if (at) {
+		if (parse_userinfo(url, s, (size_t)(at - s), out, e) < 0)
+			return -1;
+		s = at + 1;
+	}
+	if (*s == '[') {
+		h = s + 1;
+		end = strchr(h, ']');
+		if (!end)
+			return url_bad(e, url, "'[' opens an IPv6 address that no ']' closes");
+		hlen = (size_t)(end - h);
+		end++;
+		if (*end && *end != ':' && *end != '/')
+			return url_bad(e, url, "unexpected '%c' after the IPv6 address", *end);
+	} else {
+		h = s;
+		end = h + strcspn(h, ":/?#");
+		hlen = (size_t)(end - h);
+	}
+	if (hlen == 0)
+		return url_bad(e, url, "no host");
+	if (hlen >= sizeof(out->host))
+		return url_bad(e, url, "the host is longer than %zu bytes", sizeof(out->host) - 1);
+	for (size_t i = 0; i < hlen; i++)
+		if ((unsigned char)h[i] <= ' ' || h[i] == '@' || h[i] == '[')
+			return url_bad(e, url,
+				       "the host '%.*s' has a character a host name cannot have",
+				       (int)hlen, h);
+	memcpy(out->host, h, hlen);
+	out->host[hlen] = '\0';
+	if (*end == ':') {
+		size_t plen;
+
+		port = end + 1;
+		plen = strcspn(port, "/?#");
+		if (parse_num(port, plen, 1, 65535, &out->port) < 0)
+			return url_bad(e, url, "the port '%.*s' is not a number from 1 to 65535",
+				       (int)plen, port);
+		end = port + plen;
+	}
+	if (*end == '?' || *end == '#')
+		return url_bad(e, url,
+			       "query parameters are not supported; put the database "
+			       "number in the path (/N)");
+	if (*end == '/' && end[1]) {
+		const char *db = end + 1;
+		size_t dlen = strcspn(db, "?#");
+
+		if (parse_num(db, dlen, 0, INT_MAX, &out->db) < 0)
+			return url_bad(e, url, "the database '%.*s' is not a number from 0",
+				       (int)dlen, db);
+		if (db[dlen])
+			return url_bad(e, url,
+				       "query parameters are not supported; put the "
+				       "database number in the path (/N)");
+	}
+	return 0;
+}
+
+static int parse_unix(const char *url, const char *s, struct redis_url *out, struct rb_err *e)
+{
+	const char *path = s, *q;
+	size_t plen;
+
+	if (*s != '/') {
+		const char *at = strstr(s, "@/");
+
+		if (!at)
+			return url_bad(e, url, "no absolute socket path (unix:///path/to/socket)");
+		/* The last "@/": a password may itself contain one only %-encoded. */
+		for (const char *p = at; (p = strstr(p + 1, "@/")) != NULL;)
+			at = p;
+		if (parse_userinfo(url, s, (size_t)(at - s), out, e) < 0)
+			return -1;
+		path = at + 1;
+	}
+	q = strchr(path, '?');
+	plen = q ? (size_t)(q - path) : strlen(path);
+	if (plen < 2)
+		return url_bad(e, url, "no socket path after unix://");
+	if (plen > UNIX_PATH_MAX)
+		return url_bad(e, url, "the socket path is longer than %d bytes", UNIX_PATH_MAX);
+	memcpy(out->host, path, plen);
+	out->host[plen] = '\0';
+	if (q) {
+		size_t dlen;
+
+		if (strncmp(q, "?db=", 4) != 0)
+			return url_bad(e, url, "the only query parameter is ?db=N");
+		dlen = strlen(q + 4);
+		if (parse_num(q + 4, dlen, 0, INT_MAX, &out->db) < 0)
+			return url_bad(e, url, "the database '%s' is not a number from 0", q + 4);
+	}
+	out->port = 0;
+	return 0;
+}
+
+int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->port = 6379;
+	if (!url || !*url)
+		return url_bad(e, "", "it is empty");
+	if (!strncasecmp(url, "redis://", 8))
+		return parse_tcp(url, url + 8, out, e);
+	if (!strncasecmp(url, "unix://", 7))
+		return parse_unix(url, url + 7, out, e);
+	if (!strncasecmp(url, "rediss://", 9))
+		return url_bad(e, url,
+			       "TLS (rediss://) is not supported: this build's hiredis "
+			       "has no TLS");
+	return url_bad(e, url, "unknown scheme");
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static struct timeval ms_tv(int ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+
+	return tv;
+}
+
+/* "127.0.0.1:6379" or the socket path: where, in messages. */
+static void where(const struct lock_conn *c, char *out, size_t n)
+{
+	if (c->url.port)
+		str_printf(out, n, strchr(c->url.host, ':') ? "[%s]:%d" : "%s:%d", c->url.host,
+			   c->url.port);
+	else
+		str_copy(out, c->url.host, n);
+}
+
+/* Forgets a context that failed: it is never used again. */
+static void drop_ctx(struct lock_conn *c)
+{
+	if (c->ctx)
+		redisFree(c->ctx);
+	c->ctx = NULL;
+	c->sha[0] = '\0';
+}
+
+/*
+ * Fills e from the context's failure (a NULL reply, or c->err set),
+ * classed "connection", and drops the context.
+ */
+static int ctx_fail(struct lock_conn *c, const char *what, struct rb_err *e)
+{
+	char at[160];
+	const char *why = "no reply";
+
+	where(c, at, sizeof(at));
+	if (c->ctx && c->ctx->err) {
+		why = c->ctx->errstr;
+		/* hiredis reports SO_RCVTIMEO as EAGAIN's text. */
+		if (c->ctx->err == REDIS_ERR_IO && strstr(why, "temporarily unavailable"))
+			why = "no reply in time (command time-out)";
+	}
+	rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "Redis %s: %s: %s", at, what, why);
+	drop_ctx(c);
+	return -1;
+}
+
+/* Fills e from an error reply (class "other") and frees it. */
+static int reply_fail(struct lock_conn *c, redisReply *r, const char *what, struct rb_err *e)
+{
+	char at[160];
+
+	where(c, at, sizeof(at));
+	if (r && r->type == REDIS_REPLY_ERROR)
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: %s", at, what, r->str);
+	else
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: unexpected reply type %d", at,
+			   what, r ? r->type : -1);
+	freeReplyObject(r);
+	return -1;
+}
+
+/*
+ * Sends one command. Returns the reply (an error reply included), or NULL
+ * with e filled and the context dropped when the connection failed.
+ */
+static redisReply *cmd(struct lock_conn *c, struct rb_err *e, const char *what, const char *fmt,
+		       ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(c->ctx, fmt, ap);
+	va_end(ap);
+	if (!r || c->ctx->err) {
+		freeReplyObject(r);
+		ctx_fail(c, what, e);
+		return NULL;
+	}
+	return r;
+}
+
+/* Opens c->ctx: connect, time-outs, AUTH, SELECT. */
+static int open_ctx(struct lock_conn *c, struct rb_err *e)
+{
+	struct timeval tv = ms_tv(c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 10000);
+	const char *pass = c->url.pass[0] ? c->url.pass : getenv("REDISCLI_AUTH");
+	redisReply *r;
+
+	c->sha[0] = '\0';
+	if (c->url.user[0] && !(pass && *pass))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "Redis user '%s' has no password: "
+				  "put it in the URL (redis://%s:PASSWORD@...) or in REDISCLI_AUTH",
+				  c->url.user, c->url.user);
+	if (c->url.port)
+		c->ctx = redisConnectWithTimeout(c->url.host, c->url.port, tv);
+	else
+		c->ctx = redisConnectUnixWithTimeout(c->url.host, tv);
+	if (!c->ctx || c->ctx->err)
+		return ctx_fail(c, "connecting", e);
+	if (c->command_timeout_ms > 0 &&
+	    redisSetTimeout(c->ctx, ms_tv(c->command_timeout_ms)) != REDIS_OK)
+		return ctx_fail(c, "setting the command time-out", e);
+	if (pass && *pass) {
+		if (c->url.user[0])
+			r = cmd(c, e, "AUTH", "AUTH %s %s", c->url.user, pass);
+		else
+			r = cmd(c, e, "AUTH", "AUTH %s", pass);
+		if (!r)
+			return -1;
+		if (r->type == REDIS_REPLY_ERROR) {
+			reply_fail(c, r, "AUTH", e);
+			drop_ctx(c);
+			return -1;
+		}
+		freeReplyObject(r);
+	}
+	if (c->url.db != 0) {
+		r = cmd(c, e, "SELECT", "SELECT %d", c->url.db);
+		if (!r)
+			return -1;
+		if (r->type == REDIS_REPLY_ERROR) {
+			reply_fail(c, r, "SELECT", e);
+			drop_ctx(c);
+			return -1;
+		}
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+/* A usable context: the current one, or a fresh one when it failed. */
+static int ready(struct lock_conn *c, struct rb_err *e)
+{
+	if (c->ctx && !c->ctx->err)
+		return 0;
+	drop_ctx(c);
+	return open_ctx(c, e);
+}
+
+static void seed_rng(struct rng *r)
+{
+	uint64_t s = 0;
+
+	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
+		s = now_ns() ^ (uint64_t)(uintptr_t)r;
+	rng_seed(r, s);
+}
+
+static int redis_connect(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e)
+{
+	struct lock_conn *c;
+
+	*out = NULL;
+	c = xcalloc(1, sizeof(*c));
+	if (redis_url_parse(o->url, &c->url, e) < 0)
+		goto fail;
+	if (snprintf(c->prefix, sizeof(c->prefix), "%s", o->prefix ? o->prefix : "racebench") >=
+	    (int)sizeof(c->prefix)) {
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+			   "Redis key prefix '%s' is longer than %zu bytes", o->prefix,
+			   sizeof(c->prefix) - 1);
+		goto fail;
+	}
+	c->connect_timeout_ms = o->connect_timeout_ms;
+	c->command_timeout_ms = o->command_timeout_ms;
+	seed_rng(&c->rng);
+	if (open_ctx(c, e) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	free(c);
+	return -1;
+}
+
+static void redis_close(struct lock_conn *c)
+{
+	if (!c)
+		return;
+	drop_ctx(c);
+	free(c);
+}
+
+/* ---- locks ------------------------------------------------------------- */
+
+static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e);
+
+/* 16 random bytes as 32 hex digits (out holds at least 33). */
+static int new_token(char *out, struct rb_err *e)
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) {
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+		got = 0;
+		while (fd >= 0 && got < sizeof(b)) {
+			ssize_t n = read(fd, b + got, sizeof(b) - got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (got < sizeof(b))
+			return rb_err_set(
+			    e, RB_CLS_OTHER, NULL, 0,
+			    "no random bytes for a lock token (getrandom, /dev/urandom)");
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+static int make_key(const struct lock_conn *c, const char *kind, const char *name, char *out,
+		    size_t n, struct rb_err *e)
+{
+	if (snprintf(out, n, "%s:%s:%s", c->prefix, kind, name) >= (int)n)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "Redis key for lock '%s' is longer than %zu bytes", name, n - 1);
+	return 0;
+}
+
+/* The next fencing token for name: INCR on its counter. */
+static int next_fence(struct lock_conn *c, const char *name, long long *out, struct rb_err *e)
+{
+	char key[160];
+	redisReply *r;
+
+	if (make_key(c, "fence", name, key, sizeof(key), e) < 0)
+		return -1;
+	r = cmd(c, e, "INCR (fencing token)", "INCR %s", key);
+	if (!r)
+		return -1;
+	if (r->type != REDIS_REPLY_INTEGER)
+		return reply_fail(c, r, "INCR (fencing token)", e);
+	*out = r->integer;
+	freeReplyObject(r);
+	return 0;
+}
+
+static int redis_acquire(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms, int fence,
+			 struct lock_grant *g, struct rb_err *e)
+{
+	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
+	uint64_t delay = BACKOFF_FIRST_US;
+
+	memset(g, 0, sizeof(*g));
+	if (make_key(c, "lock", name, g->key, sizeof(g->key), e) < 0 || new_token(g->token, e) < 0)
+		return -1;
+	for (;;) {
+		redisReply *r;
+		uint64_t now, left_us, nap;
+		int granted;
+
+		if (ready(c, e) < 0)
+			return -1;
+		r = cmd(c, e, "SET NX (acquire)", "SET %s %s NX PX %d", g->key, g->token,
+			ttl_ms > 0 ? ttl_ms : 1);
+		if (!r)
+			return -1;
+		if (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_NIL)
+			return reply_fail(c, r, "SET NX (acquire)", e);
+		granted = r->type == REDIS_REPLY_STATUS;
+		freeReplyObject(r);
+		now = now_ns();
+		g->waited_us = (now - t0) / 1000;
+		if (granted)
+			break;
+		if (now >= deadline)
+			return 0;
+		/* Jittered: half the step fixed, half random, so waiters spread out. */
+		nap = delay / 2 + (uint64_t)((double)(delay / 2) * rng_unit(&c->rng));
+		left_us = (deadline - now) / 1000;
+		sleep_us(nap < left_us ? nap : left_us);
+		if (delay < BACKOFF_CAP_US)
+			delay = delay * 2 < BACKOFF_CAP_US ? delay * 2 : BACKOFF_CAP_US;
+	}
+	if (fence && next_fence(c, name, &g->fence, e) < 0) {
+		struct rb_err ignored;
+
+		/* Do not leave a lock behind that nobody will release. */
+		redis_release(c, g, &ignored);
+		return -1;
+	}
+	return 1;
+}
+
+static int load_script(struct lock_conn *c, struct rb_err *e)
+{
+	redisReply *r = cmd(c, e, "SCRIPT LOAD", "SCRIPT LOAD %s", release_lua);
+
+	if (!r)
+		return -1;
+	if (r->type != REDIS_REPLY_STRING || r->len >= sizeof(c->sha))
+		return reply_fail(c, r, "SCRIPT LOAD", e);
+	memcpy(c->sha, r->str, r->len);
+	c->sha[r->len] = '\0';
+	freeReplyObject(r);
+	return 0;
+}
+
+/*
+ * Release is idempotent (the script deletes only our own token), so a
+ * connection that failed under it is replaced and the release tried once
+ * more: otherwise the lock would stay taken for its whole lease.
+ */
+static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e)
+{
+	int reconnects = 0, reloads = 0;
+	redisReply *r;
+	long long n;
+
+	for (;;) {
+		if (ready(c, e) < 0)
+			return -1;
+		if (!c->sha[0] && load_script(c, e) < 0) {
+			if (!c->ctx && reconnects++ == 0)
+				continue;
+			return -1;
+		}
+		r = cmd(c, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", c->sha, g->key, g->token);
+		if (!r) {
+			if (reconnects++ == 0)
+				continue;
+			return -1;
+		}
+		/* A server restarted or SCRIPT FLUSHed forgets the script. */
+		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
+		    reloads++ == 0) {
+			freeReplyObject(r);
+			c->sha[0] = '\0';
+			continue;
+		}
+		break;
+	}
+	if (r->type != REDIS_REPLY_INTEGER)
+		return reply_fail(c, r, "EVALSHA (release)", e);
+	n = r->integer;
+	freeReplyObject(r);
+	return n > 0 ? 1 : 0;
+}
+
+/* ---- administration ---------------------------------------------------- */
+
+/* pattern matching exactly the keys that start with prefix + ':' (glob-escaped). */
+static void prefix_pattern(const char *prefix, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (const char *p = prefix; *p && o + 3 < n; p++) {
+		if (strchr("*?[]\\", *p))
+			out[o++] = '\\';
+		out[o++] = *p;
+	}
+	if (o + 3 <= n) {
+		out[o++] = ':';
+		out[o++] = '*';
+	}
+	out[o] = '\0';
+}
+
+/* DELs the keys of a SCAN batch (an array of strings). */
+static int del_keys(struct lock_conn *c, const redisReply *keys, struct rb_err *e)
+{
+	const char **argv;
+	size_t *lens;
+	redisReply *r;
+
+	if (keys->elements == 0)
+		return 0;
+	argv = xcalloc(keys->elements + 1, sizeof(*argv));
+	lens = xcalloc(keys->elements + 1, sizeof(*lens));
+	argv[0] = "DEL";
+	lens[0] = 3;
+	for (size_t i = 0; i < keys->elements; i++) {
+		argv[i + 1] = keys->element[i]->str;
+		lens[i + 1] = keys->element[i]->len;
+	}
+	r = redisCommandArgv(c->ctx, (int)keys->elements + 1, argv, lens);
+	free(argv);
+	free(lens);
+	if (!r || c->ctx->err) {
+		freeReplyObject(r);
+		return ctx_fail(c, "DEL", e);
+	}
+	if (r->type != REDIS_REPLY_INTEGER)
+		return reply_fail(c, r, "DEL", e);
+	freeReplyObject(r);
+	return 0;
+}
+
+static int redis_clear(struct lock_conn *c, struct rb_err *e)
+{
+	char pattern[2 * sizeof(c->prefix) + 3], cursor[32] = "0";
+
+	prefix_pattern(c->prefix, pattern, sizeof(pattern));
+	if (ready(c, e) < 0)
+		return -1;
+	do {
+		redisReply *r = cmd(c, e, "SCAN", "SCAN %s MATCH %s COUNT 500", cursor, pattern);
+		const redisReply *keys;
+
+		if (!r)
+			return -1;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY ||
+		    r->element[0]->len >= sizeof(cursor))
+			return reply_fail(c, r, "SCAN", e);
+		keys = r->element[1];
+		for (size_t i = 0; i < keys->elements; i++)
+			if (keys->element[i]->type != REDIS_REPLY_STRING)
+				return reply_fail(c, r, "SCAN", e);
+		memcpy(cursor, r->element[0]->str, r->element[0]->len);
+		cursor[r->element[0]->len] = '\0';
+		if (del_keys(c, keys, e) < 0) {
+			freeReplyObject(r);
+			return -1;
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
+/* The value of "name:" in an INFO text, copied into out; 0 when present. */
+static int info_field(const char *info, const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = info; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, name, len) && p[len] == ':') {
+			const char *v = p + len + 1;
+			size_t vlen = strcspn(v, "\r\n");
+
+			snprintf(out, n, "%.*s", (int)vlen, v);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void add_setting(struct server_info *out, const char *name, const char *value)
+{
+	if (out->nsettings >= SERVER_SETTINGS)
+		return;
+	str_copy(out->settings[out->nsettings].name, name, sizeof(out->settings[0].name));
+	str_copy(out->settings[out->nsettings].value, value, sizeof(out->settings[0].value));
+	out->nsettings++;
+}
+
+/*
+ * Product and version from INFO, and the settings a lock depends on: the
+ * eviction policy (allkeys-* may evict a held lock), persistence (a
+ * restart without it forgets every lock) and the replication role (a
+ * failover may lose a lock not yet replicated).
+ */
+static int redis_server_info(struct lock_conn *c, struct server_info *out, struct rb_err *e)
+{
+	static const char *const fields[][2] = {
+	    {"redis_mode", "redis_mode"},
+	    {"role", "role"},
+	    {"maxmemory_policy", "maxmemory-policy"},
+	    {"aof_enabled", "appendonly"},
+	};
+	char value[64];
+	redisReply *r;
+
+	memset(out, 0, sizeof(*out));
+	if (ready(c, e) < 0)
+		return -1;
+	r = cmd(c, e, "INFO", "INFO");
+	if (!r)
+		return -1;
+	if (r->type != REDIS_REPLY_STRING)
+		return reply_fail(c, r, "INFO", e);
+	str_copy(out->product, "Redis", sizeof(out->product));
+	if (info_field(r->str, "server_name", value, sizeof(value)) == 0 &&
+	    !strcmp(value, "valkey"))
+		str_copy(out->product, "Valkey", sizeof(out->product));
+	if (info_field(r->str, out->product[0] == 'V' ? "valkey_version" : "redis_version",
+		       out->version, sizeof(out->version)) < 0)
+		str_copy(out->version, "unknown", sizeof(out->version));
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (info_field(r->str, fields[i][0], value, sizeof(value)) == 0)
+			add_setting(out, fields[i][1],
+				    !strcmp(fields[i][0], "aof_enabled")
+					? (value[0] == '1' ? "yes" : "no")
+					: value);
+	freeReplyObject(r);
+	return 0;
+}
+
+const struct lock_service lock_service_redis = {
+    .name = "redis",
+    .summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
+    .xConnect = redis_connect,
+    .xClose = redis_close,
+    .xAcquire = redis_acquire,
+    .xRelease = redis_release,
+    .xClear = redis_clear,
+    .xServerInfo = redis_server_info,
+};
