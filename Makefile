@@ -10,6 +10,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS := libpq libmariadb hiredis jansson
 
+comma := ,
 ifeq ($(SANITIZE),)
   VARIANT := default
   OPT := -O2
@@ -17,7 +18,6 @@ else
   VARIANT := $(subst $(comma),-,$(SANITIZE))
   OPT := -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
-comma := ,
 
 BUILD := build/$(VARIANT)
 WARN := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
@@ -39,7 +39,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN := $(BUILD)/racebench
 
 .PHONY: all test unit e2e demo deps clean format
-all: racebench
+# ./racebench is always the plain build; sanitizer builds stay in build/VARIANT/.
+all: $(if $(SANITIZE),$(BIN),racebench)
 
 racebench: $(BIN)
 	@cp $(BIN) $@.tmp && mv $@.tmp $@

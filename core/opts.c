@@ -385,8 +385,10 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			break;
 		}
 		case O_REDIS:
+			/* Not echoed: a URL may carry a password. */
 			if (strncmp(optarg, "redis://", 8) && strncmp(optarg, "unix://", 7))
-				rc = bad(err, n, "--redis: '%s' is not a redis://host:port URL", optarg);
+				rc = bad(err, n, "--redis: not a redis://[:password@]host[:port][/db] "
+					 "or unix:///path URL");
 			o->redis_url = optarg;
 			break;
 		case O_LOCK_WAIT:
