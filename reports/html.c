@@ -6,10 +6,12 @@
  * no external resource; large type and strong contrast for a projector.
  * The markup is also well-formed XML, so xmllint can check it.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_ROWS 64		/* strategies in one group: ST__COUNT today */
 
@@ -43,6 +45,7 @@ static const char css[] =
 	"h2{font-size:32px;margin:48px 0 12px;padding-bottom:6px;border-bottom:4px solid #111111}\n"
 	"h3{font-size:24px;margin:22px 0 8px}\n"
 	".meta{font-size:20px;color:#333333;margin:0 0 18px}\n"
+	".meta span{white-space:nowrap}\n"
 	".tiles{display:flex;flex-wrap:wrap;gap:16px;margin:8px 0 16px}\n"
 	".tile{min-width:170px;padding:12px 22px;border-radius:10px;font-size:22px;"
 	"font-weight:bold}\n"
@@ -117,24 +120,29 @@ static void tiles(FILE *f, const struct run_result *r)
 static void header(FILE *f, const struct run_result *r)
 {
 	char when[32];
+	struct tm tm;
 	int broken = 0;
 
-	report_time_utc(when, sizeof(when), r->started_at);
+	gmtime_r(&r->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	fputs("<header>\n<h1>racebench <span class=\"sub\">", f);
 	esc(f, r->mode);
+	/* Each item unbroken, so a wrapped line never splits a version or a date. */
 	fputs(" report</span></h1>\n<p class=\"meta\">", f);
 	for (int i = 0; i < r->nservers; i++) {
+		fputs("<span>", f);
 		esc(f, r->servers[i].info.product);
 		fputc(' ', f);
 		esc(f, r->servers[i].info.version);
-		fputs(" · ", f);
+		fputs("</span> · ", f);
 	}
-	fprintf(f, "%d clients · ", r->clients);
+	fprintf(f, "<span>%d clients</span> · ", r->clients);
 	if (!strcmp(r->mode, "load"))
-		fprintf(f, "%s loop · ", r->rate > 0 ? "open" : "closed");
+		fprintf(f, "<span>%s loop</span> · ", r->rate > 0 ? "open" : "closed");
 	else
-		fprintf(f, "%d trials per cell · ", r->trials);
-	fprintf(f, "%d key%s · seed %llu · %s · %.1f s</p>\n", r->keys, r->keys == 1 ? "" : "s",
+		fprintf(f, "<span>%d trials per cell</span> · ", r->trials);
+	fprintf(f, "<span>%d key%s</span> · <span>seed %llu</span> · <span>%s</span> · "
+		"<span>%.1f s</span></p>\n", r->keys, r->keys == 1 ? "" : "s",
 		(unsigned long long)r->seed, when, r->wall_seconds);
 	tiles(f, r);
 	for (int i = 0; i < r->ncells; i++)
@@ -668,9 +676,9 @@ static void errors_chart(FILE *f, const struct run_result *r, const struct cell_
 					c->errors[k]);
 			at += bw;
 		}
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"19\">%lld errors · %lld retries · "
+		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"19\">%lld error%s · %lld retries · "
 			"%lld failed</text></g>\n", BAR_LABEL + BAR_PLOT + 14, y + BAR_ROW / 2 + 7, t,
-			c->retries, c->failed);
+			t == 1 ? "" : "s", c->retries, c->failed);
 	}
 	fputs("</svg>\n</figure>\n", f);
 }
