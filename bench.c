@@ -81,7 +81,7 @@ static const char usage_text[] =
 "      --connect-timeout S  (default 10)\n"
 "\n"
 "Output:\n"
-"  -f, --format LIST      table, json (default table)\n"
+"  -f, --format LIST      table, json, csv, markdown, junit, html (default table)\n"
 "  -o, --out FILE         where each format goes, in order ('-' = stdout)\n"
 "      --color, --no-color  colour in the table (default: on a terminal, unless NO_COLOR)\n"
 "      --progress, --no-progress  progress line on stderr (default: on a terminal)\n"

@@ -1,8 +1,10 @@
-/* common.c: helpers shared by the renderers. */
+/* common.c: helpers shared by the renderers, and the registry of formats. */
+#define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 void fmt_us(char *buf, size_t n, uint64_t us)
 {
@@ -19,6 +21,10 @@ void fmt_us(char *buf, size_t n, uint64_t us)
 const struct report_format report_formats[] = {
 	{ "table", "txt", report_table },
 	{ "json", "json", report_json },
+	{ "csv", "csv", report_csv },
+	{ "markdown", "md", report_markdown },
+	{ "junit", "xml", report_junit },
+	{ "html", "html", report_html },
 	{ NULL, NULL, NULL },
 };
 
@@ -28,4 +34,187 @@ int report_format_find(const char *name)
 		if (!strcmp(report_formats[i].name, name))
 			return i;
 	return -1;
+}
+
+int utf8_len(const unsigned char *p)
+{
+	int len, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+void xml_escape(FILE *f, const char *s, int attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return;
+	while (*p) {
+		int len = utf8_len(p);
+
+		switch (*p) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '\t': fputs(attr ? "&#9;" : "\t", f); break;
+		case '\n': fputs(attr ? "&#10;" : "\n", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f || !len) {
+				fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+				len = 1;
+			} else {
+				fwrite(p, 1, (size_t)len, f);
+			}
+			p += len;
+			continue;
+		}
+		p++;
+	}
+}
+
+void report_count_verdicts(const struct run_result *r, int *counts)
+{
+	memset(counts, 0, (V_ABORTED + 1) * sizeof(*counts));
+	for (int i = 0; i < r->ncells; i++)
+		if ((unsigned)r->cells[i].verdict <= V_ABORTED)
+			counts[r->cells[i].verdict]++;
+}
+
+int report_any_lock(const struct run_result *r)
+{
+	for (int i = 0; i < r->ncells; i++)
+		if (r->cells[i].has_lock && r->cells[i].verdict != V_NA)
+			return 1;
+	return 0;
+}
+
+int report_any_lag(const struct run_result *r)
+{
+	for (int i = 0; i < r->ncells; i++)
+		if (r->cells[i].has_lag && r->cells[i].verdict != V_NA)
+			return 1;
+	return 0;
+}
+
+int report_same_group(const struct cell_result *a, const struct cell_result *b)
+{
+	return !strcmp(a->db, b->db) && !strcmp(a->scenario, b->scenario);
+}
+
+int report_group_starts(const struct run_result *r, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (report_same_group(&r->cells[j], &r->cells[i]))
+			return 0;
+	return 1;
+}
+
+static int same_na(const struct cell_result *a, const struct cell_result *b)
+{
+	return a->verdict == V_NA && b->verdict == V_NA && report_same_group(a, b) &&
+	       !strcmp(a->strategy, b->strategy);
+}
+
+int report_na_first(const struct run_result *r, int i, char *isos, size_t n)
+{
+	const struct cell_result *c = &r->cells[i];
+	size_t len = 0;
+
+	if (c->verdict != V_NA)
+		return 0;
+	for (int j = 0; j < i; j++)
+		if (same_na(&r->cells[j], c))
+			return 0;
+	if (n)
+		isos[0] = '\0';
+	for (int j = i; j < r->ncells && len + 1 < n; j++)
+		if (same_na(&r->cells[j], c))
+			len += (size_t)snprintf(isos + len, n - len, "%s%s", len ? ", " : "",
+						rb_iso_name(r->cells[j].iso));
+	return 1;
+}
+
+void report_iso_label(char *buf, size_t n, const struct cell_result *c, const char *sep)
+{
+	if (c->eff_iso != c->iso && c->verdict != V_NA)
+		snprintf(buf, n, "%s%s%s", rb_iso_name(c->iso), sep, rb_iso_name(c->eff_iso));
+	else
+		snprintf(buf, n, "%s", rb_iso_name(c->iso));
+}
+
+/* Appends "name=v" to buf, sep between items; a full buffer just stops growing. */
+static void add_item(char *buf, size_t n, const char *sep, const char *name, long long v)
+{
+	size_t len = strlen(buf);
+
+	if (len + 1 < n)
+		snprintf(buf + len, n - len, "%s%s=%lld", len ? sep : "", name, v);
+}
+
+void report_kinds_text(char *buf, size_t n, const struct cell_result *c, const char *sep)
+{
+	buf[0] = '\0';
+	for (int k = 0; k < c->nkinds; k++)
+		if (c->anomalies[k])
+			add_item(buf, n, sep, c->kinds[k], c->anomalies[k]);
+}
+
+void report_errors_text(char *buf, size_t n, const struct cell_result *c, const char *sep)
+{
+	buf[0] = '\0';
+	for (int k = 1; k < RB_CLS__COUNT; k++)
+		if (c->errors[k])
+			add_item(buf, n, sep, rb_class_name((enum rb_class)k), c->errors[k]);
+}
+
+void report_failures_text(char *buf, size_t n, const struct cell_result *c, const char *sep)
+{
+	buf[0] = '\0';
+	for (int k = 1; k < FR__COUNT; k++)
+		if (c->failures[k])
+			add_item(buf, n, sep, fail_reason_name(k), c->failures[k]);
+}
+
+long long report_total_errors(const struct cell_result *c)
+{
+	long long t = 0;
+
+	for (int k = 1; k < RB_CLS__COUNT; k++)
+		t += c->errors[k];
+	return t;
+}
+
+long long report_total_anomalies(const struct cell_result *c)
+{
+	long long t = 0;
+
+	for (int k = 0; k < c->nkinds; k++)
+		t += c->anomalies[k];
+	return t;
+}
+
+void report_time_utc(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -13,6 +13,10 @@ struct report_opts {
 /* Each returns 0, or -1 when writing failed. */
 int report_table(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_json(FILE *f, const struct run_result *r, const struct report_opts *o);
+int report_csv(FILE *f, const struct run_result *r, const struct report_opts *o);
+int report_markdown(FILE *f, const struct run_result *r, const struct report_opts *o);
+int report_junit(FILE *f, const struct run_result *r, const struct report_opts *o);
+int report_html(FILE *f, const struct run_result *r, const struct report_opts *o);
 
 struct report_format {
 	const char *name;	/* what --format takes */
@@ -28,5 +32,46 @@ int report_format_find(const char *name);
 /* "850us", "2.1ms", "1.20s": latency for humans. */
 void fmt_us(char *buf, size_t n, uint64_t us);
 #define JSON_SCHEMA_VERSION 1
+
+/*
+ * Writes s for XML or HTML: & < > " ' become entities; control characters
+ * other than tab and newline, and bytes that are not UTF-8, become U+FFFD,
+ * so the output is well-formed whatever a server put in a message. With
+ * attr, tab and newline are written as character references too, so an
+ * attribute value keeps them. NULL writes nothing.
+ */
+void xml_escape(FILE *f, const char *s, int attr);
+/*
+ * Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms, no
+ * surrogates), or 0 when p does not start one.
+ */
+int utf8_len(const unsigned char *p);
+
+/* counts[v] = number of cells with verdict v; counts has V_ABORTED + 1 slots. */
+void report_count_verdicts(const struct run_result *r, int *counts);
+/* Whether any ran cell has lock figures / schedule lag (n/a cells never do). */
+int report_any_lock(const struct run_result *r);
+int report_any_lag(const struct run_result *r);
+/* The first cell of each (db, scenario) in run order starts a group. */
+int report_group_starts(const struct run_result *r, int i);
+int report_same_group(const struct cell_result *a, const struct cell_result *b);
+/*
+ * Whether cell i is the first n/a cell of its (db, scenario, strategy): the
+ * n/a cells of one strategy share a reason and are shown once. isos gets the
+ * levels of all of them, "rc, rr".
+ */
+int report_na_first(const struct run_result *r, int i, char *isos, size_t n);
+/* "rc", or "rc>ser" (sep between) when the strategy forced another level. */
+void report_iso_label(char *buf, size_t n, const struct cell_result *c, const char *sep);
+/* "kind=n kind=n" for the non-zero anomaly kinds, "" when none. */
+void report_kinds_text(char *buf, size_t n, const struct cell_result *c, const char *sep);
+/* "class=n ..." for the non-zero error classes, "" when none. */
+void report_errors_text(char *buf, size_t n, const struct cell_result *c, const char *sep);
+/* "reason=n ..." for the non-zero failure reasons, "" when none. */
+void report_failures_text(char *buf, size_t n, const struct cell_result *c, const char *sep);
+long long report_total_errors(const struct cell_result *c);
+long long report_total_anomalies(const struct cell_result *c);
+/* started_at as "2024-05-01T12:00:00Z". */
+void report_time_utc(char *buf, size_t n, time_t t);
 
 #endif

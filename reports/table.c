@@ -8,17 +8,22 @@
 
 enum col {
 	C_DB, C_SCENARIO, C_STRATEGY, C_ISO, C_TRIALS, C_ANOMALOUS, C_ANOMALIES,
-	C_ERRORS, C_RETRIES, C_FAILED, C_P50, C_P99, C_VERDICT, C__COUNT
+	C_ERRORS, C_RETRIES, C_FAILED, C_P50, C_P99,
+	C_LOCK_P50, C_LOCK_P99, C_LOCK_TO, C_LEASES,	/* only when a cell took a lock */
+	C_LAG_P50, C_LAG_P99,				/* only in open-loop load runs */
+	C_VERDICT, C__COUNT
 };
 
 static const char *const heads[C__COUNT] = {
 	"db", "scenario", "strategy", "iso", "trials", "anomalous", "anomalies",
-	"errors", "retries", "failed", "p50", "p99", "verdict"
+	"errors", "retries", "failed", "p50", "p99",
+	"lock p50", "lock p99", "lock t/o", "expired", "lag p50", "lag p99", "verdict"
 };
 /* Numbers read better right-aligned. */
 static const int right[C__COUNT] = {
 	[C_TRIALS] = 1, [C_ANOMALOUS] = 1, [C_RETRIES] = 1, [C_FAILED] = 1,
-	[C_P50] = 1, [C_P99] = 1,
+	[C_P50] = 1, [C_P99] = 1, [C_LOCK_P50] = 1, [C_LOCK_P99] = 1, [C_LOCK_TO] = 1,
+	[C_LEASES] = 1, [C_LAG_P50] = 1, [C_LAG_P99] = 1,
 };
 
 #define CELL_W 96
@@ -68,6 +73,16 @@ static void fill_row(const struct cell_result *c, char row[C__COUNT][CELL_W])
 	snprintf(row[C_FAILED], CELL_W, "%lld", c->failed);
 	fmt_us(row[C_P50], CELL_W, c->lat.p50);
 	fmt_us(row[C_P99], CELL_W, c->lat.p99);
+	if (c->has_lock) {
+		fmt_us(row[C_LOCK_P50], CELL_W, c->lock_wait.p50);
+		fmt_us(row[C_LOCK_P99], CELL_W, c->lock_wait.p99);
+		snprintf(row[C_LOCK_TO], CELL_W, "%lld", c->lock_timeouts);
+		snprintf(row[C_LEASES], CELL_W, "%lld", c->lease_expired);
+	}
+	if (c->has_lag) {
+		fmt_us(row[C_LAG_P50], CELL_W, c->lag.p50);
+		fmt_us(row[C_LAG_P99], CELL_W, c->lag.p99);
+	}
 }
 
 static const char *verdict_color(enum verdict v)
@@ -81,12 +96,15 @@ static const char *verdict_color(enum verdict v)
 	}
 }
 
+/* Hidden columns (w < 0) are skipped. */
 static void print_row(FILE *f, char row[C__COUNT][CELL_W], const int *w,
 		      const char *color)
 {
 	for (int i = 0; i < C__COUNT; i++) {
 		const char *sep = i + 1 < C__COUNT ? "  " : "";
 
+		if (w[i] < 0)
+			continue;
 		if (i == C_VERDICT && color)
 			fprintf(f, "%s%s\033[0m", color, row[i]);
 		else if (i + 1 == C__COUNT)
@@ -143,6 +161,11 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 				w[j] = len;
 		}
 	}
+	/* The lock and lag columns only when they say something: the race table stays compact. */
+	if (!report_any_lock(r))
+		w[C_LOCK_P50] = w[C_LOCK_P99] = w[C_LOCK_TO] = w[C_LEASES] = -1;
+	if (!report_any_lag(r))
+		w[C_LAG_P50] = w[C_LAG_P99] = -1;
 	print_row(f, rows[0], w, NULL);
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];

@@ -14,7 +14,7 @@ postgresql-15 libpq-dev
 mariadb-server mariadb-client libmariadb-dev libmariadb-dev-compat
 redis-server libhiredis-dev
 libjansson-dev libcmocka-dev jq
-clang libclang-rt-14-dev valgrind
+clang libclang-rt-14-dev valgrind libxml2-utils
 chromium"
 bench="postgresql-contrib sysbench hyperfine"
 

@@ -94,7 +94,7 @@ static const struct bad bads[] = {
 	{ "racebench run --strategy none,,", "" },
 	{ "racebench run --strategy ,", "--strategy: empty list" },
 	{ "racebench run --isolation snapshot", "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)" },
-	{ "racebench run --format xml", "--format: unknown format 'xml' (valid: table, json)" },
+	{ "racebench run --format xml", "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)" },
 	{ "racebench run --format table,json", "--format: 2 formats need 2 --out files" },
 	{ "racebench run --out a.json --out b.json", "--out: 2 files for 1 formats" },
 	{ "racebench run --schema Race-Bench", "--schema: 'Race-Bench' is not a plain lower-case name" },

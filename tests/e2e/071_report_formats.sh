@@ -1,0 +1,54 @@
+# 071_report_formats.sh: CSV, Markdown and JUnit of a real run agree with its JSON;
+# the JUnit file is well-formed XML (xmllint, from libxml2-utils).
+. "$(dirname "$0")/lib.sh"
+
+run_rb "$TMP/run" run --pg "$RACEBENCH_PG" -s double-tap -S none,for-update-parent,atomic \
+	-i rc,ser -t 3 --format json,csv,markdown,junit,table \
+	--out "$TMP/a.json" --out "$TMP/a.csv" --out "$TMP/a.md" --out "$TMP/a.xml" --out -
+check "run with five formats exits 0" [ "$rb_rc" = 0 ]
+check "the table went to standard output" grep -qE '^pg +double-tap +none +rc ' "$TMP/run"
+cells=$(jq '.cells | length' "$TMP/a.json")
+ran=$(jq '[.cells[] | select(.verdict != "n/a")] | length' "$TMP/a.json")
+na=$((cells - ran))
+
+# JUnit: well-formed, one case per cell, n/a skipped, and no gate so no failure.
+if command -v xmllint >/dev/null; then
+	check "JUnit parses (xmllint --noout)" xmllint --noout "$TMP/a.xml"
+	check "JUnit has one testcase per cell ($cells)" \
+		[ "$(xmllint --xpath 'count(//testcase)' "$TMP/a.xml")" = "$cells" ]
+	check "JUnit skips the n/a cells ($na)" \
+		[ "$(xmllint --xpath 'count(//testcase/skipped)' "$TMP/a.xml")" = "$na" ]
+	check "JUnit: without a gate nothing fails" \
+		[ "$(xmllint --xpath 'count(//failure)' "$TMP/a.xml")" = 0 ]
+	check "JUnit names a case 'pg double-tap none rc'" \
+		[ "$(xmllint --xpath 'count(//testcase[@name="pg double-tap none rc"])' "$TMP/a.xml")" = 1 ]
+else
+	ok "# SKIP xmllint not installed"
+fi
+
+# CSV: a header and one record per cell, all the same width; verdicts as in the JSON.
+check "CSV has a header and $cells records" [ "$(wc -l <"$TMP/a.csv")" = $((cells + 1)) ]
+widths=$(awk '{
+	n = 1; q = 0
+	for (i = 1; i <= length($0); i++) {
+		ch = substr($0, i, 1)
+		if (ch == "\"") q = !q
+		else if (ch == "," && !q) n++
+	}
+	print n
+}' "$TMP/a.csv" | sort -u | wc -l)
+check "every CSV record has the header's width" [ "$widths" = 1 ]
+col() { head -1 "$TMP/a.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+got=$(awk -F, -v s="$(col strategy)" -v i="$(col isolation)" -v v="$(col verdict)" \
+	'NR > 1 { print $s " " $i " " $v }' "$TMP/a.csv")
+want=$(jq -r '.cells[] | "\(.strategy) \(.isolation) \(.verdict)"' "$TMP/a.json")
+check "CSV verdicts match the JSON" [ "$got" = "$want" ]
+got=$(awk -F, -v s="$(col anomalous_trials)" 'NR > 1 && $s != "" { t += $s } END { print t + 0 }' "$TMP/a.csv")
+want=$(jq '[.cells[].anomalous_trials // 0] | add' "$TMP/a.json")
+check "CSV anomalous trials add up as in the JSON ($want)" [ "$got" = "$want" ]
+
+# Markdown: a headline, a table per db+scenario, a row per cell that ran.
+check "Markdown headline counts the cells" grep -q "^### racebench: $cells cells" "$TMP/a.md"
+check "Markdown has the pg · double-tap table" grep -q '^#### pg · double-tap' "$TMP/a.md"
+rows=$(grep -c '^| [a-z]' "$TMP/a.md")
+check "Markdown has one row per ran cell ($ran)" [ "$((rows - 1))" = "$ran" ]
