@@ -71,6 +71,14 @@ static void fill_row(const struct cell_result *c, char row[C__COUNT][CELL_W])
 		strcpy(row[C_ERRORS], "-");
 	snprintf(row[C_RETRIES], CELL_W, "%lld", c->retries);
 	snprintf(row[C_FAILED], CELL_W, "%lld", c->failed);
+	/* Reasons that are not error classes would be invisible otherwise. */
+	for (int k = RB_CLS__COUNT; k < FR__COUNT; k++)
+		if (c->failures[k]) {
+			size_t len = strlen(row[C_FAILED]);
+
+			snprintf(row[C_FAILED] + len, CELL_W - len, " %s=%lld", fail_reason_name(k),
+				 c->failures[k]);
+		}
 	fmt_us(row[C_P50], CELL_W, c->lat.p50);
 	fmt_us(row[C_P99], CELL_W, c->lat.p99);
 	if (c->has_lock) {
@@ -141,9 +149,43 @@ static void print_na(FILE *f, const struct run_result *r)
 	}
 }
 
+static int same_na(const struct cell_result *a, const struct cell_result *b)
+{
+	return a->verdict == V_NA && b->verdict == V_NA && !strcmp(a->db, b->db) &&
+	       !strcmp(a->scenario, b->scenario) && !strcmp(a->strategy, b->strategy);
+}
+
+/*
+ * n/a cells of one (db, scenario, strategy) share a row: the first shows
+ * the levels it stands for ("all" for all four); the others are hidden.
+ */
+static void fold_na(const struct run_result *r, char (*rows)[C__COUNT][CELL_W], char *hidden)
+{
+	for (int i = 0; i < r->ncells; i++) {
+		char *iso = rows[i + 1][C_ISO];
+		int n = 0;
+
+		if (r->cells[i].verdict != V_NA || hidden[i])
+			continue;
+		iso[0] = '\0';
+		for (int j = i; j < r->ncells; j++) {
+			size_t len = strlen(iso);
+
+			if (!same_na(&r->cells[i], &r->cells[j]))
+				continue;
+			snprintf(iso + len, CELL_W - len, "%s%s", n++ ? "," : "",
+				 rb_iso_name(r->cells[j].iso));
+			hidden[j] = j != i;
+		}
+		if (n == RB_ISO__COUNT)
+			strcpy(iso, "all");
+	}
+}
+
 int report_table(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	char (*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
+	char *hidden = xcalloc((size_t)r->ncells + 1, 1);
 	int w[C__COUNT] = { 0 }, counts[V_ABORTED + 1] = { 0 };
 	const char *prev = NULL;
 
@@ -151,8 +193,10 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		snprintf(rows[0][i], CELL_W, "%s", heads[i]);
 		w[i] = (int)strlen(heads[i]);
 	}
-	for (int i = 0; i < r->ncells; i++) {
+	for (int i = 0; i < r->ncells; i++)
 		fill_row(&r->cells[i], rows[i + 1]);
+	fold_na(r, rows, hidden);
+	for (int i = 0; i < r->ncells; i++) {
 		counts[r->cells[i].verdict]++;
 		for (int j = 0; j < C__COUNT; j++) {
 			int len = (int)strlen(rows[i + 1][j]);
@@ -170,6 +214,8 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 
+		if (hidden[i])
+			continue;
 		/* A blank line between scenarios keeps a long matrix readable. */
 		if (prev && strcmp(prev, c->scenario))
 			fputc('\n', f);
@@ -177,6 +223,10 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		print_row(f, rows[i + 1], w, o->color ? verdict_color(c->verdict) : NULL);
 		if (c->verdict == V_ABORTED)
 			fprintf(f, "    aborted: %s\n", c->abort_msg);
+		for (int b = 0; b < c->nbroken && b < MAX_BROKEN; b++)
+			fprintf(f, "    broke %s\n", c->broken[b]);
+		if (c->nbroken > MAX_BROKEN)
+			fprintf(f, "    ... and %d more\n", c->nbroken - MAX_BROKEN);
 	}
 	print_na(f, r);
 
@@ -187,9 +237,22 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version,
 			s->throwaway ? " (throwaway server)" : "");
 	}
-	fprintf(f, "%d clients, %d trials per cell, think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n",
-		r->clients, r->trials, r->think_ms, r->tail_ms, r->keys, r->keys == 1 ? "" : "s",
-		(unsigned long long)r->seed);
+	if (r->mode && !strcmp(r->mode, "load")) {
+		fprintf(f, "load: %d clients, ", r->clients);
+		if (r->rate > 0)
+			fprintf(f, "open loop at %g ops/s (%s arrivals), ", r->rate, r->arrival);
+		else
+			fprintf(f, "closed loop, ");
+		if (r->ops_target)
+			fprintf(f, "%lld operations per cell", r->ops_target);
+		else
+			fprintf(f, "%g s per cell", r->duration_s);
+		fprintf(f, " after a %g s warm-up", r->warmup_s);
+	} else {
+		fprintf(f, "%d clients, %d trials per cell", r->clients, r->trials);
+	}
+	fprintf(f, ", think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n", r->think_ms, r->tail_ms,
+		r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed);
 	fprintf(f, "%d cells: %d safe, %d anomaly, %d errors, %d n/a", r->ncells,
 		counts[V_SAFE], counts[V_ANOMALY], counts[V_ERRORS], counts[V_NA]);
 	if (counts[V_ABORTED])
@@ -198,5 +261,6 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	if (r->aborted)
 		fprintf(f, "run aborted, report is partial: %s\n", r->abort_msg);
 	free(rows);
+	free(hidden);
 	return ferror(f) ? -1 : 0;
 }
