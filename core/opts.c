@@ -500,7 +500,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			   "--baseline B.json, or both)");
 	if (o->cmd != CMD_RUN && o->cmd != CMD_CHECK)
 		return 0;
-	if (!o->nformats && o->cmd == CMD_RUN)
+	if (!o->nformats && o->cmd != CMD_CHECK)
 		o->formats[o->nformats++] = report_format_find("table");
 	if (o->nouts == 0 && o->nformats > 1)
 		return bad(err, n, "--format: %d formats need %d --out files, in order "

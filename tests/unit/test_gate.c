@@ -706,23 +706,35 @@ static void options(void **state)
 	}
 }
 
-/* The example a team would copy must parse on a build that has its databases. */
+/*
+ * The example a team would copy must parse. It names mysql; on a build
+ * without that driver the rest of the file is still checked.
+ */
 static void example_file(void **state)
 {
 	struct gate g;
-	char err[512], path[512];
+	char err[512], path[512], *text = NULL, *s;
+	size_t cap = 0;
+	FILE *f;
 
 	(void)state;
-	if (!driver_find("mysql"))
-		skip();		/* this build has no MySQL driver yet */
 	snprintf(path, sizeof(path), "%s/examples/expect-team.txt", RACEBENCH_SRCDIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &cap, '\0', f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "pg,mysql"));
+	if (!driver_find("mysql"))
+		while ((s = strstr(text, "pg,mysql")))
+			memcpy(s, "pg      ", 8);
 	gate_init(&g);
-	if (gate_load(&g, path, err, sizeof(err)) < 0) {
+	if (parse_text(&g, text, err, sizeof(err)) < 0) {
 		print_error("%s\n", err);
 		fail();
 	}
-	assert_true(g.nexp >= 4);
+	assert_int_equal(g.nexp, 4);
 	gate_release(&g);
+	free(text);
 }
 
 int main(void)
