@@ -118,9 +118,6 @@ static int known_kinds(const char **out, int max)
 	return n;
 }
 
-static const char *kind_list[64];
-static const char *kind_at(int i) { return kind_list[i]; }
-
 /* Parsing state for one line; every error goes through perr(). */
 struct pline {
 	const char *file;
@@ -254,15 +251,20 @@ static int field_parse(struct pline *pl, const char *w, struct gate_cond *k)
 			return 0;
 		}
 	if (dot && !strncmp(w, "anomalies.", 10)) {
-		int n = known_kinds(kind_list, (int)ARRAY_SIZE(kind_list));
+		const char *kinds[64];
+		int n = known_kinds(kinds, (int)ARRAY_SIZE(kinds));
+		size_t o = 0;
 
 		for (int i = 0; i < n; i++)
-			if (!strcmp(dot + 1, kind_list[i])) {
+			if (!strcmp(dot + 1, kinds[i])) {
 				k->field = F_KIND;
 				str_copy(k->kind, dot + 1, sizeof(k->kind));
 				return 0;
 			}
-		join(valid, sizeof(valid), kind_at, 0, n);
+		valid[0] = '\0';
+		for (int i = 0; i < n && o < sizeof(valid); i++)
+			o += (size_t)snprintf(valid + o, sizeof(valid) - o, "%s%s", i ? ", " : "",
+					      kinds[i]);
 		return perr(pl, "unknown anomaly kind '%s' in '%s' (valid: %s)", dot + 1, w, valid);
 	}
 	if (dot && !strncmp(w, "errors.", 7)) {
