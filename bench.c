@@ -5,6 +5,7 @@
  * error (no database, a server that died). Only this file calls exit().
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/gate.h"
 #include "core/harness.h"
 #include "core/opts.h"
 #include "core/result.h"
@@ -24,22 +26,25 @@
 #define EXIT_USAGE 2
 #define EXIT_INFRA 3
 
-static const char usage_text[] =
+/* The help text, in pieces: C limits the length of one string literal. */
+static const char *const usage_text[] = {
 "usage: racebench run [options]      run the matrix (race mode) and report it\n"
 "       racebench load [options]     the same cells under sustained traffic (load mode)\n"
+"       racebench check RESULT.json --expect FILE [--baseline B.json] [output options]\n"
+"                                    gate a saved JSON report, no database needed\n"
 "       racebench list               scenarios, strategies, levels, drivers\n"
 "       racebench help | --help      this text\n"
-"       racebench version | --version\n"
+"       racebench version | --version\n",
 "\n"
 "racebench reproduces the race conditions behind real incidents on real\n"
 "databases, under every locking strategy and isolation level, and reports\n"
-"anomalies, errors, retries and latency for each cell.\n"
+"anomalies, errors, retries and latency for each cell.\n",
 "\n"
 "What to run (each takes a comma list or 'all'; default all):\n"
 "  -d, --db LIST          databases: pg (default pg)\n"
 "  -s, --scenario LIST    scenarios (see racebench list)\n"
 "  -S, --strategy LIST    strategies (see racebench list)\n"
-"  -i, --isolation LIST   isolation levels: ru, rc, rr, ser\n"
+"  -i, --isolation LIST   isolation levels: ru, rc, rr, ser\n",
 "\n"
 "How hard (race mode):\n"
 "  -c, --clients N        concurrent clients, one connection each (default 4)\n"
@@ -48,7 +53,7 @@ static const char usage_text[] =
 "      --tail MS          work after the write, before COMMIT (default 1)\n"
 "      --keys N           hot rows the clients spread over; 1 = all on one (default 1)\n"
 "      --retries N        retries for the strategies that retry (default 10)\n"
-"  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n"
+"  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n",
 "\n"
 "Load mode (racebench load, or run --mode load):\n"
 "      --duration S       measured seconds per cell, after the warm-up (default 10)\n"
@@ -56,13 +61,13 @@ static const char usage_text[] =
 "      --rate R           open loop: R operations per second in all, latency measured\n"
 "                         from each operation's scheduled start (default: closed loop)\n"
 "      --arrival A        fixed or poisson gaps between scheduled starts (default fixed)\n"
-"      --warmup S         seconds run but not counted (default 1)\n"
+"      --warmup S         seconds run but not counted (default 1)\n",
 "\n"
 "Scenario knobs:\n"
 "      --quantity N       coupons on offer per key (default clients/2)\n"
 "      --balance N        money per wallet (default 100)\n"
 "      --price N          price of one purchase (default 30)\n"
-"      --amount N         money per settlement item or transfer (default 100)\n"
+"      --amount N         money per settlement item or transfer (default 100)\n",
 "\n"
 "Servers (default: throwaway local servers, started and stopped by the run):\n"
 "      --pg DSN           your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
@@ -78,17 +83,34 @@ static const char usage_text[] =
 "      --force-schema     drop a schema of that name racebench did not create\n"
 "      --keep-schema      do not drop the tool's schema at the end\n"
 "      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
-"      --connect-timeout S  (default 10)\n"
+"      --connect-timeout S  (default 10)\n",
 "\n"
 "Output:\n"
 "  -f, --format LIST      table, json, csv, markdown, junit, html (default table)\n"
 "  -o, --out FILE         where each format goes, in order ('-' = stdout)\n"
 "      --color, --no-color  colour in the table (default: on a terminal, unless NO_COLOR)\n"
 "      --progress, --no-progress  progress line on stderr (default: on a terminal)\n"
-"  -q, --quiet            no progress or server messages\n"
+"  -q, --quiet            no progress or server messages\n",
 "\n"
-"Exit codes: 0 ok, 2 bad usage or input, 3 infrastructure error.\n"
-"Passwords: pass them through PGPASSWORD rather than on the command line.\n";
+"Regression gate (run and check; docs/gate.md):\n"
+"      --expect FILE      expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
+"                         e.g. 'pg rc * for-update-parent verdict == safe'; repeatable\n"
+"      --baseline B.json  a saved JSON report: a worse verdict, p99 or throughput\n"
+"                         than the same cell there is a broken expectation\n"
+"      --tolerance T      how far from the baseline is still fine: 20% (p99 and\n"
+"                         throughput) or latency=50%,throughput=30%,floor=5ms (default)\n",
+"\n"
+"Exit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
+"(also a malformed expectations file or report), 3 infrastructure error.\n"
+"Passwords: pass them through PGPASSWORD rather than on the command line.\n",
+	NULL,
+};
+
+static void print_usage(FILE *f)
+{
+	for (int i = 0; usage_text[i]; i++)
+		fputs(usage_text[i], f);
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -437,6 +459,85 @@ static int write_reports(const struct options *o, const struct run_result *r, in
 	return rc;
 }
 
+/*
+ * Reads a saved JSON report into r; exits 2 naming the file when it cannot
+ * be read or is not a racebench report. what: "--baseline" or NULL.
+ */
+static void read_report(const char *path, struct run_result *r, const char *what)
+{
+	FILE *f = fopen(path, "r");
+	struct rb_err e;
+
+	if (!f) {
+		fprintf(stderr, "racebench: %s%scannot read '%s': %s\n", what ? what : "",
+			what ? ": " : "", path, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	if (report_json_read(f, r, &e) < 0) {
+		fprintf(stderr, "racebench: %s%s'%s' is not a racebench JSON report: %s\n",
+			what ? what : "", what ? ": " : "", path, e.msg);
+		fclose(f);
+		result_release(r);
+		exit(EXIT_USAGE);
+	}
+	fclose(f);
+}
+
+/* The gate's inputs, loaded before anything runs: a typo must not cost a run. */
+struct gate_in {
+	int on;
+	struct gate g;
+	struct run_result base;
+};
+
+static void gate_open(const struct options *o, struct gate_in *gi)
+{
+	char err[512];
+
+	gate_init(&gi->g);
+	memset(&gi->base, 0, sizeof(gi->base));
+	gi->on = o->nexpects > 0 || o->baseline;
+	for (int i = 0; i < o->nexpects; i++)
+		if (gate_load(&gi->g, o->expects[i], err, sizeof(err)) < 0) {
+			gate_release(&gi->g);
+			die_usage(err);
+		}
+	if (o->baseline) {
+		read_report(o->baseline, &gi->base, "--baseline");
+		gate_set_baseline(&gi->g, o->baseline, &gi->base, &o->tol);
+	}
+}
+
+static void gate_close(struct gate_in *gi)
+{
+	gate_release(&gi->g);
+	result_release(&gi->base);
+}
+
+/* racebench check RESULT.json: the gate over a saved run, without a database. */
+static int cmd_check(struct options *o)
+{
+	struct gate_in gi;
+	struct run_result r;
+	int broken, rc, to_stdout = o->nformats > 0 && o->nouts == 0;
+
+	check_outs(o);
+	gate_open(o, &gi);
+	read_report(o->check_file, &r, NULL);
+	if (r.aborted)
+		fprintf(stderr, "racebench: %s is a partial report (the run was aborted: %s)\n",
+			o->check_file, r.abort_msg);
+	broken = gate_eval(&gi.g, &r);
+	for (int i = 0; i < o->nouts; i++)
+		to_stdout |= !strcmp(o->outs[i], "-");
+	rc = write_reports(o, &r, o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR"));
+	/* The summary is check's answer: on stdout, unless a report is there. */
+	gate_summary(to_stdout ? stderr : stdout, &gi.g, &r, o->quiet);
+	result_release(&r);
+	gate_close(&gi);
+	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
+}
+
 /* Whether any selected strategy needs the lock service. */
 static int wants_lock(const struct options *o)
 {
@@ -481,15 +582,17 @@ static int cmd_run(struct options *o)
 {
 	struct run_result r = { 0 };
 	struct run_state st = { .o = o, .r = &r };
+	struct gate_in gi;
 	const char *dsn[8] = { 0 };
 	int throwaway[8] = { 0 };
 	char need[64] = "", lock_prefix[80];
 	struct run_server lock_srv = { 0 };
-	int rc = 0, color;
+	int rc = 0, color, broken = 0;
 	uint64_t t0 = now_ns();
 	struct sigaction sa;
 
 	check_outs(o);
+	gate_open(o, &gi);
 	color = o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR");
 	st.progress = o->quiet ? 0 : o->progress >= 0 ? o->progress : isatty(2);
 	if (!o->cfg.seed)
@@ -556,6 +659,7 @@ static int cmd_run(struct options *o)
 			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
 		if (servers_start(&st.srv, need, &e) < 0) {
 			fprintf(stderr, "racebench: %s\n", e.msg);
+			gate_close(&gi);
 			return EXIT_INFRA;
 		}
 		for (int i = 0; drivers[i]; i++)
@@ -596,19 +700,27 @@ static int cmd_run(struct options *o)
 	if (rc == -2) {
 		fprintf(stderr, "racebench: %s\n", r.abort_msg);
 		result_release(&r);
+		gate_close(&gi);
 		return EXIT_USAGE;
 	}
 	if (rc < 0) {
 		r.aborted = 1;
 		fprintf(stderr, "racebench: %s\n", r.abort_msg);
+		if (gi.on)
+			fprintf(stderr, "racebench: gate not evaluated: the run did not finish\n");
+	} else if (gi.on) {
+		broken = gate_eval(&gi.g, &r);
 	}
 	if (r.ncells > 0 || !r.aborted)
 		if (write_reports(o, &r, color) < 0 && rc == 0)
 			rc = -1;
+	if (r.gated)
+		gate_summary(stderr, &gi.g, &r, o->quiet);
 	result_release(&r);
+	gate_close(&gi);
 	if (interrupted)
 		return 128 + (int)interrupted;
-	return rc < 0 ? EXIT_INFRA : 0;
+	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
 }
 
 int main(int argc, char **argv)
@@ -619,12 +731,12 @@ int main(int argc, char **argv)
 	if (opts_parse(argc, argv, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "racebench: %s\n", err);
 		if (argc < 2)
-			fprintf(stderr, "%s", usage_text);
+			print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	switch (o.cmd) {
 	case CMD_HELP:
-		fputs(usage_text, stdout);
+		print_usage(stdout);
 		return 0;
 	case CMD_VERSION:
 		printf("racebench %s\n", RACEBENCH_VERSION);
@@ -635,6 +747,8 @@ int main(int argc, char **argv)
 	case CMD_RUN:
 	case CMD_LOAD:
 		return cmd_run(&o);
+	case CMD_CHECK:
+		return cmd_check(&o);
 	default:
 		die_usage("no command");
 	}

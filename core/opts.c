@@ -170,6 +170,7 @@ enum {
 	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
 	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
 	O_MODE, O_DURATION, O_OPS, O_RATE, O_ARRIVAL, O_WARMUP,
+	O_EXPECT, O_BASELINE, O_TOLERANCE,
 };
 
 static const struct option long_opts[] = {
@@ -211,6 +212,9 @@ static const struct option long_opts[] = {
 	{ "color", no_argument, NULL, O_COLOR },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+	{ "expect", required_argument, NULL, O_EXPECT },
+	{ "baseline", required_argument, NULL, O_BASELINE },
+	{ "tolerance", required_argument, NULL, O_TOLERANCE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -242,6 +246,26 @@ static void defaults(struct options *o)
 	o->connect_timeout_s = 10;
 	o->color = -1;
 	o->progress = -1;
+	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
+}
+
+/* The options `check` takes; the others only make sense for a run. */
+static int check_takes(int c)
+{
+	return c == 'f' || c == 'o' || c == O_EXPECT || c == O_BASELINE || c == O_TOLERANCE ||
+	       c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' || c == 'V' ||
+	       c == ':' || c == '?';
+}
+
+static const char *opt_name(int c, char *buf, size_t n)
+{
+	for (int i = 0; long_opts[i].name; i++)
+		if (long_opts[i].val == c) {
+			snprintf(buf, n, "--%s", long_opts[i].name);
+			return buf;
+		}
+	snprintf(buf, n, "-%c", c);
+	return buf;
 }
 
 int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
@@ -253,11 +277,13 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	defaults(o);
 	err[0] = '\0';
 	if (argc < 2)
-		return bad(err, n, "no command (valid: run, load, list, help, version)");
+		return bad(err, n, "no command (valid: run, load, list, check, help, version)");
 	if (!strcmp(argv[1], "run"))
 		o->cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "load"))
 		o->cmd = CMD_LOAD;
+	else if (!strcmp(argv[1], "check"))
+		o->cmd = CMD_CHECK;
 	else if (!strcmp(argv[1], "list"))
 		o->cmd = CMD_LIST;
 	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
@@ -266,9 +292,10 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		o->cmd = CMD_VERSION;
 	else if (argv[1][0] == '-')
 		return bad(err, n, "'%s' before a command (usage: racebench run [options]; "
-			   "valid commands: run, list, help, version)", argv[1]);
+			   "valid commands: run, load, list, check, help, version)", argv[1]);
 	else
-		return bad(err, n, "unknown command '%s' (valid: run, load, list, help, version)", argv[1]);
+		return bad(err, n, "unknown command '%s' (valid: run, load, list, check, help, version)",
+			   argv[1]);
 	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
 		return 0;
 
@@ -279,6 +306,12 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	optind = 0;
 	opterr = 0;
 	while (rc == 0 && (c = getopt_long(argc, argv, ":d:s:S:i:c:t:r:f:o:qhV", long_opts, NULL)) != -1) {
+		if (o->cmd == CMD_CHECK && !check_takes(c)) {
+			rc = bad(err, n, "%s is an option of run, not of check (check takes --expect, "
+				 "--baseline, --tolerance, --format, --out, --color, --no-color, "
+				 "--quiet)", opt_name(c, valid, sizeof(valid)));
+			break;
+		}
 		switch (c) {
 		case 'd':
 			join_names(valid, sizeof(valid), driver_name_at, count_drivers());
@@ -470,6 +503,26 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_NO_PROGRESS:
 			o->progress = 0;
 			break;
+		case O_EXPECT:
+			if (o->nexpects == (int)ARRAY_SIZE(o->expects))
+				rc = bad(err, n, "--expect: at most %d files", (int)ARRAY_SIZE(o->expects));
+			else if (!*optarg)
+				rc = bad(err, n, "--expect: empty file name");
+			else
+				o->expects[o->nexpects++] = optarg;
+			break;
+		case O_BASELINE:
+			if (o->baseline)
+				rc = bad(err, n, "--baseline: given twice (one baseline per run)");
+			else if (!*optarg)
+				rc = bad(err, n, "--baseline: empty file name");
+			o->baseline = optarg;
+			break;
+		case O_TOLERANCE:
+			if (gate_parse_tolerance(optarg, &o->tol, err, n) < 0)
+				rc = 2;
+			o->tolerance_given = 1;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -493,9 +546,19 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	}
 	if (rc)
 		return rc;
+	if (o->cmd == CMD_CHECK && optind == argc)
+		return bad(err, n, "check: which result? (usage: racebench check RESULT.json "
+			   "--expect FILE [--baseline B.json])");
+	if (o->cmd == CMD_CHECK)
+		o->check_file = argv[optind++];
 	if (optind < argc)
 		return bad(err, n, "unexpected argument '%s' (see racebench --help)", argv[optind]);
-	if (o->cmd != CMD_RUN && o->cmd != CMD_LOAD)
+	if (o->tolerance_given && !o->baseline)
+		return bad(err, n, "--tolerance: only applies with --baseline B.json");
+	if (o->cmd == CMD_CHECK && !o->nexpects && !o->baseline)
+		return bad(err, n, "check: nothing to check against (give --expect FILE, "
+			   "--baseline B.json, or both)");
+	if (o->cmd != CMD_RUN && o->cmd != CMD_LOAD && o->cmd != CMD_CHECK)
 		return 0;
 	if (o->cmd == CMD_RUN && (duration_given || o->load.ops || o->load.rate > 0 || arrival_given))
 		return bad(err, n, "--duration, --ops, --rate and --arrival are for load mode "
@@ -509,7 +572,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			return bad(err, n, "--arrival needs --rate (an open loop); without --rate "
 				   "the load is a closed loop");
 	}
-	if (!o->nformats)
+	if (!o->nformats && o->cmd != CMD_CHECK)
 		o->formats[o->nformats++] = report_format_find("table");
 	if (o->nouts == 0 && o->nformats > 1)
 		return bad(err, n, "--format: %d formats need %d --out files, in order "

@@ -2,6 +2,7 @@
 #ifndef RB_OPTS_H
 #define RB_OPTS_H
 
+#include "gate.h"
 #include "harness.h"
 
 enum command {
@@ -11,6 +12,7 @@ enum command {
 	CMD_LIST,
 	CMD_HELP,
 	CMD_VERSION,
+	CMD_CHECK,		/* gate a saved JSON report */
 };
 
 /* Formats are indexes in reports' registry (reports/report.h). */
@@ -43,6 +45,13 @@ struct options {
 	int color;		/* -1 auto, 0 never, 1 always */
 	int quiet;
 	int progress;		/* -1 auto */
+	/* The regression gate (run and check). */
+	int nexpects;
+	const char *expects[8];	/* --expect FILE, in order */
+	const char *baseline;	/* --baseline B.json */
+	struct gate_tolerance tol;
+	int tolerance_given;
+	const char *check_file;	/* check's RESULT.json */
 };
 
 /*

@@ -52,6 +52,28 @@ void result_release(struct run_result *r)
 	free(r->cells);
 	r->cells = NULL;
 	r->ncells = r->cap = 0;
+	for (int i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
+	r->owned = NULL;
+	r->nowned = r->owned_cap = 0;
+}
+
+const char *result_strdup(struct run_result *r, const char *s)
+{
+	if (r->nowned == r->owned_cap) {
+		r->owned_cap = r->owned_cap ? r->owned_cap * 2 : 32;
+		r->owned = xrealloc(r->owned, (size_t)r->owned_cap * sizeof(*r->owned));
+	}
+	r->owned[r->nowned] = xstrdup(s);
+	return r->owned[r->nowned++];
+}
+
+void result_add_broken(char broken[][BROKEN_LEN], int *n, const char *msg)
+{
+	if (*n < MAX_BROKEN)
+		str_copy(broken[*n], msg, BROKEN_LEN);
+	(*n)++;
 }
 
 void cell_judge(struct cell_result *c)

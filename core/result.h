@@ -72,8 +72,9 @@ struct cell_result {
 
 	/* The regression gate's findings (--expect / --baseline), if gated. */
 #define MAX_BROKEN 4
+#define BROKEN_LEN 200
 	int nbroken;			/* expectations this cell broke (may exceed MAX_BROKEN) */
-	char broken[MAX_BROKEN][200];	/* "FILE:LINE: p99 12.3ms > 10ms" */
+	char broken[MAX_BROKEN][BROKEN_LEN];	/* "FILE:LINE: p99 12.3ms > 10ms" */
 
 	double seconds;			/* wall time of the cell */
 	double throughput;		/* operations per second while clients ran */
@@ -108,12 +109,22 @@ struct run_result {
 	struct cell_result *cells;
 	int gated;			/* an expectations file or baseline was applied */
 	int gate_failed;		/* ... and some expectation broke */
+	int nbroken;			/* broken expectations not about one cell */
+	char broken[MAX_BROKEN][BROKEN_LEN];	/* "FILE:LINE: matched no cell" */
 	int aborted;			/* infrastructure failure: the report is partial */
 	char abort_msg[256];
+	/* Strings the result owns (a report read back); result_release frees them. */
+	int nowned, owned_cap;
+	char **owned;
 };
 
 struct cell_result *result_add_cell(struct run_result *r);
+/* Frees the cells and the owned strings; r can be reused. */
 void result_release(struct run_result *r);
+/* A copy of s that lives as long as r (for names read from a report). */
+const char *result_strdup(struct run_result *r, const char *s);
+/* Adds a gate finding to a list of MAX_BROKEN ("may exceed": *n counts all). */
+void result_add_broken(char broken[][BROKEN_LEN], int *n, const char *msg);
 /* Sets the verdict from the counts (not for n/a or aborted cells). */
 void cell_judge(struct cell_result *c);
 double cell_rate(const struct cell_result *c);	/* anomalous trials / trials */

@@ -18,6 +18,13 @@ int report_markdown(FILE *f, const struct run_result *r, const struct report_opt
 int report_junit(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_html(FILE *f, const struct run_result *r, const struct report_opts *o);
 
+/*
+ * Reads back what report_json wrote into r (overwritten; strings owned by r).
+ * Returns 0, or -1 with e->msg naming what is malformed ("cells[2].verdict:
+ * missing"). Release r with result_release either way.
+ */
+int report_json_read(FILE *f, struct run_result *r, struct rb_err *e);
+
 struct report_format {
 	const char *name;	/* what --format takes */
 	const char *ext;	/* file extension, without the dot */
