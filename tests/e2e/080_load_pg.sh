@@ -26,7 +26,7 @@ run_rb "$TMP/open.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i
 	--duration 1 --warmup 0.2 --quantity 1000000000 --format json --out "$TMP/open.json"
 check "open-loop load exits 0" [ "$rb_rc" = 0 ]
 jq_true "open loop reports its rate and schedule lag" "$TMP/open.json" \
-	'.params.rate == 200 and .params.arrival == "fixed" and (.cells[0].lag.p99 >= 0) and (.cells[0].lag.max >= .cells[0].lag.p50)'
+	'.params.rate == 200 and .params.arrival == "fixed" and (.cells[0].lag_us.p99 >= 0) and (.cells[0].lag_us.max >= .cells[0].lag_us.p50)'
 # 200/s for 1 s is 200 scheduled starts; a loaded machine may run fewer, never many more.
 jq_true "open loop runs at most its schedule" "$TMP/open.json" '.cells[0].ops > 0 and .cells[0].ops <= 210'
 
