@@ -22,20 +22,25 @@ extern const struct driver driver_mysql;
 #define MY_COLBUF 256		/* first fetch of a column; longer values are refetched */
 #define MY_LOCK_NAME_MAX 64	/* GET_LOCK names longer than this fail on MySQL 5.7+ */
 
-/* Server and client error numbers that decide a class (mysqld_error.h, errmsg.h). */
-#define ER_CHECKREAD_ 1020		/* "Record has changed since last read" */
-#define ER_SERVER_SHUTDOWN_ 1053
-#define ER_DUP_ENTRY_ 1062
-#define ER_LOCK_WAIT_TIMEOUT_ 1205
-#define ER_LOCK_DEADLOCK_ 1213
-#define ER_UNKNOWN_SYSTEM_VARIABLE_ 1193
-#define ER_DUP_ENTRY_WITH_KEY_NAME_ 1586
-#define ER_CONNECTION_KILLED_ 1927	/* MariaDB */
-#define ER_USER_LOCK_DEADLOCK_ 3058	/* MySQL: GET_LOCK deadlock */
-#define ER_LOCK_NOWAIT_ 3572		/* MySQL 8: NOWAIT */
-#define ER_CHECK_CONSTRAINT_VIOLATED_ 3819	/* MySQL 8 */
-#define ER_CONSTRAINT_FAILED_ 4025	/* MariaDB */
-#define ER_CLIENT_INTERACTION_TIMEOUT_ 4031	/* MySQL 8 */
+/*
+ * Server error numbers that decide a class. MySQL-only ones are not in
+ * MariaDB's mysqld_error.h, so all are spelled out here, named as there.
+ */
+enum {
+	MDB_ER_CHECKREAD = 1020,		/* "Record has changed since last read" */
+	MDB_ER_SERVER_SHUTDOWN = 1053,
+	MDB_ER_DUP_ENTRY = 1062,
+	MDB_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
+	MDB_ER_LOCK_WAIT_TIMEOUT = 1205,
+	MDB_ER_LOCK_DEADLOCK = 1213,
+	MDB_ER_DUP_ENTRY_WITH_KEY_NAME = 1586,
+	MDB_ER_CONNECTION_KILLED = 1927,	/* MariaDB */
+	MDB_ER_USER_LOCK_DEADLOCK = 3058,	/* MySQL: GET_LOCK deadlock */
+	MDB_ER_LOCK_NOWAIT = 3572,		/* MySQL 8: NOWAIT */
+	MDB_ER_CHECK_CONSTRAINT_VIOLATED = 3819,	/* MySQL 8 */
+	MDB_ER_CONSTRAINT_FAILED = 4025,	/* MariaDB */
+	MDB_ER_CLIENT_INTERACTION_TIMEOUT = 4031,	/* MySQL 8 */
+};
 
 struct mdb_stmt {
 	const struct db_stmt *key;
@@ -310,23 +315,23 @@ int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e)
 static enum rb_class classify(unsigned no)
 {
 	switch (no) {
-	case ER_LOCK_DEADLOCK_:
-	case ER_USER_LOCK_DEADLOCK_:
+	case MDB_ER_LOCK_DEADLOCK:
+	case MDB_ER_USER_LOCK_DEADLOCK:
 		return RB_CLS_DEADLOCK;
-	case ER_CHECKREAD_:		/* innodb_snapshot_isolation=ON at rr/ser */
+	case MDB_ER_CHECKREAD:		/* innodb_snapshot_isolation=ON at rr/ser */
 		return RB_CLS_SERIALIZATION;
-	case ER_LOCK_WAIT_TIMEOUT_:
-	case ER_LOCK_NOWAIT_:
+	case MDB_ER_LOCK_WAIT_TIMEOUT:
+	case MDB_ER_LOCK_NOWAIT:
 		return RB_CLS_LOCK_TIMEOUT;
-	case ER_DUP_ENTRY_:
-	case ER_DUP_ENTRY_WITH_KEY_NAME_:
+	case MDB_ER_DUP_ENTRY:
+	case MDB_ER_DUP_ENTRY_WITH_KEY_NAME:
 		return RB_CLS_UNIQUE;
-	case ER_CONSTRAINT_FAILED_:
-	case ER_CHECK_CONSTRAINT_VIOLATED_:
+	case MDB_ER_CONSTRAINT_FAILED:
+	case MDB_ER_CHECK_CONSTRAINT_VIOLATED:
 		return RB_CLS_CHECK;
-	case ER_SERVER_SHUTDOWN_:
-	case ER_CONNECTION_KILLED_:
-	case ER_CLIENT_INTERACTION_TIMEOUT_:
+	case MDB_ER_SERVER_SHUTDOWN:
+	case MDB_ER_CONNECTION_KILLED:
+	case MDB_ER_CLIENT_INTERACTION_TIMEOUT:
 	/* The client library's own: the socket, the network, the protocol. */
 	case CR_SOCKET_CREATE_ERROR:
 	case CR_CONNECTION_ERROR:
@@ -927,7 +932,7 @@ static int add_variable(struct db_conn *dc, struct server_info *out,
 			add_setting(out, names[i], mdb_value(dc, 0, 0));
 			return 0;
 		}
-		if (e->native != ER_UNKNOWN_SYSTEM_VARIABLE_)
+		if (e->native != MDB_ER_UNKNOWN_SYSTEM_VARIABLE)
 			return -1;
 	}
 	rb_err_clear(e);
