@@ -44,9 +44,11 @@ const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)
 }
 
 extern const struct driver driver_pg;
+extern const struct driver driver_mysql;
 
 const struct driver *const drivers[] = {
 	&driver_pg,
+	&driver_mysql,
 	NULL,
 };
 

@@ -259,6 +259,28 @@ struct redis_url {
  */
 int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e);
 
+/*
+ * A MySQL/MariaDB URL, parsed (drivers/mysql.c). Strings are "" when the
+ * URL leaves them out; port is 0 then.
+ */
+struct mysql_url {
+	char user[81];
+	char password[256];
+	int has_password;	/* "user:@host" gives an empty one */
+	char host[256];
+	unsigned port;
+	char db[65];		/* "" means no default database */
+	char socket[256];	/* ?socket=/path: a Unix socket instead of TCP */
+};
+
+/*
+ * Parses mysql://[user[:password]@][host][:port][/database][?socket=PATH]
+ * (mariadb:// is taken too; %XX escapes are decoded in every part). Pure:
+ * reads no environment. Returns 0, or -1 with e naming the URL and what is
+ * wrong with it; the password is never shown.
+ */
+int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e);
+
 /* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
 extern const struct driver *const drivers[];
 const struct driver *driver_find(const char *name);

@@ -41,8 +41,15 @@ static const struct db_stmt drop_unique = { "drop unique", {
 static const struct db_stmt seed_account = { "seed account", {
 	"INSERT INTO account (id, name) VALUES (?, ?)" } };
 
+/*
+ * InnoDB keeps DELETEd rows as delete-marked index entries until purge
+ * runs, and locking reads and duplicate checks lock those too: the next
+ * trial would race on "an account whose row was just deleted". TRUNCATE
+ * gives it what the incident had, an account that never had a row.
+ */
 static const struct db_stmt clear_assets = { "clear", {
-	"DELETE FROM interest_asset" } };
+	"DELETE FROM interest_asset",
+	"TRUNCATE TABLE interest_asset" } };
 static const struct db_stmt seed_list = { "seed list", {
 	"INSERT INTO interest_asset (account_id, assets) VALUES (?, '0')" } };
 static const struct db_stmt reset_accounts = { "reset", {

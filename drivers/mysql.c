@@ -1,0 +1,1011 @@
+/* mysql.c: the MySQL/MariaDB driver over libmysqlclient (MariaDB Connector/C). */
+#include "driver.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+
+#include "../core/util.h"
+
+extern const struct driver driver_mysql;
+
+#define URL_FORM "mysql://user[:password]@host[:port]/database[?socket=/path]"
+
+#define MY_MAX_PARAMS 16
+#define MY_COLBUF 256		/* first fetch of a column; longer values are refetched */
+#define MY_LOCK_NAME_MAX 64	/* GET_LOCK names longer than this fail on MySQL 5.7+ */
+
+/*
+ * Server error numbers that decide a class. MySQL-only ones are not in
+ * MariaDB's mysqld_error.h, so all are spelled out here, named as there.
+ */
+enum {
+	MDB_ER_CHECKREAD = 1020,		/* "Record has changed since last read" */
+	MDB_ER_SERVER_SHUTDOWN = 1053,
+	MDB_ER_DUP_ENTRY = 1062,
+	MDB_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
+	MDB_ER_LOCK_WAIT_TIMEOUT = 1205,
+	MDB_ER_LOCK_DEADLOCK = 1213,
+	MDB_ER_DUP_ENTRY_WITH_KEY_NAME = 1586,
+	MDB_ER_CONNECTION_KILLED = 1927,	/* MariaDB */
+	MDB_ER_USER_LOCK_DEADLOCK = 3058,	/* MySQL: GET_LOCK deadlock */
+	MDB_ER_LOCK_NOWAIT = 3572,		/* MySQL 8: NOWAIT */
+	MDB_ER_CHECK_CONSTRAINT_VIOLATED = 3819,	/* MySQL 8 */
+	MDB_ER_CONSTRAINT_FAILED = 4025,	/* MariaDB */
+	MDB_ER_CLIENT_INTERACTION_TIMEOUT = 4031,	/* MySQL 8 */
+};
+
+struct mdb_stmt {
+	const struct db_stmt *key;
+	MYSQL_STMT *h;
+};
+
+struct mdb_conn {
+	struct db_conn base;	/* must be first */
+	MYSQL *m;
+	int broken;		/* a connection error happened: never reuse */
+	char schema[64];	/* part of our GET_LOCK names */
+
+	struct mdb_stmt *stmts;	/* prepared on first use, keyed by address */
+	int nstmts, capstmts;
+
+	/* The last query's result, copied out of the library. */
+	long long affected;
+	int nrows, ncols;
+	size_t *offs;		/* nrows x ncols offsets into data; SIZE_MAX is NULL */
+	size_t capoffs;
+	char *data;
+	size_t len, cap;
+
+	/* Fetch buffers, one MY_COLBUF slot per column, and one for long values. */
+	MYSQL_BIND *rbind;
+	unsigned long *rlen;
+	my_bool *rnull;
+	char *rbuf;
+	unsigned capcols;
+	char *big;
+	size_t capbig;
+};
+
+static struct mdb_conn *mdbc(struct db_conn *c)
+{
+	return (struct mdb_conn *)c;
+}
+
+/* ---- URLs ---- */
+
+/*
+ * The '@' that ends user[:password] in the text after "://", or NULL. It
+ * is the last '@' before the socket parameter, so a password with a raw
+ * '@', '/' or '?' still parses (and is still hidden in messages).
+ */
+static const char *userinfo_end(const char *auth)
+{
+	const char *q = strstr(auth, "?socket="), *at = NULL;
+
+	if (!q)
+		q = strstr(auth, "&socket=");
+	for (const char *p = auth; *p && (!q || p < q); p++)
+		if (*p == '@')
+			at = p;
+	return at;
+}
+
+/* The URL with its password replaced by "***". */
+static void url_redact(const char *url, char *out, size_t n)
+{
+	const char *auth = strstr(url, "://"), *at, *colon;
+
+	if (!auth) {
+		str_copy(out, url, n);
+		return;
+	}
+	auth += 3;
+	at = userinfo_end(auth);
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!colon) {
+		str_copy(out, url, n);
+		return;
+	}
+	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+}
+
+static int url_bad(const char *url, struct rb_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fills e: "malformed MySQL URL 'URL': WHY (expected FORM)"; returns -1. */
+static int url_bad(const char *url, struct rb_err *e, const char *fmt, ...)
+{
+	char shown[160], why[160];
+	va_list ap;
+
+	url_redact(url, shown, sizeof(shown));
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "malformed MySQL URL '%s': %s (expected %s)",
+			  shown, why, URL_FORM);
+}
+
+static int hex_digit(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/*
+ * Decodes the n bytes at s (%XX escapes) into out, terminated. Returns 0,
+ * -1 on a bad escape (or an escaped NUL), -2 when it does not fit in cap.
+ */
+static int url_decode(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			if (!isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+				return -1;
+			c = hex_digit((unsigned char)s[i + 1]) * 16 + hex_digit((unsigned char)s[i + 2]);
+			if (c == 0)
+				return -1;
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return -2;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Decodes one part; on failure fills e with what, naming the text when shown. */
+static int url_part(const char *url, const char *s, size_t n, char *out, size_t cap,
+		    const char *what, int shown, struct rb_err *e)
+{
+	int rc = url_decode(s, n, out, cap);
+
+	if (rc == -1)
+		return shown ? url_bad(url, e, "bad %%-escape in the %s '%.*s'", what, (int)n, s)
+			     : url_bad(url, e, "bad %%-escape in the %s", what);
+	if (rc == -2)
+		return url_bad(url, e, "the %s is longer than %zu bytes", what, cap - 1);
+	return 0;
+}
+
+static int url_port(const char *url, const char *s, size_t n, unsigned *port,
+		    struct rb_err *e)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 5)
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			goto bad;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		goto bad;
+	*port = (unsigned)v;
+	return 0;
+bad:
+	return url_bad(url, e, "port '%.*s' is not a number from 1 to 65535", (int)n, s);
+}
+
+static int url_query(const char *url, const char *q, struct mysql_url *out, struct rb_err *e)
+{
+	while (*q) {
+		size_t len = strcspn(q, "&");
+		const char *eq = memchr(q, '=', len);
+
+		if (len == 0) {
+			q++;
+			continue;
+		}
+		if (!eq)
+			return url_bad(url, e, "parameter '%.*s' has no value (valid: socket=/path)",
+				       (int)len, q);
+		if ((size_t)(eq - q) == 6 && !strncmp(q, "socket", 6)) {
+			size_t vlen = len - 7;
+
+			if (vlen == 0)
+				return url_bad(url, e, "socket= needs the path of a Unix socket");
+			if (url_part(url, eq + 1, vlen, out->socket, sizeof(out->socket),
+				     "socket path", 1, e) < 0)
+				return -1;
+		} else {
+			return url_bad(url, e, "unknown parameter '%.*s' (valid: socket)",
+				       (int)(eq - q), q);
+		}
+		q += len;
+	}
+	return 0;
+}
+
+int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e)
+{
+	const char *p, *at, *hp, *auth_end, *colon;
+	size_t hlen;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncasecmp(url, "mysql://", 8))
+		p = url + 8;
+	else if (!strncasecmp(url, "mariadb://", 10))
+		p = url + 10;
+	else
+		return url_bad(url, e, "it does not start with mysql://");
+	if (strchr(p, '#'))
+		return url_bad(url, e, "'#' must be written %%23");
+
+	at = userinfo_end(p);
+	hp = p;
+	if (at) {
+		const char *pc = memchr(p, ':', (size_t)(at - p));
+		const char *uend = pc ? pc : at;
+
+		if (uend == p)
+			return url_bad(url, e, "the user name before '@' is empty");
+		if (url_part(url, p, (size_t)(uend - p), out->user, sizeof(out->user),
+			     "user name", 1, e) < 0)
+			return -1;
+		if (pc) {
+			if (url_part(url, pc + 1, (size_t)(at - pc - 1), out->password,
+				     sizeof(out->password), "password", 0, e) < 0)
+				return -1;
+			out->has_password = 1;
+		}
+		hp = at + 1;
+	}
+
+	auth_end = hp + strcspn(hp, "/?");
+	if (*hp == '[') {
+		const char *rb = memchr(hp, ']', (size_t)(auth_end - hp));
+
+		if (!rb)
+			return url_bad(url, e, "'[' without ']' around an IPv6 address");
+		hlen = (size_t)(rb - hp - 1);
+		if (hlen == 0)
+			return url_bad(url, e, "empty IPv6 address in '[]'");
+		if (url_part(url, hp + 1, hlen, out->host, sizeof(out->host), "host", 1, e) < 0)
+			return -1;
+		colon = rb + 1 < auth_end ? rb + 1 : NULL;
+		if (colon && *colon != ':')
+			return url_bad(url, e, "'%.*s' after the IPv6 address is not ':port'",
+				       (int)(auth_end - colon), colon);
+	} else {
+		colon = memchr(hp, ':', (size_t)(auth_end - hp));
+		hlen = (size_t)((colon ? colon : auth_end) - hp);
+		if (url_part(url, hp, hlen, out->host, sizeof(out->host), "host", 1, e) < 0)
+			return -1;
+	}
+	if (colon && url_port(url, colon + 1, (size_t)(auth_end - colon - 1), &out->port, e) < 0)
+		return -1;
+
+	p = auth_end;
+	if (*p == '/') {
+		size_t dlen = strcspn(p + 1, "?");
+
+		if (url_part(url, p + 1, dlen, out->db, sizeof(out->db), "database name", 1, e) < 0)
+			return -1;
+		if (strchr(out->db, '/'))
+			return url_bad(url, e, "database name '%s' has a '/'", out->db);
+		p += 1 + dlen;
+	}
+	if (*p == '?')
+		return url_query(url, p + 1, out, e);
+	return 0;
+}
+
+/* ---- errors ---- */
+
+/*
+ * Classes by error number, never by SQLSTATE: MySQL gives a deadlock
+ * 40001 (like a serialization failure) and a lock-wait timeout HY000.
+ */
+static enum rb_class classify(unsigned no)
+{
+	switch (no) {
+	case MDB_ER_LOCK_DEADLOCK:
+	case MDB_ER_USER_LOCK_DEADLOCK:
+		return RB_CLS_DEADLOCK;
+	case MDB_ER_CHECKREAD:		/* innodb_snapshot_isolation=ON at rr/ser */
+		return RB_CLS_SERIALIZATION;
+	case MDB_ER_LOCK_WAIT_TIMEOUT:
+	case MDB_ER_LOCK_NOWAIT:
+		return RB_CLS_LOCK_TIMEOUT;
+	case MDB_ER_DUP_ENTRY:
+	case MDB_ER_DUP_ENTRY_WITH_KEY_NAME:
+		return RB_CLS_UNIQUE;
+	case MDB_ER_CONSTRAINT_FAILED:
+	case MDB_ER_CHECK_CONSTRAINT_VIOLATED:
+		return RB_CLS_CHECK;
+	case MDB_ER_SERVER_SHUTDOWN:
+	case MDB_ER_CONNECTION_KILLED:
+	case MDB_ER_CLIENT_INTERACTION_TIMEOUT:
+	/* The client library's own: the socket, the network, the protocol. */
+	case CR_SOCKET_CREATE_ERROR:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_IPSOCK_ERROR:
+	case CR_UNKNOWN_HOST:
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_HANDSHAKE_ERR:
+	case CR_SERVER_LOST:
+	case CR_SSL_CONNECTION_ERROR:
+	case CR_MALFORMED_PACKET:
+	case CR_SERVER_LOST_EXTENDED:
+	case CR_ERR_NET_READ:
+	case CR_ERR_NET_WRITE:
+		return RB_CLS_CONNECTION;
+	default:
+		return RB_CLS_OTHER;
+	}
+}
+
+static int fail_with(struct mdb_conn *c, unsigned no, const char *state, const char *msg,
+		     struct rb_err *e)
+{
+	enum rb_class cls = no ? classify(no) : RB_CLS_OTHER;
+
+	if (cls == RB_CLS_CONNECTION)
+		c->broken = 1;
+	return rb_err_set(e, cls, state, (int)no, "%s", msg && *msg ? msg : "unknown MySQL error");
+}
+
+/* Fills e from the connection's last error; returns -1. */
+static int fail_conn(struct mdb_conn *c, struct rb_err *e)
+{
+	return fail_with(c, mysql_errno(c->m), mysql_sqlstate(c->m), mysql_error(c->m), e);
+}
+
+/* Fills e from a statement's last error; returns -1. */
+static int fail_stmt(struct mdb_conn *c, MYSQL_STMT *h, struct rb_err *e)
+{
+	return fail_with(c, mysql_stmt_errno(h), mysql_stmt_sqlstate(h), mysql_stmt_error(h), e);
+}
+
+/* ---- results ---- */
+
+static void drop_result(struct mdb_conn *c)
+{
+	c->affected = 0;
+	c->nrows = c->ncols = 0;
+	c->len = 0;
+}
+
+/* Appends n bytes and a NUL to the result data; returns their offset. */
+static size_t put_text(struct mdb_conn *c, const char *s, size_t n)
+{
+	size_t at = c->len;
+
+	if (c->len + n + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+
+		while (cap < c->len + n + 1)
+			cap *= 2;
+		c->data = xrealloc(c->data, cap);
+		c->cap = cap;
+	}
+	memcpy(c->data + at, s, n);
+	c->data[at + n] = '\0';
+	c->len += n + 1;
+	return at;
+}
+
+static void fetch_buffers(struct mdb_conn *c, unsigned nc)
+{
+	if (nc <= c->capcols)
+		return;
+	c->rbind = xrealloc(c->rbind, nc * sizeof(*c->rbind));
+	c->rlen = xrealloc(c->rlen, nc * sizeof(*c->rlen));
+	c->rnull = xrealloc(c->rnull, nc * sizeof(*c->rnull));
+	c->rbuf = xrealloc(c->rbuf, (size_t)nc * MY_COLBUF);
+	c->capcols = nc;
+}
+
+/* A value longer than its MY_COLBUF slot: fetch it again, whole. */
+static int refetch(struct mdb_conn *c, MYSQL_STMT *h, unsigned col, size_t *slot,
+		   struct rb_err *e)
+{
+	unsigned long want = c->rlen[col], got = 0;
+	my_bool isnull = 0;
+	MYSQL_BIND b;
+
+	if (c->capbig < (size_t)want + 1) {
+		c->capbig = (size_t)want + 1;
+		c->big = xrealloc(c->big, c->capbig);
+	}
+	memset(&b, 0, sizeof(b));
+	b.buffer_type = MYSQL_TYPE_STRING;
+	b.buffer = c->big;
+	b.buffer_length = want + 1;
+	b.length = &got;
+	b.is_null = &isnull;
+	if (mysql_stmt_fetch_column(h, &b, col, 0))
+		return fail_stmt(c, h, e);
+	*slot = isnull ? SIZE_MAX : put_text(c, c->big, got < want ? got : want);
+	return 0;
+}
+
+/* Copies every row of h's result set into c, as text. Frees h's result. */
+static int fetch_all(struct mdb_conn *c, MYSQL_STMT *h, struct rb_err *e)
+{
+	unsigned nc = mysql_stmt_field_count(h);
+	int rc = 0;
+
+	if (mysql_stmt_store_result(h))
+		return fail_stmt(c, h, e);
+	fetch_buffers(c, nc);
+	memset(c->rbind, 0, nc * sizeof(*c->rbind));
+	for (unsigned i = 0; i < nc; i++) {
+		c->rbind[i].buffer_type = MYSQL_TYPE_STRING;
+		c->rbind[i].buffer = c->rbuf + (size_t)i * MY_COLBUF;
+		c->rbind[i].buffer_length = MY_COLBUF;
+		c->rbind[i].length = &c->rlen[i];
+		c->rbind[i].is_null = &c->rnull[i];
+	}
+	if (mysql_stmt_bind_result(h, c->rbind)) {
+		rc = fail_stmt(c, h, e);
+		goto out;
+	}
+	c->ncols = (int)nc;
+	for (;;) {
+		int f = mysql_stmt_fetch(h);
+		size_t need, *row;
+
+		if (f == MYSQL_NO_DATA)
+			break;
+		if (f != 0 && f != MYSQL_DATA_TRUNCATED) {
+			rc = fail_stmt(c, h, e);
+			goto out;
+		}
+		need = ((size_t)c->nrows + 1) * nc;
+		if (need > c->capoffs) {
+			c->capoffs = need * 2;
+			c->offs = xrealloc(c->offs, c->capoffs * sizeof(*c->offs));
+		}
+		row = c->offs + (size_t)c->nrows * nc;
+		for (unsigned i = 0; i < nc; i++) {
+			if (c->rnull[i])
+				row[i] = SIZE_MAX;
+			else if (c->rlen[i] <= MY_COLBUF)
+				row[i] = put_text(c, c->rbuf + (size_t)i * MY_COLBUF, c->rlen[i]);
+			else if (refetch(c, h, i, &row[i], e) < 0) {
+				rc = -1;
+				goto out;
+			}
+		}
+		c->nrows++;
+	}
+	c->affected = c->nrows;
+out:
+	mysql_stmt_free_result(h);
+	if (rc < 0)
+		drop_result(c);
+	return rc;
+}
+
+/* ---- statements ---- */
+
+static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	int more;
+
+	drop_result(c);
+	if (mysql_real_query(c->m, sql, strlen(sql)))
+		return fail_conn(c, e);
+	/* Every result of every statement (our batches are multi-statement). */
+	do {
+		MYSQL_RES *res = mysql_store_result(c->m);
+
+		if (res)
+			mysql_free_result(res);
+		else if (mysql_field_count(c->m))
+			return fail_conn(c, e);
+		more = mysql_next_result(c->m);
+		if (more > 0)
+			return fail_conn(c, e);
+	} while (more == 0);
+	return 0;
+}
+
+static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **out,
+		    struct rb_err *e)
+{
+	const char *sql = db_stmt_sql(st, DIALECT_MYSQL);
+	MYSQL_STMT *h;
+
+	for (int i = 0; i < c->nstmts; i++) {
+		if (c->stmts[i].key == st) {
+			*out = c->stmts[i].h;
+			return 0;
+		}
+	}
+	h = mysql_stmt_init(c->m);
+	if (!h)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "out of memory preparing %s", st->name);
+	if (mysql_stmt_prepare(h, sql, strlen(sql))) {
+		size_t l;
+
+		fail_stmt(c, h, e);
+		l = strlen(e->msg);
+		snprintf(e->msg + l, sizeof(e->msg) - l, " (preparing %s)", st->name);
+		mysql_stmt_close(h);
+		return -1;
+	}
+	if (c->nstmts == c->capstmts) {
+		c->capstmts = c->capstmts ? c->capstmts * 2 : 16;
+		c->stmts = xrealloc(c->stmts, (size_t)c->capstmts * sizeof(*c->stmts));
+	}
+	c->stmts[c->nstmts].key = st;
+	c->stmts[c->nstmts].h = h;
+	c->nstmts++;
+	*out = h;
+	return 0;
+}
+
+static int mdb_query(struct db_conn *dc, const struct db_stmt *st,
+		    const struct db_param *p, int n, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	MYSQL_BIND b[MY_MAX_PARAMS];
+	unsigned long lens[MY_MAX_PARAMS];
+	long long ints[MY_MAX_PARAMS];
+	MYSQL_STMT *h = NULL;
+	my_ulonglong aff;
+
+	drop_result(c);
+	if (n < 0 || n > MY_MAX_PARAMS)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: too many parameters (%d)",
+				  st->name, n);
+	if (prepared(c, st, &h, e) < 0)
+		return -1;
+	if (mysql_stmt_param_count(h) != (unsigned long)n)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: %d parameters given, it takes %lu",
+				  st->name, n, mysql_stmt_param_count(h));
+	if (n > 0) {
+		memset(b, 0, sizeof(b));
+		for (int i = 0; i < n; i++) {
+			if (p[i].s) {
+				lens[i] = (unsigned long)strlen(p[i].s);
+				b[i].buffer_type = MYSQL_TYPE_STRING;
+				b[i].buffer = (void *)p[i].s;
+				b[i].buffer_length = lens[i];
+				b[i].length = &lens[i];
+			} else {
+				ints[i] = p[i].i;
+				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				b[i].buffer = &ints[i];
+			}
+		}
+		if (mysql_stmt_bind_param(h, b))
+			return fail_stmt(c, h, e);
+	}
+	if (mysql_stmt_execute(h))
+		return fail_stmt(c, h, e);
+	if (mysql_stmt_field_count(h) > 0)
+		return fetch_all(c, h, e);
+	aff = mysql_stmt_affected_rows(h);
+	c->affected = aff == (my_ulonglong)-1 ? 0 : (long long)aff;
+	return 0;
+}
+
+static long long mdb_affected(struct db_conn *dc)
+{
+	return mdbc(dc)->affected;
+}
+
+static int mdb_rows(struct db_conn *dc)
+{
+	return mdbc(dc)->nrows;
+}
+
+static const char *mdb_value(struct db_conn *dc, int row, int col)
+{
+	struct mdb_conn *c = mdbc(dc);
+	size_t off;
+
+	if (row < 0 || col < 0 || row >= c->nrows || col >= c->ncols)
+		return NULL;
+	off = c->offs[(size_t)row * (size_t)c->ncols + (size_t)col];
+	return off == SIZE_MAX ? NULL : c->data + off;
+}
+
+/* ---- connections ---- */
+
+static int mdb_global_init(struct rb_err *e)
+{
+	if (mysql_library_init(0, NULL, NULL))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "mysql_library_init failed");
+	return 0;
+}
+
+static void mdb_global_end(void)
+{
+	mysql_library_end();
+}
+
+static void mdb_thread_init(void)
+{
+	mysql_thread_init();
+}
+
+static void mdb_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+static void mdb_close(struct db_conn *dc)
+{
+	struct mdb_conn *c = mdbc(dc);
+
+	if (!c)
+		return;
+	for (int i = 0; i < c->nstmts; i++)
+		mysql_stmt_close(c->stmts[i].h);
+	mysql_close(c->m);
+	free(c->stmts);
+	free(c->offs);
+	free(c->data);
+	free(c->rbind);
+	free(c->rlen);
+	free(c->rnull);
+	free(c->rbuf);
+	free(c->big);
+	free(c);
+}
+
+static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_err *e)
+{
+	struct mysql_url u;
+	struct mdb_conn *c;
+	unsigned ct, rwt, proto = MYSQL_PROTOCOL_DEFAULT, lock_s = 0;
+	my_bool off = 0;
+	const char *pw, *db;
+	char sql[200];
+
+	*out = NULL;
+	if (o->dsn && *o->dsn) {
+		if (mysql_url_parse(o->dsn, &u, e) < 0)
+			return -1;
+	} else {
+		memset(&u, 0, sizeof(u));
+	}
+	if (o->lock_timeout_ms > 0)
+		lock_s = (unsigned)(o->lock_timeout_ms + 999) / 1000;
+	c = xcalloc(1, sizeof(*c));
+	c->base.drv = &driver_mysql;
+	c->m = mysql_init(NULL);
+	if (!c->m) {
+		free(c);
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "mysql_init: out of memory");
+	}
+	ct = o->connect_timeout_s > 0 ? (unsigned)o->connect_timeout_s : 10;
+	/*
+	 * Reads wait for lock waits (innodb_lock_wait_timeout, GET_LOCK): a
+	 * read time-out below them would turn a lock wait into a lost
+	 * connection. Generous, but never forever.
+	 */
+	rwt = 600 + 2 * (lock_s ? lock_s : 50);
+	mysql_options(c->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	mysql_options(c->m, MYSQL_OPT_READ_TIMEOUT, &rwt);
+	mysql_options(c->m, MYSQL_OPT_WRITE_TIMEOUT, &rwt);
+	/* A silent reconnect would lose the transaction and its locks. */
+	mysql_options(c->m, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options4(c->m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "racebench");
+	/* The URL says where: a port means TCP even to "localhost". */
+	if (*u.socket)
+		proto = MYSQL_PROTOCOL_SOCKET;
+	else if (u.port)
+		proto = MYSQL_PROTOCOL_TCP;
+	if (proto != MYSQL_PROTOCOL_DEFAULT)
+		mysql_options(c->m, MYSQL_OPT_PROTOCOL, &proto);
+	pw = u.has_password ? u.password : getenv("MYSQL_PWD");
+	db = o->schema ? o->schema : *u.db ? u.db : NULL;
+	/*
+	 * CLIENT_FOUND_ROWS: an UPDATE's row count is the rows it matched, as
+	 * in PostgreSQL and in Connector/J's default, not the rows it changed.
+	 */
+	if (!mysql_real_connect(c->m, *u.host ? u.host : NULL, *u.user ? u.user : NULL, pw, db,
+				u.port, *u.socket ? u.socket : NULL,
+				CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
+		rb_err_set(e, RB_CLS_CONNECTION, mysql_sqlstate(c->m), (int)mysql_errno(c->m), "%s",
+			   mysql_error(c->m));
+		mdb_close(&c->base);
+		return -1;
+	}
+	/* Tables are InnoDB whatever the server's default; autocommit outside BEGIN. */
+	snprintf(sql, sizeof(sql), "SET SESSION autocommit = 1, default_storage_engine = InnoDB");
+	if (lock_s)
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+			 ", innodb_lock_wait_timeout = %u", lock_s);
+	if (mdb_exec(&c->base, sql, e) < 0) {
+		mdb_close(&c->base);
+		return -1;
+	}
+	str_copy(c->schema, o->schema ? o->schema : "", sizeof(c->schema));
+	*out = &c->base;
+	return 0;
+}
+
+static int mdb_broken(struct db_conn *dc)
+{
+	return mdbc(dc)->broken;
+}
+
+/* ---- transactions ---- */
+
+static int mdb_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
+{
+	/*
+	 * SET TRANSACTION applies to the next transaction only (MariaDB 10.11
+	 * and MySQL 8 alike); inside an open transaction it fails (1568)
+	 * rather than let START TRANSACTION commit it implicitly.
+	 */
+	static const char *const begin[RB_ISO__COUNT] = {
+		"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED; START TRANSACTION",
+		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION",
+		"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION",
+		"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; START TRANSACTION",
+	};
+
+	if ((unsigned)iso >= RB_ISO__COUNT)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "unknown isolation level %d", (int)iso);
+	return mdb_exec(dc, begin[iso], e);
+}
+
+static int mdb_commit(struct db_conn *dc, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	struct rb_err ignored;
+
+	if (mdb_exec(dc, "COMMIT", e) == 0)
+		return 0;
+	/* Never leave it open: the next START TRANSACTION would commit it. */
+	if (!c->broken)
+		mdb_exec(dc, "ROLLBACK", &ignored);
+	return -1;
+}
+
+/*
+ * After a lock-wait timeout (1205) or a duplicate key (1062) InnoDB has
+ * rolled back only the statement, and the transaction is still open with
+ * its earlier writes and locks; after a deadlock (1213) it is gone. A
+ * ROLLBACK is right, and needed, in every case.
+ */
+static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
+{
+	return mdb_exec(dc, "ROLLBACK", e);
+}
+
+/* ---- the tool's database ---- */
+
+static int schema_state(struct mdb_conn *c, const char *schema, int *exists, int *ours,
+			struct rb_err *e)
+{
+	static const struct db_stmt q = { "schema state", {
+		"SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
+		" (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+		"  AND TABLE_NAME = 'racebench_owner')" } };
+	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
+
+	if (mdb_query(&c->base, &q, p, 2, e) < 0)
+		return -1;
+	*exists = db_int(&c->base, 0, 0, 0) > 0;
+	*ours = db_int(&c->base, 0, 1, 0) > 0;
+	return 0;
+}
+
+static int mdb_schema_create(struct db_conn *dc, const char *schema, int force,
+			    struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	int exists, ours;
+	char sql[640];
+
+	if (schema_state(c, schema, &exists, &ours, e) < 0)
+		return -1;
+	if (exists && !ours && !force)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "database \"%s\" exists and was not created by racebench; "
+				  "use --schema NAME for another one, or --force-schema to drop it",
+				  schema);
+	if (exists) {
+		snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
+		if (mdb_exec(dc, sql, e) < 0)
+			return -1;
+	}
+	snprintf(sql, sizeof(sql),
+		 "CREATE DATABASE `%s`;"
+		 "CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+		 " note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
+		 " ENGINE=InnoDB;"
+		 "INSERT INTO `%s`.racebench_owner () VALUES ();"
+		 "USE `%s`",
+		 schema, schema, schema, schema);
+	if (mdb_exec(dc, sql, e) < 0)
+		return -1;
+	str_copy(c->schema, schema, sizeof(c->schema));
+	return 0;
+}
+
+static int mdb_schema_drop(struct db_conn *dc, const char *schema, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	int exists, ours;
+	char sql[160];
+
+	if (schema_state(c, schema, &exists, &ours, e) < 0)
+		return -1;
+	if (!exists || !ours)
+		return 0;
+	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
+	return mdb_exec(dc, sql, e);
+}
+
+/* ---- named locks ---- */
+
+/* GET_LOCK names are server-wide: the schema keeps two runs apart. */
+static void lock_name(const struct mdb_conn *c, long long key, char *out, size_t n)
+{
+	snprintf(out, n, "racebench:%s:%lld", c->schema, key);
+	if (strlen(out) > MY_LOCK_NAME_MAX)
+		snprintf(out, n, "rb:%s:%lld", c->schema, key);
+}
+
+/*
+ * GET_LOCK is session-scoped and survives COMMIT, so it is taken before
+ * BEGIN and released after the transaction (advisory_in_txn = 0). It
+ * waits as long as a row lock would.
+ */
+static int mdb_advisory_lock(struct db_conn *dc, long long key, struct rb_err *e)
+{
+	static const struct db_stmt q = { "advisory lock", {
+		"SELECT GET_LOCK(?, @@innodb_lock_wait_timeout)" } };
+	char name[128];
+	struct db_param p = P_TEXT(name);
+	const char *v;
+
+	lock_name(mdbc(dc), key, name, sizeof(name));
+	if (mdb_query(dc, &q, &p, 1, e) < 0)
+		return -1;
+	v = mdb_value(dc, 0, 0);
+	if (!v)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "GET_LOCK('%s') returned NULL", name);
+	if (strcmp(v, "1"))
+		return rb_err_set(e, RB_CLS_LOCK_TIMEOUT, NULL, 0,
+				  "GET_LOCK('%s') timed out (innodb_lock_wait_timeout)", name);
+	return 0;
+}
+
+static int mdb_advisory_unlock(struct db_conn *dc, long long key, struct rb_err *e)
+{
+	static const struct db_stmt q = { "advisory unlock", { "SELECT RELEASE_LOCK(?)" } };
+	char name[128];
+	struct db_param p = P_TEXT(name);
+	const char *v;
+
+	lock_name(mdbc(dc), key, name, sizeof(name));
+	if (mdb_query(dc, &q, &p, 1, e) < 0)
+		return -1;
+	v = mdb_value(dc, 0, 0);
+	if (!v || strcmp(v, "1"))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "RELEASE_LOCK('%s') gave %s", name,
+				  v ? v : "NULL (no such lock)");
+	return 0;
+}
+
+/* ---- server info ---- */
+
+static void add_setting(struct server_info *out, const char *name, const char *value)
+{
+	if (out->nsettings == SERVER_SETTINGS)
+		return;
+	str_copy(out->settings[out->nsettings].name, name, sizeof(out->settings[0].name));
+	str_copy(out->settings[out->nsettings].value, value ? value : "NULL",
+		 sizeof(out->settings[0].value));
+	out->nsettings++;
+}
+
+/*
+ * The first of names that the server knows, added as a setting. Returns 0
+ * (also when it knows none), -1 on any other error.
+ */
+static int add_variable(struct db_conn *dc, struct server_info *out,
+			const struct db_stmt *const *qs, const char *const *names, int n,
+			struct rb_err *e)
+{
+	for (int i = 0; i < n; i++) {
+		if (mdb_query(dc, qs[i], NULL, 0, e) == 0) {
+			add_setting(out, names[i], mdb_value(dc, 0, 0));
+			return 0;
+		}
+		if (e->native != MDB_ER_UNKNOWN_SYSTEM_VARIABLE)
+			return -1;
+	}
+	rb_err_clear(e);
+	return 0;
+}
+
+static int mdb_server_info(struct db_conn *dc, struct server_info *out, struct rb_err *e)
+{
+	static const struct db_stmt q = { "server info", {
+		"SELECT VERSION(), @@version_comment, @@innodb_lock_wait_timeout,"
+		" @@innodb_deadlock_detect, @@autocommit" } };
+	/* MySQL 8 and MariaDB >= 11.1 have transaction_isolation; 10.11 only tx_isolation. */
+	static const struct db_stmt iso_new = { "isolation", { "SELECT @@transaction_isolation" } };
+	static const struct db_stmt iso_old = { "isolation", { "SELECT @@tx_isolation" } };
+	/* MariaDB >= 10.6.18 / 10.11.8: rr/ser refuse lost updates with 1020 when ON. */
+	static const struct db_stmt snap = { "snapshot isolation",
+		{ "SELECT @@innodb_snapshot_isolation" } };
+	static const struct db_stmt *const iso_q[] = { &iso_new, &iso_old };
+	static const char *const iso_names[] = { "transaction_isolation", "tx_isolation" };
+	static const struct db_stmt *const snap_q[] = { &snap };
+	static const char *const snap_names[] = { "innodb_snapshot_isolation" };
+	char version[64], comment[64], lockw[64], deadlock[64], autocommit[64];
+	const char *v;
+
+	memset(out, 0, sizeof(*out));
+	if (mdb_query(dc, &q, NULL, 0, e) < 0)
+		return -1;
+	str_copy(version, (v = mdb_value(dc, 0, 0)) ? v : "", sizeof(version));
+	str_copy(comment, (v = mdb_value(dc, 0, 1)) ? v : "", sizeof(comment));
+	str_copy(lockw, (v = mdb_value(dc, 0, 2)) ? v : "NULL", sizeof(lockw));
+	str_copy(deadlock, (v = mdb_value(dc, 0, 3)) ? v : "NULL", sizeof(deadlock));
+	str_copy(autocommit, (v = mdb_value(dc, 0, 4)) ? v : "NULL", sizeof(autocommit));
+	str_copy(out->product,
+		 strstr(version, "MariaDB") || strstr(comment, "MariaDB") ? "MariaDB" : "MySQL",
+		 sizeof(out->product));
+	str_copy(out->version, version, sizeof(out->version));
+	if (add_variable(dc, out, iso_q, iso_names, 2, e) < 0)
+		return -1;
+	add_setting(out, "innodb_lock_wait_timeout", lockw);
+	add_setting(out, "innodb_deadlock_detect", deadlock);
+	if (add_variable(dc, out, snap_q, snap_names, 1, e) < 0)
+		return -1;
+	add_setting(out, "autocommit", autocommit);
+	add_setting(out, "version_comment", comment);
+	return 0;
+}
+
+const struct driver driver_mysql = {
+	.name = "mysql",
+	.summary = "MySQL/MariaDB over libmysqlclient (mysql://user@host:port/db?socket=PATH)",
+	.dialect = DIALECT_MYSQL,
+	.option = "mysql",
+	.env = "RACEBENCH_MYSQL",
+	.server = "mysql",
+	.xGlobalInit = mdb_global_init,
+	.xGlobalEnd = mdb_global_end,
+	.xThreadInit = mdb_thread_init,
+	.xThreadEnd = mdb_thread_end,
+	.xConnect = mdb_connect,
+	.xClose = mdb_close,
+	.xBroken = mdb_broken,
+	.xSchemaCreate = mdb_schema_create,
+	.xSchemaDrop = mdb_schema_drop,
+	.xExec = mdb_exec,
+	.xBegin = mdb_begin,
+	.xCommit = mdb_commit,
+	.xRollback = mdb_rollback,
+	.xQuery = mdb_query,
+	.xAffected = mdb_affected,
+	.xRows = mdb_rows,
+	.xValue = mdb_value,
+	.advisory_in_txn = 0,
+	.xAdvisoryLock = mdb_advisory_lock,
+	.xAdvisoryUnlock = mdb_advisory_unlock,
+	.xServerInfo = mdb_server_info,
+};
