@@ -51,9 +51,11 @@ static const struct db_stmt drop_unique = { "drop unique", {
 static const struct db_stmt seed_product = { "seed product", {
 	"INSERT INTO product (id, name) VALUES (?, ?)" } };
 
-static const struct db_stmt clear_items = { "clear items", { "DELETE FROM item_settlement" } };
+/* On MySQL, TRUNCATE: see double_tap.c (delete-marked rows stay locked). */
+static const struct db_stmt clear_items = { "clear items", {
+	"DELETE FROM item_settlement", "TRUNCATE TABLE item_settlement" } };
 static const struct db_stmt clear_settlements = { "clear settlements", {
-	"DELETE FROM seller_settlement" } };
+	"DELETE FROM seller_settlement", "TRUNCATE TABLE seller_settlement" } };
 static const struct db_stmt reset_products = { "reset products", {
 	"UPDATE product SET version = 0, fence = 0 WHERE version <> 0 OR fence <> 0" } };
 static const struct db_stmt seed_settlement = { "seed settlement", {
