@@ -125,33 +125,6 @@ static void die_usage(const char *msg)
 	exit(EXIT_USAGE);
 }
 
-/* "password=..." and "user:pass@" hidden: reports and errors never show them. */
-static void redact(const char *in, char *out, size_t n)
-{
-	const char *at = strstr(in, "://") ? strchr(strstr(in, "://") + 3, '@') : NULL;
-	const char *pw = strstr(in, "password=");
-	size_t o = 0;
-
-	if (at) {
-		const char *start = strstr(in, "://") + 3, *colon = memchr(start, ':', (size_t)(at - start));
-
-		if (colon) {
-			o = (size_t)snprintf(out, n, "%.*s:***%s", (int)(colon - in), in, at);
-			return;
-		}
-	}
-	if (pw) {
-		const char *end = pw + 9;
-
-		while (*end && *end != ' ')
-			end++;
-		o = (size_t)snprintf(out, n, "%.*spassword=***%s", (int)(pw - in), in, end);
-		return;
-	}
-	(void)o;
-	str_copy(out, in, n);
-}
-
 static void print_list(void)
 {
 	printf("Scenarios (the incidents in shared/seeds):\n");
@@ -366,7 +339,7 @@ static int run_driver(struct run_state *st, const struct driver *d, const char *
 		goto fail;
 	srv->db = d->name;
 	srv->throwaway = throwaway;
-	redact(dsn, srv->dsn, sizeof(srv->dsn));
+	dsn_redact(dsn, srv->dsn, sizeof(srv->dsn));
 	if (d->xServerInfo(admin, &srv->info, &e) < 0)
 		goto fail;
 	st->r->nservers++;
@@ -387,7 +360,7 @@ fail:
 	{
 		char shown[256];
 
-		redact(dsn, shown, sizeof(shown));
+		dsn_redact(dsn, shown, sizeof(shown));
 		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s", d->name,
 			 *shown ? shown : "libpq defaults", e.msg);
 	}
@@ -565,7 +538,7 @@ static int lock_server(struct run_state *st, struct run_server *srv, int final)
 	    (!final && lock_service->xServerInfo(c, &srv->info, &e) < 0) ||
 	    lock_service->xClear(c, &e) < 0) {
 		lock_service->xClose(c);
-		redact(lo->url, shown, sizeof(shown));
+		dsn_redact(lo->url, shown, sizeof(shown));
 		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s",
 			   lock_service->name, shown, e.msg);
 		return -1;
@@ -573,7 +546,7 @@ static int lock_server(struct run_state *st, struct run_server *srv, int final)
 	lock_service->xClose(c);
 	if (!final) {
 		srv->db = lock_service->name;
-		redact(lo->url, srv->dsn, sizeof(srv->dsn));
+		dsn_redact(lo->url, srv->dsn, sizeof(srv->dsn));
 	}
 	return 0;
 }
@@ -629,6 +602,14 @@ static int cmd_run(struct options *o)
 		if (!(o->dbs >> i & 1))
 			continue;
 		dsn[i] = o->dsn[i] ? o->dsn[i] : getenv(drivers[i]->env);
+		if (dsn[i] && !o->dsn[i] && *dsn[i] && drivers[i]->xCheckDsn) {
+			struct rb_err e;
+
+			if (drivers[i]->xCheckDsn(dsn[i], &e) < 0) {
+				fprintf(stderr, "racebench: %s: %s\n", drivers[i]->env, e.msg);
+				return EXIT_USAGE;
+			}
+		}
 		if (!dsn[i]) {
 			throwaway[i] = 1;
 			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%s%s",

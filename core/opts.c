@@ -410,10 +410,16 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			const char *name = c == O_PG ? "pg" : "mysql";
 			int i = find_driver(name);
 
-			if (i < 0)
+			struct rb_err e;
+
+			if (i < 0) {
 				rc = bad(err, n, "--%s: this build has no %s driver", name, name);
-			else
+			} else if (*optarg && drivers[i]->xCheckDsn &&
+				   drivers[i]->xCheckDsn(optarg, &e) < 0) {
+				rc = bad(err, n, "--%s: %s", name, e.msg);
+			} else {
 				o->dsn[i] = optarg;
+			}
 			o->dsn_given = 1;
 			break;
 		}

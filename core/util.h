@@ -28,6 +28,12 @@ uint64_t rng_next(struct rng *r);
 /* Uniform double in [0, 1). */
 double rng_unit(struct rng *r);
 
+/*
+ * A DSN or URL fit to print: the password of "scheme://user:pass@host" and
+ * of "password=..." (conninfo or a URL's query, quoted or not) becomes ***.
+ */
+void dsn_redact(const char *in, char *out, size_t n);
+
 /* snprintf for messages where cutting a long text short is fine. */
 void str_printf(char *dst, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -91,6 +91,8 @@ struct driver {
 	void (*xThreadInit)(void);
 	void (*xThreadEnd)(void);
 
+	/* Checks a DSN's syntax without connecting (the message hides passwords). */
+	int (*xCheckDsn)(const char *dsn, struct rb_err *e);
 	int (*xConnect)(const struct db_opts *o, struct db_conn **out,
 			struct rb_err *e);
 	/* Accepts NULL. */

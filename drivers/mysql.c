@@ -980,6 +980,13 @@ static int mdb_server_info(struct db_conn *dc, struct server_info *out, struct r
 	return 0;
 }
 
+static int mdb_check_dsn(const char *dsn, struct rb_err *e)
+{
+	struct mysql_url u;
+
+	return mysql_url_parse(dsn, &u, e);
+}
+
 const struct driver driver_mysql = {
 	.name = "mysql",
 	.summary = "MySQL/MariaDB over libmysqlclient (mysql://user@host:port/db?socket=PATH)",
@@ -991,6 +998,7 @@ const struct driver driver_mysql = {
 	.xGlobalEnd = mdb_global_end,
 	.xThreadInit = mdb_thread_init,
 	.xThreadEnd = mdb_thread_end,
+	.xCheckDsn = mdb_check_dsn,
 	.xConnect = mdb_connect,
 	.xClose = mdb_close,
 	.xBroken = mdb_broken,

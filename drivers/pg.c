@@ -401,6 +401,25 @@ static int pg_server_info(struct db_conn *dc, struct server_info *out,
 	return 0;
 }
 
+static int pg_check_dsn(const char *dsn, struct rb_err *e)
+{
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(dsn, &msg);
+
+	if (!opts) {
+		if (msg)
+			msg[strcspn(msg, "\n")] = '\0';
+		/* libpq's message quotes the offending token, which may be a password */
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+			   "not a libpq connection string or postgres:// URI (%s)",
+			   msg && strstr(msg, "password") == NULL && strlen(msg) < 120 ? msg : "malformed");
+		PQfreemem(msg);
+		return -1;
+	}
+	PQconninfoFree(opts);
+	return 0;
+}
+
 static long long pg_session_id(struct db_conn *dc)
 {
 	return PQbackendPID(pgc(dc)->pg);
@@ -428,6 +447,7 @@ const struct driver driver_pg = {
 	.option = "pg",
 	.env = "RACEBENCH_PG",
 	.server = "pg",
+	.xCheckDsn = pg_check_dsn,
 	.xConnect = pg_connect,
 	.xClose = pg_close,
 	.xBroken = pg_broken,
