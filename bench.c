@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +102,10 @@ static const char *const usage_text[] = {
 "                         throughput) or latency=50%,throughput=30%,floor=5ms (default)\n",
 "\n"
 "Exit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
-"(also a malformed expectations file or report), 3 infrastructure error.\n"
-"Passwords: pass them through PGPASSWORD rather than on the command line.\n",
+"(also a malformed expectations file or report), 3 infrastructure error (the\n"
+"report is partial), 130/143 interrupted by SIGINT/SIGTERM (partial report too;\n"
+"the tool's schema is dropped and throwaway servers stopped either way).\n"
+"Passwords: PGPASSWORD, MYSQL_PWD and REDISCLI_AUTH, never the command line.\n",
 	NULL,
 };
 
@@ -112,11 +115,13 @@ static void print_usage(FILE *f)
 		fputs(usage_text[i], f);
 }
 
-static volatile sig_atomic_t interrupted;
+/* The signal that asked the run to stop (a lock-free atomic: safe to
+ * store from a handler, and read by the client threads). */
+static atomic_int interrupted;
 
 static void on_signal(int sig)
 {
-	interrupted = sig;
+	atomic_store(&interrupted, sig);
 }
 
 static void die_usage(const char *msg)
@@ -239,9 +244,10 @@ static const char *cell_fits(const struct scenario *sc, const struct driver *d,
 
 /* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
 static int run_scenario(struct run_state *st, const struct driver *d,
-			const struct db_opts *dbo, struct db_conn *admin,
+			const struct db_opts *dbo, struct db_conn **admin_p,
 			const struct scenario *sc, struct rb_err *e)
 {
+	struct db_conn *admin = *admin_p;
 	struct options *o = st->o;
 	struct pool *pool = NULL;
 	int rc;
@@ -271,7 +277,7 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 				na_cells(st->r, d, sc, (enum strategy)s, 1u << l, why);
 				continue;
 			}
-			if (interrupted)
+			if (atomic_load(&interrupted))
 				goto stop;
 			if (!pool) {
 				pool = pool_open(d, dbo, sc, &o->cfg, e);
@@ -292,10 +298,10 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 				st->cur_label = label;
 				o->load.progress = st->progress ? load_progress : NULL;
 				o->load.progress_arg = st;
-				rc = pool_load(pool, admin, (enum strategy)s, (enum rb_iso)l,
+				rc = pool_load(pool, admin_p, (enum strategy)s, (enum rb_iso)l,
 					       &o->load, c, e);
 			} else {
-				rc = pool_cell(pool, admin, (enum strategy)s, (enum rb_iso)l, c, e);
+				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c, e);
 			}
 			if (rc < 0) {
 				str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s %s %s %s: %s",
@@ -308,9 +314,9 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 	}
 stop:
 	pool_close(pool);
-	if (interrupted) {
-		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "interrupted by signal %d",
-			 (int)interrupted);
+	if (atomic_load(&interrupted)) {
+		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "interrupted by %s",
+			 atomic_load(&interrupted) == SIGINT ? "SIGINT" : "SIGTERM");
 		return -1;
 	}
 	return 0;
@@ -351,7 +357,7 @@ static int run_driver(struct run_state *st, const struct driver *d, const char *
 	dbo.schema = o->schema;
 	for (int i = 0; scenarios[i] && rc == 0; i++)
 		if (o->scenarios & (1u << i))
-			rc = run_scenario(st, d, &dbo, admin, scenarios[i], &e);
+			rc = run_scenario(st, d, &dbo, &admin, scenarios[i], &e);
 	if (!o->keep_schema && !d->xBroken(admin))
 		d->xSchemaDrop(admin, o->schema, &e);
 	d->xClose(admin);
@@ -511,6 +517,14 @@ static int cmd_check(struct options *o)
 	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
 }
 
+/* An environment variable that is set and not empty (empty counts as unset). */
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 /* Whether any selected strategy needs the lock service. */
 static int wants_lock(const struct options *o)
 {
@@ -601,7 +615,7 @@ static int cmd_run(struct options *o)
 	for (int i = 0; drivers[i]; i++) {
 		if (!(o->dbs >> i & 1))
 			continue;
-		dsn[i] = o->dsn[i] ? o->dsn[i] : getenv(drivers[i]->env);
+		dsn[i] = o->dsn[i] ? o->dsn[i] : env_nonempty(drivers[i]->env);
 		if (dsn[i] && !o->dsn[i] && *dsn[i] && drivers[i]->xCheckDsn) {
 			struct rb_err e;
 
@@ -618,7 +632,7 @@ static int cmd_run(struct options *o)
 	}
 	o->cfg.lock.url = NULL;
 	if (lock_service && wants_lock(o)) {
-		o->cfg.lock.url = o->redis_url ? o->redis_url : getenv("RACEBENCH_REDIS");
+		o->cfg.lock.url = o->redis_url ? o->redis_url : env_nonempty("RACEBENCH_REDIS");
 		if (!o->cfg.lock.url)
 			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%sredis",
 				   *need ? " " : "");
@@ -652,6 +666,7 @@ static int cmd_run(struct options *o)
 		}
 	}
 	o->cfg.locks = lock_service;
+	o->cfg.stop = &interrupted;
 	snprintf(lock_prefix, sizeof(lock_prefix), "racebench:%s", o->schema);
 	o->cfg.lock.prefix = lock_prefix;
 	o->cfg.lock.connect_timeout_ms = o->connect_timeout_s * 1000;
@@ -660,13 +675,24 @@ static int cmd_run(struct options *o)
 
 	if (o->cfg.lock.url)
 		rc = lock_server(&st, &lock_srv, 0);
-	for (int i = 0; drivers[i] && rc == 0; i++)
-		if (o->dbs & (1u << i))
+	for (int i = 0; drivers[i] && rc == 0; i++) {
+		if (atomic_load(&interrupted)) {
+			str_printf(r.abort_msg, sizeof(r.abort_msg), "interrupted before %s ran",
+				   drivers[i]->name);
+			rc = -1;
+		} else if (o->dbs & (1u << i)) {
 			rc = run_driver(&st, drivers[i], dsn[i], throwaway[i]);
+		}
+	}
 	if (lock_srv.db && (size_t)r.nservers < ARRAY_SIZE(r.servers)) {
 		r.servers[r.nservers++] = lock_srv;
-		if (rc == 0 && !o->keep_schema)
-			rc = lock_server(&st, &lock_srv, 1);
+		/* The run is over: a Redis gone by now costs its keys, not the report. */
+		if (rc == 0 && !o->keep_schema && lock_server(&st, &lock_srv, 1) < 0) {
+			if (!o->quiet)
+				fprintf(stderr, "racebench: warning: could not remove the run's Redis "
+					"keys: %s\n", r.abort_msg);
+			r.abort_msg[0] = '\0';
+		}
 	}
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
@@ -699,8 +725,8 @@ static int cmd_run(struct options *o)
 		gate_summary(stderr, &gi.g, &r, o->quiet);
 	result_release(&r);
 	gate_close(&gi);
-	if (interrupted)
-		return 128 + (int)interrupted;
+	if (atomic_load(&interrupted))
+		return 128 + atomic_load(&interrupted);
 	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
 }
 

@@ -219,6 +219,20 @@ static void backoff(struct client *cl, int attempt_no)
 	sleep_us((uint64_t)((double)base * (0.5 + rng_unit(&cl->rng))));
 }
 
+static int client_reconnect(struct client *cl, struct rb_err *e)
+{
+	struct db_conn *c = NULL;
+
+	cl->pool->drv->xClose(cl->db);
+	cl->db = NULL;
+	if (cl->pool->drv->xConnect(cl->pool->dbo, &c, e) < 0) {
+		e->cls = RB_CLS_CONNECTION;
+		return -1;
+	}
+	cl->db = c;
+	return 0;
+}
+
 /*
  * One operation on key as its user sees it: attempts and retries. Its
  * latency runs from t0 (now, or in open loop the time it was scheduled to
@@ -244,6 +258,16 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 	int reason = -1;
 
 	n->ops++;
+	/* A connection the server dropped is replaced before it is used again. */
+	if ((!cl->db || p->drv->xBroken(cl->db)) && client_reconnect(cl, &e) < 0) {
+		note_error(cl, &e);
+		n->failed++;
+		n->failures[RB_CLS_CONNECTION]++;
+		if (cl->recording)
+			hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+		return;
+	}
+	o.db = cl->db;
 	for (int a = 0;; a++) {
 		enum op_status st;
 		int retry = 0;
@@ -338,7 +362,8 @@ static void client_load(struct client *cl)
 			start = now_ns();
 			sched = start;
 		}
-		if (start >= end || (budget && done >= budget))
+		if (start >= end || (budget && done >= budget) ||
+		    (p->cfg->stop && atomic_load_explicit(p->cfg->stop, memory_order_relaxed)))
 			break;
 		/* Counted when it really starts after the warm-up; timed from
 		 * its schedule, so a client that fell behind still shows it. */
@@ -387,7 +412,7 @@ static void *client_main(void *arg)
 									&cl->err);
 		} else if (p->job == JOB_LOAD) {
 			client_load(cl);
-		} else if (cl->db) {
+		} else {
 			client_op(cl, cl->id % p->cfg->sc.keys, now_ns());
 		}
 		pthread_barrier_wait(&p->done);
@@ -525,15 +550,48 @@ static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso,
 }
 
 /* Puts the seed state back, and the strategy's schema when it changed. */
-static int state_reset(struct pool *p, struct db_conn *admin, enum strategy s,
+/*
+ * The admin connection lost (a killed backend, a restarted server): a new
+ * connection, tried for a few seconds so a quick restart does not end the
+ * run. 0 when *admin is usable again.
+ */
+static int admin_revive(struct pool *p, struct db_conn **admin, struct rb_err *e)
+{
+	struct rb_err e2;
+
+	if (!p->drv->xBroken(*admin))
+		return -1;
+	for (int i = 0; i < 20; i++) {
+		struct db_conn *c = NULL;
+
+		if (p->cfg->stop && atomic_load(p->cfg->stop))
+			return -1;
+		if (p->drv->xConnect(p->dbo, &c, &e2) == 0) {
+			p->drv->xClose(*admin);
+			*admin = c;
+			rb_err_clear(e);
+			return 0;
+		}
+		sleep_us(500000);
+	}
+	return -1;
+}
+
+static int stopped(const struct pool *p)
+{
+	return p->cfg->stop && atomic_load(p->cfg->stop);
+}
+
+static int state_reset(struct pool *p, struct db_conn **admin, enum strategy s,
 		       struct cell_result *out, struct rb_err *e)
 {
 	const struct scenario *sc = p->sc;
 
-	if (sc->xReset(admin, &p->cfg->sc, e) < 0)
+	if (sc->xReset(*admin, &p->cfg->sc, e) < 0 &&
+	    (admin_revive(p, admin, e) < 0 || sc->xReset(*admin, &p->cfg->sc, e) < 0))
 		return cell_fail(out, e, "resetting the state");
 	if ((int)s != p->prev_strategy) {
-		if (sc->xSchema && sc->xSchema(admin, p->prev_strategy, s, e) < 0)
+		if (sc->xSchema && sc->xSchema(*admin, p->prev_strategy, s, e) < 0)
 			return cell_fail(out, e, "adapting the schema");
 		p->prev_strategy = (int)s;
 	}
@@ -543,7 +601,7 @@ static int state_reset(struct pool *p, struct db_conn *admin, enum strategy s,
 }
 
 /* Checks the invariant over every key; adds what broke to out. */
-static int state_check(struct pool *p, struct db_conn *admin, struct cell_result *out,
+static int state_check(struct pool *p, struct db_conn **admin, struct cell_result *out,
 		       struct rb_err *e)
 {
 	long long *committed = xcalloc((size_t)p->cfg->sc.keys, sizeof(*committed));
@@ -551,7 +609,11 @@ static int state_check(struct pool *p, struct db_conn *admin, struct cell_result
 	int rc, anomalous = 0;
 
 	pool_committed(p, committed);
-	rc = p->sc->xCheck(admin, &p->cfg->sc, committed, anomalies, e);
+	rc = p->sc->xCheck(*admin, &p->cfg->sc, committed, anomalies, e);
+	if (rc < 0 && admin_revive(p, admin, e) == 0) {
+		memset(anomalies, 0, sizeof(anomalies));
+		rc = p->sc->xCheck(*admin, &p->cfg->sc, committed, anomalies, e);
+	}
 	free(committed);
 	if (rc < 0)
 		return cell_fail(out, e, "checking the invariant");
@@ -585,7 +647,7 @@ static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell,
 	free(h);
 }
 
-int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
+int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
 	      enum rb_iso iso, struct cell_result *out, struct rb_err *e)
 {
 	uint64_t t_cell = now_ns(), active = 0;
@@ -595,6 +657,12 @@ int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
 	for (int t = 0; t < p->cfg->trials && rc == 0; t++) {
 		uint64_t t0;
 
+		if (stopped(p)) {
+			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "interrupted after %d of %d trials",
+				   t, p->cfg->trials);
+			rc = cell_fail(out, e, "stopped");
+			break;
+		}
 		rc = state_reset(p, admin, s, out, e);
 		if (rc < 0)
 			break;
@@ -628,7 +696,7 @@ void pool_committed(const struct pool *p, long long *committed)
 			committed[k] += p->cl[i].committed[k];
 }
 
-int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,
+int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
 	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e)
 {
 	uint64_t t_cell = now_ns(), t0, warm_end, measured = 0;
@@ -673,6 +741,12 @@ int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_is
 		}
 	}
 	pthread_barrier_wait(&p->done);
+	if (stopped(p)) {
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "interrupted");
+		rc = cell_fail(out, e, "stopped");
+		cell_end(p, out, t_cell, measured, rc);
+		return rc;
+	}
 	/* The measured interval: from the end of the warm-up to the end of
 	 * the last counted operation. */
 	for (int i = 0; i < p->n; i++)

@@ -2,6 +2,7 @@
 #ifndef RB_HARNESS_H
 #define RB_HARNESS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../drivers/driver.h"
@@ -29,6 +30,9 @@ struct run_cfg {
 	 */
 	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
 	void *pause_arg;
+	/* Set (by a signal handler) when the run must stop: clients finish
+	 * the operation they are in, cells end early, marked aborted. */
+	const atomic_int *stop;
 };
 
 /*
@@ -42,12 +46,13 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
 		       const struct scenario *sc, const struct run_cfg *cfg,
 		       struct rb_err *e);
 /*
- * Runs one cell: cfg->trials times reset the state through admin, release
+ * Runs one cell: cfg->trials times reset the state through *admin (which
+ * is reconnected once if the server dropped it), release
  * the clients together, wait for them, check the invariant. Fills out.
  * Returns 0, or -1 when the database failed underneath (out is then
  * marked aborted and e says why).
  */
-int pool_cell(struct pool *p, struct db_conn *admin, enum strategy s,
+int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
 	      enum rb_iso iso, struct cell_result *out, struct rb_err *e);
 /* Load mode: how long, how fast, and a progress callback. */
 struct load_cfg {
@@ -67,7 +72,7 @@ struct load_cfg {
  * operation count is reached, and the invariant is checked over every key
  * at the end (a fix that is fast but wrong shows as wrong).
  */
-int pool_load(struct pool *p, struct db_conn *admin, enum strategy s, enum rb_iso iso,
+int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
 	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e);
 
 /*
