@@ -130,6 +130,31 @@ static void die_usage(const char *msg)
 	exit(EXIT_USAGE);
 }
 
+/* Prints head, then text word-wrapped at 78 columns, later lines indented. */
+static void print_wrapped(const char *head, const char *text, int indent)
+{
+	int col = printf("%s", head), line_start = 0;
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col + 1 + len > 78 && !line_start) {
+			col = printf("\n%*s", indent, "") - 1;
+			line_start = 1;
+		}
+		if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		col += printf("%.*s", len, text);
+		line_start = 0;
+		text += len;
+		while (*text == ' ')
+			text++;
+	}
+	putchar('\n');
+}
+
 static void print_list(void)
 {
 	printf("Scenarios (the incidents in shared/seeds):\n");
@@ -140,19 +165,28 @@ static void print_list(void)
 		       s->incident, s->summary);
 		for (int k = 0; k < sc_nkinds(s); k++)
 			printf(" %s", s->kinds[k]);
-		printf("\n    strategies:");
-		for (int st = 0; st < ST__COUNT; st++)
-			if (!s->xFits((enum strategy)st, DIALECT_PG))
-				printf(" %s", strategy_name((enum strategy)st));
-		printf("\n");
+		{
+			char fit[512] = "";
+
+			for (int st = 0; st < ST__COUNT; st++)
+				if (!s->xFits((enum strategy)st, DIALECT_PG))
+					str_printf(fit + strlen(fit), sizeof(fit) - strlen(fit), "%s%s",
+						   *fit ? " " : "", strategy_name((enum strategy)st));
+			printf("\n");
+			print_wrapped("    strategies:", fit, 6);
+		}
 		for (int st = 0; st < ST__COUNT; st++) {
 			const char *why = s->xFits((enum strategy)st, DIALECT_PG);
 
-			if (why)
-				printf("    n/a %s: %s\n", strategy_name((enum strategy)st), why);
+			if (why) {
+				char head[64];
+
+				snprintf(head, sizeof(head), "    n/a %s:", strategy_name((enum strategy)st));
+				print_wrapped(head, why, 8);
+			}
 		}
 		if (s->notes)
-			printf("    notes: %s\n", s->notes);
+			print_wrapped("    notes:", s->notes, 6);
 	}
 	printf("\nStrategies:\n");
 	for (int st = 0; st < ST__COUNT; st++) {

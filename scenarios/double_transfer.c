@@ -199,7 +199,10 @@ const struct scenario scenario_double_transfer = {
 	.summary = "read status; if PENDING: INSERT ledger, UPDATE status; refund: UPDATE ... "
 		   "WHERE status = 'PENDING', act if 1 row",
 	.kinds = { "double_payment", "paid_and_refunded", NULL },
-	.notes = NULL,
+	.notes =
+		UPDATE_IN_PLACE_NOTES
+		" The refund's conditional UPDATE is safe on its own; what breaks is the worker "
+		"that read PENDING before the refund and writes SUCCESS over REFUNDED.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
