@@ -803,67 +803,33 @@ static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
 
 /* ---- the tool's database ---- */
 
-static int schema_state(struct mdb_conn *c, const char *schema, int *exists, int *ours,
-			struct rb_err *e)
-{
-	static const struct db_stmt q = { "schema state", {
+static const struct schema_sql mdb_schema = {
+	"database",
+	{ "schema state", {
 		"SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
 		" (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
-		"  AND TABLE_NAME = 'racebench_owner')" } };
-	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
-
-	if (mdb_query(&c->base, &q, p, 2, e) < 0)
-		return -1;
-	*exists = db_int(&c->base, 0, 0, 0) > 0;
-	*ours = db_int(&c->base, 0, 1, 0) > 0;
-	return 0;
-}
+		"  AND TABLE_NAME = 'racebench_owner')" } },
+	"DROP DATABASE `%s`",
+	"CREATE DATABASE `%s`;"
+	"CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	" note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
+	" ENGINE=InnoDB;"
+	"INSERT INTO `%s`.racebench_owner () VALUES ();"
+	"USE `%s`",
+};
 
 static int mdb_schema_create(struct db_conn *dc, const char *schema, int force,
 			    struct rb_err *e)
 {
-	struct mdb_conn *c = mdbc(dc);
-	int exists, ours;
-	char sql[640];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
+	if (db_schema_create(dc, schema, force, &mdb_schema, e) < 0)
 		return -1;
-	if (exists && !ours && !force)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				  "database \"%s\" exists and was not created by racebench; "
-				  "use --schema NAME for another one, or --force-schema to drop it",
-				  schema);
-	if (exists) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
-		if (mdb_exec(dc, sql, e) < 0)
-			return -1;
-	}
-	snprintf(sql, sizeof(sql),
-		 "CREATE DATABASE `%s`;"
-		 "CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
-		 " note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
-		 " ENGINE=InnoDB;"
-		 "INSERT INTO `%s`.racebench_owner () VALUES ();"
-		 "USE `%s`",
-		 schema, schema, schema, schema);
-	if (mdb_exec(dc, sql, e) < 0)
-		return -1;
-	str_copy(c->schema, schema, sizeof(c->schema));
+	str_copy(mdbc(dc)->schema, schema, sizeof(mdbc(dc)->schema));
 	return 0;
 }
 
 static int mdb_schema_drop(struct db_conn *dc, const char *schema, struct rb_err *e)
 {
-	struct mdb_conn *c = mdbc(dc);
-	int exists, ours;
-	char sql[160];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
-		return -1;
-	if (!exists || !ours)
-		return 0;
-	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
-	return mdb_exec(dc, sql, e);
+	return db_schema_drop(dc, schema, &mdb_schema, e);
 }
 
 /* ---- named locks ---- */
