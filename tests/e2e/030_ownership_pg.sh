@@ -22,4 +22,8 @@ run_rb "$TMP/r.txt" run --pg "$RACEBENCH_PG" -s double-tap -S none -i rc -t 2
 check "a schema racebench did not create is refused (exit 2)" [ "$rb_rc" = 2 ]
 check "the refusal says why and what to do" grep -q 'was not created by racebench.*--force-schema' "$TMP/r.txt.err"
 check "the user's schema is intact" [ "$(psql_rb -c 'SELECT x FROM racebench.mine')" = 42 ]
-psql_rb -c "DROP SCHEMA racebench CASCADE; DROP TABLE public.interest_asset"
+run_rb "$TMP/f.txt" run --pg "$RACEBENCH_PG" -s double-tap -S none -i rc -t 2 --force-schema
+check "--force-schema takes a schema racebench did not create (exit 0)" [ "$rb_rc" = 0 ]
+check "... and drops it at the end, as its own" \
+	[ "$(psql_rb -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'racebench'")" = 0 ]
+psql_rb -c "DROP TABLE public.interest_asset"
