@@ -264,35 +264,35 @@ static const char *pg_value(struct db_conn *dc, int row, int col)
 	return PQgetvalue(c->res, row, col);
 }
 
+/*
+ * BEGIN and COMMIT go through the extended protocol as prepared statements
+ * too, as pgbench -M prepared sends them: the server parses them once per
+ * connection instead of once per transaction.
+ */
 static int pg_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 {
 	/* PostgreSQL runs READ UNCOMMITTED as READ COMMITTED (docs 13.2). */
-	static const char *const begin[RB_ISO__COUNT] = {
-		"BEGIN ISOLATION LEVEL READ UNCOMMITTED",
-		"BEGIN ISOLATION LEVEL READ COMMITTED",
-		"BEGIN ISOLATION LEVEL REPEATABLE READ",
-		"BEGIN ISOLATION LEVEL SERIALIZABLE",
+	static const struct db_stmt begin[RB_ISO__COUNT] = {
+		{ "begin", { "BEGIN ISOLATION LEVEL READ UNCOMMITTED" } },
+		{ "begin", { "BEGIN ISOLATION LEVEL READ COMMITTED" } },
+		{ "begin", { "BEGIN ISOLATION LEVEL REPEATABLE READ" } },
+		{ "begin", { "BEGIN ISOLATION LEVEL SERIALIZABLE" } },
 	};
 
-	return pg_exec(dc, begin[iso], e);
+	return pg_query(dc, &begin[iso], NULL, 0, e);
 }
 
 static int pg_commit(struct db_conn *dc, struct rb_err *e)
 {
+	static const struct db_stmt commit = { "commit", { "COMMIT" } };
 	struct pg_conn *c = pgc(dc);
-	PGresult *res;
 
-	drop_result(c);
-	res = PQexec(c->pg, "COMMIT");
-	if (!ok_result(res))
-		return fail(c->pg, res, e);
+	if (pg_query(dc, &commit, NULL, 0, e) < 0)
+		return -1;
 	/* COMMIT of an aborted transaction "succeeds" as ROLLBACK. */
-	if (!strcmp(PQcmdStatus(res), "ROLLBACK")) {
-		PQclear(res);
+	if (!strcmp(PQcmdStatus(c->res), "ROLLBACK"))
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
 				  "COMMIT rolled back an aborted transaction");
-	}
-	PQclear(res);
 	return 0;
 }
 
