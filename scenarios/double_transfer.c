@@ -193,6 +193,25 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: one PENDING transfer, two workers (clients 0 and 2: A and C)
+ * and the refund path (client 1: B). race: both workers read PENDING, the
+ * refund claims the transfer and commits, then both workers pay (both
+ * anomalies at once); refund-race: the incident's worker and refund;
+ * double-pay: the two workers alone (the refund comes last).
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both workers read PENDING, the refund commits, then both workers pay",
+	  "A=0 B=1 C=2", "A:think C:think B:end A:end C:end" },
+	{ "refund-race", "worker A reads PENDING, the refund claims and commits, A pays",
+	  "A=0 B=1 C=2", "A:think B:end A:end C:end" },
+	{ "double-pay", "both workers read PENDING before either pays; the refund comes last",
+	  "A=0 B=1 C=2", "A:think C:think A:end C:end B:end" },
+	{ "serial", "worker A, then the refund, then worker C", "A=0 B=1 C=2",
+	  "A:end B:end C:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_double_transfer = {
 	.name = "double-transfer",
 	.incident = "seed 001: a transfer paid twice, or paid and refunded",
@@ -209,4 +228,5 @@ const struct scenario scenario_double_transfer = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };
