@@ -152,6 +152,11 @@ static void tell_wait(struct explain_result *r, int wi)
 		else if (d->failed)
 			add(r, "%s waited for %s at %s until %s; then %s%d failed: %s.",
 			    nm(r, w->session), what, me, by, nm(r, w->session), w->step, how);
+		else if (k->failed)
+			add(r, "%s waited for %s held by %s at %s until %s failed and %s's "
+			    "transaction was rolled back; then %s%d went on: %s.", nm(r, w->session),
+			    what, nm(r, k->session), me, by, nm(r, k->session), nm(r, w->session),
+			    w->step, d->result ? d->result : "ok");
 		else
 			add(r, "%s waited for %s held by %s at %s until %s released it; then %s%d "
 			    "went on: %s.", nm(r, w->session), what, nm(r, k->session), me, by,
