@@ -95,6 +95,7 @@ struct ex_ctx {
 	int n;
 	struct ex_sess s[EX_MAX_SESSIONS];
 	struct explain_result *out;
+	uint64_t deadlock_ns;		/* how long the server takes to find a deadlock */
 	int free_run;			/* gates open: after a failure, let all finish */
 	char fatal[256];
 };
@@ -893,19 +894,17 @@ static int record_stmt(struct ex_ctx *x, int i, enum ex_kind k, int waker)
 }
 
 /*
- * A waiting session after a step: completed (reported now, released by
- * waker), still waiting, or running on towards one of those (waited for,
- * so the report does not depend on timing). Returns 1 when it completed.
+ * A waiting session after a step: completed (1), still waiting (0), or
+ * running on towards one of those, which is waited for, so what is
+ * reported does not depend on timing.
  */
-static int settle(struct ex_ctx *x, int i, int waker)
+static int settle_one(struct ex_ctx *x, int i)
 {
 	struct ex_sess *s = &x->s[i];
 
 	for (;;) {
-		if (s->done) {
-			record_stmt(x, i, EXE_DONE, waker);
+		if (s->done)
 			return 1;
-		}
 		if (s->redis_wait ? redis_held(x, i) : probe(x, i) != 0)
 			return 0;
 		if (stuck(x, i, "finishing a statement after its lock was released"))
@@ -914,12 +913,36 @@ static int settle(struct ex_ctx *x, int i, int waker)
 	}
 }
 
-/* After a step (event waker): the waiting sessions, in order. */
+/*
+ * After a step (event waker): the waiting sessions that completed are
+ * reported, failures first, since a failure ends its transaction and may
+ * be what released the others (their waker, then). Looks again until no
+ * more complete.
+ */
 static void settle_all(struct ex_ctx *x, int except, int waker)
 {
-	for (int i = 0; i < x->n && !gone_wrong(x); i++)
-		if (i != except && x->s[i].waiting)
-			settle(x, i, waker);
+	while (!gone_wrong(x)) {
+		int done[EX_MAX_SESSIONS] = { 0 }, any = 0, first = -1;
+
+		for (int i = 0; i < x->n && !gone_wrong(x); i++) {
+			if (i != except && x->s[i].waiting) {
+				done[i] = settle_one(x, i);
+				any |= done[i];
+			}
+		}
+		if (!any || gone_wrong(x))
+			return;
+		for (int pass = 0; pass < 2; pass++) {
+			for (int i = 0; i < x->n; i++) {
+				if (!done[i] || x->s[i].failed != !pass)
+					continue;
+				if (pass == 0 && first < 0)
+					first = record_stmt(x, i, EXE_DONE, waker);
+				else
+					record_stmt(x, i, EXE_DONE, first >= 0 ? first : waker);
+			}
+		}
+	}
 }
 
 static int all_waiting(const struct ex_ctx *x)
@@ -931,29 +954,38 @@ static int all_waiting(const struct ex_ctx *x)
 }
 
 /*
- * Every unfinished session waits (a deadlock, or a lock only a time-out
- * ends): wait for the server to end one of the waits, report it, then
- * look at the others.
+ * Waits up to limit_ns for the server to end one of the waits (a deadlock
+ * found, a lock time-out), reports it, then looks at the others. Every
+ * unfinished session waiting is a deadlock or a wait only a time-out ends:
+ * then there is no limit but STUCK_NS.
  */
-static void resolve(struct ex_ctx *x, int waker)
+static void resolve(struct ex_ctx *x, int waker, uint64_t limit_ns)
 {
 	uint64_t t0 = now_ns();
 
 	while (!gone_wrong(x)) {
 		for (int i = 0; i < x->n; i++) {
 			if (x->s[i].waiting && x->s[i].done) {
-				int ev = record_stmt(x, i, EXE_DONE, waker);
-
-				settle_all(x, i, ev);
+				settle_all(x, -1, waker);
 				return;
 			}
 		}
-		if (now_ns() - t0 > STUCK_NS) {
-			fatal(x, "every session waits for a lock and none was released");
+		if (now_ns() - t0 > limit_ns) {
+			if (limit_ns >= STUCK_NS)
+				fatal(x, "every session waits for a lock and none was released");
 			return;
 		}
 		wait_a_while(x);
 	}
+}
+
+static int waiting_count(const struct ex_ctx *x)
+{
+	int n = 0;
+
+	for (int i = 0; i < x->n; i++)
+		n += x->s[i].waiting;
+	return n;
 }
 
 /* Waits until statement of session i completes (0) or waits for a lock (1). */
@@ -1083,6 +1115,9 @@ static void run_item(struct ex_ctx *x, int i, enum ex_point p)
 			continue;
 		}
 		if (s->gk == G_PAUSE) {
+			/* One statement is a step: the pause after it waits for the next. */
+			if (p == EX_STEP && stmts == 1)
+				return;
 			if (!s->recorded)
 				record_pause(x, i);
 			if (p != EX_STEP && !s->held && rank(s->pause) >= rank_of_point(p)) {
@@ -1106,8 +1141,15 @@ static void run_item(struct ex_ctx *x, int i, enum ex_point p)
 		}
 		s->waiting = 1;
 		ev = record_stmt(x, i, EXE_WAIT, -1);
+		/*
+		 * Two sessions waiting may be a deadlock: give the server the
+		 * time it takes to find one before anyone moves on, so its
+		 * verdict lands at the same place in every run.
+		 */
 		if (all_waiting(x))
-			resolve(x, ev);
+			resolve(x, ev, STUCK_NS);
+		else if (waiting_count(x) > 1)
+			resolve(x, ev, x->deadlock_ns);
 		return;
 	}
 }
@@ -1147,7 +1189,7 @@ static void ex_play(void *arg)
 		if (!open)
 			break;
 		if (!moved)
-			resolve(x, -1);
+			resolve(x, -1, STUCK_NS);
 	}
 	if (x->fatal[0]) {
 		x->free_run = 1;
@@ -1218,6 +1260,29 @@ static void ctx_release(struct ex_ctx *x)
 	pthread_mutex_destroy(&x->mu);
 }
 
+/*
+ * How long to wait for the server to find a deadlock: twice its
+ * deadlock_timeout when it reports one (PostgreSQL checks after that
+ * long), and a tenth of a second more; InnoDB finds them at once.
+ */
+static uint64_t deadlock_wait_ns(const struct server_info *si)
+{
+	for (int i = 0; i < si->nsettings; i++) {
+		char *end;
+		double v;
+
+		if (strcmp(si->settings[i].name, "deadlock_timeout"))
+			continue;
+		v = strtod(si->settings[i].value, &end);
+		if (end == si->settings[i].value || v < 0)
+			break;
+		v *= !strcmp(end, "s") ? 1e9 : !strcmp(end, "min") ? 60e9 : !strcmp(end, "us") ? 1e3 :
+		     1e6;
+		return (uint64_t)(2 * v) + 100000000u;
+	}
+	return 100000000u;
+}
+
 /* Deletes the run's Redis keys (a killed run may have left some). */
 static int locks_clear(const struct explain_cfg *cfg, struct rb_err *e)
 {
@@ -1268,6 +1333,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	if ((d->xGlobalInit && d->xGlobalInit(e) < 0) || d->xConnect(&dbo, &admin, e) < 0 ||
 	    d->xServerInfo(admin, &si, e) < 0)
 		goto done;
+	x->deadlock_ns = deadlock_wait_ns(&si);
 	str_copy(out->product, si.product, sizeof(out->product));
 	/* "15.14 (Debian ...)": the number is enough, and the same every run. */
 	str_copy(out->version, si.version, sizeof(out->version));
