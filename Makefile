@@ -38,7 +38,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 BIN := $(BUILD)/racebench
 
-.PHONY: all test unit e2e demo deps clean format
+.PHONY: all test unit e2e demo deps clean format fuzz
 # ./racebench is always the plain build; sanitizer builds stay in build/VARIANT/.
 all: $(if $(SANITIZE),$(BIN),racebench)
 
@@ -80,7 +80,26 @@ deps:
 format:
 	clang-format -i bench.c core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] tests/unit/*.c
 
-clean:
-	rm -rf build racebench
+# libFuzzer targets (clang): the expectations parser, DSN/URL parsing,
+# option parsing and the JSON reader, FUZZ_TIME seconds each. Crashes land
+# in build/fuzz/artifacts/; the seed corpora are in tests/fuzz/corpus/.
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := expect url opts json
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument -pthread \
+	-fsanitize=fuzzer-no-link,address,undefined -DRACEBENCH_VERSION='"$(VERSION)"' \
+	-DRACEBENCH_SRCDIR='"$(CURDIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_OBJ)
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/bench.d

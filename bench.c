@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -82,14 +83,17 @@ static const char *const usage_text[] = {
 "                         RACEBENCH_MYSQL; MYSQL_PWD for the password)\n"
 "      --redis URL        your Redis for the redis-* strategies: redis://host:port\n"
 "                         (also RACEBENCH_REDIS; REDISCLI_AUTH for the password)\n"
-"      --lock-wait MS     how long a client waits for a Redis lock (default 5000)\n"
+"      --lock-wait MS     how long a client waits for a Redis lock (default 25 per\n"
+"                         client, at least 250)\n"
 "      --lease MS         redis-expiry's lease, shorter than the work (default 1)\n"
 "      --keep-servers     leave the throwaway servers running, and say where\n"
 "      --schema NAME      the tool's own schema (default racebench)\n"
 "      --force-schema     drop a schema of that name racebench did not create\n"
 "      --keep-schema      do not drop the tool's schema at the end\n"
 "      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
-"      --connect-timeout S  (default 10)\n",
+"      --connect-timeout S  (default 10)\n"
+"      --sequential       run the databases one after the other (race mode runs\n"
+"                         them side by side, one thread each; load mode never does)\n",
 "\n"
 "Output:\n"
 "  -f, --format LIST      table, json, csv, markdown, junit, html (default table)\n"
@@ -144,6 +148,31 @@ static void die_usage(const char *msg)
 	exit(EXIT_USAGE);
 }
 
+/* Prints head, then text word-wrapped at 78 columns, later lines indented. */
+static void print_wrapped(const char *head, const char *text, int indent)
+{
+	int col = printf("%s", head), line_start = 0;
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col + 1 + len > 78 && !line_start) {
+			col = printf("\n%*s", indent, "") - 1;
+			line_start = 1;
+		}
+		if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		col += printf("%.*s", len, text);
+		line_start = 0;
+		text += len;
+		while (*text == ' ')
+			text++;
+	}
+	putchar('\n');
+}
+
 static void print_list(void)
 {
 	printf("Scenarios (the incidents in shared/seeds):\n");
@@ -154,19 +183,28 @@ static void print_list(void)
 		       s->incident, s->summary);
 		for (int k = 0; k < sc_nkinds(s); k++)
 			printf(" %s", s->kinds[k]);
-		printf("\n    strategies:");
-		for (int st = 0; st < ST__COUNT; st++)
-			if (!s->xFits((enum strategy)st, DIALECT_PG))
-				printf(" %s", strategy_name((enum strategy)st));
-		printf("\n");
+		{
+			char fit[512] = "";
+
+			for (int st = 0; st < ST__COUNT; st++)
+				if (!s->xFits((enum strategy)st, DIALECT_PG))
+					str_printf(fit + strlen(fit), sizeof(fit) - strlen(fit), "%s%s",
+						   *fit ? " " : "", strategy_name((enum strategy)st));
+			printf("\n");
+			print_wrapped("    strategies:", fit, 6);
+		}
 		for (int st = 0; st < ST__COUNT; st++) {
 			const char *why = s->xFits((enum strategy)st, DIALECT_PG);
 
-			if (why)
-				printf("    n/a %s: %s\n", strategy_name((enum strategy)st), why);
+			if (why) {
+				char head[64];
+
+				snprintf(head, sizeof(head), "    n/a %s:", strategy_name((enum strategy)st));
+				print_wrapped(head, why, 8);
+			}
 		}
 		if (s->notes)
-			printf("    notes: %s\n", s->notes);
+			print_wrapped("    notes:", s->notes, 6);
 	}
 	printf("\nStrategies:\n");
 	for (int st = 0; st < ST__COUNT; st++) {
@@ -189,17 +227,30 @@ struct run_state {
 	struct run_result *r;
 	struct servers srv;
 	int progress;
-	int done_cells, total_cells;
+	atomic_int done_cells;
+	int total_cells;
+	pthread_mutex_t print;		/* the progress line, shared by the databases */
+};
+
+/* One database's part of a run; databases may run side by side. */
+struct db_run {
+	struct run_state *st;
+	const struct driver *d;
+	const char *dsn;
+	int throwaway;
+	struct run_result r;		/* its cells and server, merged in driver order */
+	int rc;
+	pthread_t thread;
 	const char *cur_label;		/* load: the running cell, for progress */
 };
 
 /* Load mode's progress line, about once a second. */
 static void load_progress(void *arg, int warming, double elapsed, long long ops)
 {
-	struct run_state *st = arg;
+	struct db_run *dr = arg;
 
-	fprintf(stderr, "\r\033[K[%d/%d] %s: %s%.0f s, %lld ops", st->done_cells,
-		st->total_cells, st->cur_label, warming ? "warming up, " : "", elapsed, ops);
+	fprintf(stderr, "\r\033[K[%d/%d] %s: %s%.0f s, %lld ops", atomic_load(&dr->st->done_cells),
+		dr->st->total_cells, dr->cur_label, warming ? "warming up, " : "", elapsed, ops);
 	fflush(stderr);
 }
 
@@ -207,9 +258,12 @@ static void progress(struct run_state *st, const struct cell_result *c)
 {
 	if (!st->progress)
 		return;
-	fprintf(stderr, "\r\033[K[%d/%d] %s %s %s %s: %s", st->done_cells, st->total_cells,
-		c->db, c->scenario, c->strategy, rb_iso_name(c->iso), verdict_name(c->verdict));
+	pthread_mutex_lock(&st->print);
+	fprintf(stderr, "\r\033[K[%d/%d] %s %s %s %s: %s", atomic_load(&st->done_cells),
+		st->total_cells, c->db, c->scenario, c->strategy, rb_iso_name(c->iso),
+		verdict_name(c->verdict));
 	fflush(stderr);
+	pthread_mutex_unlock(&st->print);
 }
 
 /*
@@ -257,17 +311,18 @@ static const char *cell_fits(const struct scenario *sc, const struct driver *d,
 }
 
 /* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
-static int run_scenario(struct run_state *st, const struct driver *d,
-			const struct db_opts *dbo, struct db_conn **admin_p,
-			const struct scenario *sc, struct rb_err *e)
+static int run_scenario(struct db_run *dr, const struct db_opts *dbo,
+			struct db_conn **admin_p, const struct scenario *sc, struct rb_err *e)
 {
+	struct run_state *st = dr->st;
+	const struct driver *d = dr->d;
 	struct db_conn *admin = *admin_p;
 	struct options *o = st->o;
 	struct pool *pool = NULL;
 	int rc;
 
 	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
-		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: creating %s's tables: %s",
+		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: creating %s's tables: %s",
 			 d->name, sc->name, e->msg);
 		return -1;
 	}
@@ -278,7 +333,7 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 			continue;
 		why = cell_fits(sc, d, (enum strategy)s);
 		if (why) {
-			na_cells(st->r, d, sc, (enum strategy)s, o->isolations, why);
+			na_cells(&dr->r, d, sc, (enum strategy)s, o->isolations, why);
 			continue;
 		}
 		for (int l = 0; l < RB_ISO__COUNT; l++) {
@@ -288,7 +343,7 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 				continue;
 			why = level_fits((enum strategy)s, (enum rb_iso)l);
 			if (why) {
-				na_cells(st->r, d, sc, (enum strategy)s, 1u << l, why);
+				na_cells(&dr->r, d, sc, (enum strategy)s, 1u << l, why);
 				continue;
 			}
 			if (atomic_load(&interrupted))
@@ -296,29 +351,29 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 			if (!pool) {
 				pool = pool_open(d, dbo, sc, &o->cfg, e);
 				if (!pool) {
-					str_printf(st->r->abort_msg, sizeof(st->r->abort_msg),
+					str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
 						 "%s: opening %d client connections: %s", d->name,
 						 o->cfg.clients, e->msg);
 					return -1;
 				}
 			}
-			c = result_add_cell(st->r);
-			st->done_cells++;
+			c = result_add_cell(&dr->r);
+			atomic_fetch_add(&st->done_cells, 1);
 			if (o->cmd == CMD_LOAD) {
 				char label[160];
 
 				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
 					 strategy_name((enum strategy)s), rb_iso_name((enum rb_iso)l));
-				st->cur_label = label;
+				dr->cur_label = label;
 				o->load.progress = st->progress ? load_progress : NULL;
-				o->load.progress_arg = st;
+				o->load.progress_arg = dr;
 				rc = pool_load(pool, admin_p, (enum strategy)s, (enum rb_iso)l,
 					       &o->load, c, e);
 			} else {
 				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c, e);
 			}
 			if (rc < 0) {
-				str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s %s %s %s: %s",
+				str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s %s %s %s: %s",
 					 d->name, sc->name, c->strategy, rb_iso_name(c->iso), c->abort_msg);
 				pool_close(pool);
 				return -1;
@@ -329,17 +384,22 @@ static int run_scenario(struct run_state *st, const struct driver *d,
 stop:
 	pool_close(pool);
 	if (atomic_load(&interrupted)) {
-		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "interrupted by %s",
+		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "interrupted by %s",
 			 atomic_load(&interrupted) == SIGINT ? "SIGINT" : "SIGTERM");
 		return -1;
 	}
 	return 0;
 }
 
-/* Every selected scenario on driver d. Returns -1 on infrastructure failure. */
-static int run_driver(struct run_state *st, const struct driver *d, const char *dsn,
-		      int throwaway)
+/*
+ * Every selected scenario on one database, into dr->r. Returns 0, -1 on an
+ * infrastructure failure, -2 when the tool's schema is refused.
+ */
+static int run_driver(struct db_run *dr)
 {
+	struct run_state *st = dr->st;
+	const struct driver *d = dr->d;
+	const char *dsn = dr->dsn;
 	struct options *o = st->o;
 	struct db_opts dbo = {
 		.dsn = dsn,
@@ -347,45 +407,121 @@ static int run_driver(struct run_state *st, const struct driver *d, const char *
 		.connect_timeout_s = o->connect_timeout_s,
 		.lock_timeout_ms = o->lock_timeout_ms,
 	};
-	struct run_server *srv = &st->r->servers[st->r->nservers];
+	struct run_server *srv = &dr->r.servers[dr->r.nservers];
 	struct db_conn *admin = NULL;
 	struct rb_err e;
 	int rc = 0;
 
 	rb_err_clear(&e);
-	if (d->xGlobalInit && d->xGlobalInit(&e) < 0)
-		goto fail;
+	if (d->xThreadInit)
+		d->xThreadInit();
 	if (d->xConnect(&dbo, &admin, &e) < 0)
 		goto fail;
 	srv->db = d->name;
-	srv->throwaway = throwaway;
+	srv->throwaway = dr->throwaway;
 	dsn_redact(dsn, srv->dsn, sizeof(srv->dsn));
 	if (d->xServerInfo(admin, &srv->info, &e) < 0)
 		goto fail;
-	st->r->nservers++;
+	dr->r.nservers++;
 	if (d->xSchemaCreate(admin, o->schema, o->force_schema, &e) < 0) {
-		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s", d->name, e.msg);
+		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: %s", d->name, e.msg);
 		d->xClose(admin);
+		if (d->xThreadEnd)
+			d->xThreadEnd();
 		return -2;
 	}
 	dbo.schema = o->schema;
 	for (int i = 0; scenarios[i] && rc == 0; i++)
 		if (o->scenarios & (1u << i))
-			rc = run_scenario(st, d, &dbo, &admin, scenarios[i], &e);
+			rc = run_scenario(dr, &dbo, &admin, scenarios[i], &e);
 	if (!o->keep_schema && !d->xBroken(admin))
 		d->xSchemaDrop(admin, o->schema, &e);
 	d->xClose(admin);
+	if (d->xThreadEnd)
+		d->xThreadEnd();
 	return rc;
 fail:
 	{
 		char shown[256];
 
 		dsn_redact(dsn, shown, sizeof(shown));
-		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s", d->name,
-			 *shown ? shown : "libpq defaults", e.msg);
+		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s (%s): %s", d->name,
+			 *shown ? shown : "the library's defaults", e.msg);
 	}
 	d->xClose(admin);
+	if (d->xThreadEnd)
+		d->xThreadEnd();
 	return -1;
+}
+
+static void *driver_thread(void *arg)
+{
+	struct db_run *dr = arg;
+
+	dr->rc = run_driver(dr);
+	return NULL;
+}
+
+/*
+ * Runs the selected databases: in race mode side by side, one thread each
+ * (they are separate servers; a 2-core machine runs the matrix in half the
+ * time), unless --sequential; load mode always one after the other, so a
+ * benchmark never shares the machine with another. Results are merged in
+ * driver order, so reports do not depend on which finished first.
+ */
+static int run_databases(struct run_state *st, const char **dsn, const int *throwaway)
+{
+	struct options *o = st->o;
+	struct db_run dr[8];
+	int n = 0, rc = 0, parallel;
+
+	memset(dr, 0, sizeof(dr));
+	for (int i = 0; drivers[i]; i++) {
+		struct rb_err e;
+
+		if (!(o->dbs & (1u << i)))
+			continue;
+		if (drivers[i]->xGlobalInit && drivers[i]->xGlobalInit(&e) < 0) {
+			str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s",
+				   drivers[i]->name, e.msg);
+			return -1;
+		}
+		dr[n].st = st;
+		dr[n].d = drivers[i];
+		dr[n].dsn = dsn[i];
+		dr[n].throwaway = throwaway[i];
+		n++;
+	}
+	parallel = n > 1 && o->cmd == CMD_RUN && !o->sequential;
+	for (int i = 0; i < n; i++) {
+		if (atomic_load(&interrupted)) {
+			dr[i].rc = -1;
+			str_printf(dr[i].r.abort_msg, sizeof(dr[i].r.abort_msg),
+				   "interrupted before %s ran", dr[i].d->name);
+		} else if (!parallel || pthread_create(&dr[i].thread, NULL, driver_thread, &dr[i]) != 0) {
+			dr[i].rc = run_driver(&dr[i]);
+			dr[i].thread = 0;
+		}
+		if (!parallel && dr[i].rc < 0)
+			break;
+	}
+	for (int i = 0; i < n; i++) {
+		struct run_result *part = &dr[i].r;
+
+		if (parallel && dr[i].thread)
+			pthread_join(dr[i].thread, NULL);
+		for (int c = 0; c < part->ncells; c++)
+			*result_add_cell(st->r) = part->cells[c];
+		for (int k = 0; k < part->nservers && st->r->nservers < (int)ARRAY_SIZE(st->r->servers); k++)
+			st->r->servers[st->r->nservers++] = part->servers[k];
+		/* the first failure is the one reported; a refusal (-2) wins */
+		if (dr[i].rc < 0 && (rc == 0 || dr[i].rc == -2)) {
+			rc = dr[i].rc;
+			memcpy(st->r->abort_msg, part->abort_msg, sizeof(st->r->abort_msg));
+		}
+		result_release(part);
+	}
+	return rc;
 }
 
 static int count_cells(const struct options *o)
@@ -582,7 +718,7 @@ static int lock_server(struct run_state *st, struct run_server *srv, int final)
 static int cmd_run(struct options *o)
 {
 	struct run_result r = { 0 };
-	struct run_state st = { .o = o, .r = &r };
+	struct run_state st = { .o = o, .r = &r, .print = PTHREAD_MUTEX_INITIALIZER };
 	struct gate_in gi;
 	const char *dsn[8] = { 0 };
 	int throwaway[8] = { 0 };
@@ -689,15 +825,8 @@ static int cmd_run(struct options *o)
 
 	if (o->cfg.lock.url)
 		rc = lock_server(&st, &lock_srv, 0);
-	for (int i = 0; drivers[i] && rc == 0; i++) {
-		if (atomic_load(&interrupted)) {
-			str_printf(r.abort_msg, sizeof(r.abort_msg), "interrupted before %s ran",
-				   drivers[i]->name);
-			rc = -1;
-		} else if (o->dbs & (1u << i)) {
-			rc = run_driver(&st, drivers[i], dsn[i], throwaway[i]);
-		}
-	}
+	if (rc == 0)
+		rc = run_databases(&st, dsn, throwaway);
 	if (lock_srv.db && (size_t)r.nservers < ARRAY_SIZE(r.servers)) {
 		r.servers[r.nservers++] = lock_srv;
 		/* The run is over: a Redis gone by now costs its keys, not the report. */

@@ -443,9 +443,9 @@ static int w_begin(struct db_conn *c, enum rb_iso iso, struct rb_err *e)
 {
 	char text[128];
 
+	/* The MySQL driver sets the session's level once, then starts each one. */
 	if (c->drv->dialect == DIALECT_MYSQL)
-		snprintf(text, sizeof(text), "SET TRANSACTION ISOLATION LEVEL %s; START TRANSACTION",
-			 rb_iso_sql(iso));
+		snprintf(text, sizeof(text), "START TRANSACTION (%s)", rb_iso_sql(iso));
 	else
 		snprintf(text, sizeof(text), "BEGIN ISOLATION LEVEL %s", rb_iso_sql(iso));
 	return gated(c, text, 0, TXN_OPEN, TXN_NONE, call_begin, &iso, NULL, e);

@@ -33,6 +33,12 @@ static int starts(const char *s, const char *w)
 	return !strncasecmp(s, w, n) && (s[n] == ' ' || s[n] == '\0');
 }
 
+/* A statement that opens a transaction (PostgreSQL's or MySQL's words). */
+static int begins(const char *sql)
+{
+	return starts(sql, "BEGIN") || starts(sql, "START");
+}
+
 /* The word after the first top-level occurrence of " KEY " in s, into out. */
 static int word_after(const char *s, const char *key, char *out, size_t n)
 {
@@ -118,7 +124,7 @@ static int retried_after(const struct explain_result *r, int from, int s)
 			continue;
 		if (e->kind == EXE_PAUSE && !strcmp(e->text, "retry"))
 			return 1;
-		if ((e->kind == EXE_STMT || e->kind == EXE_WAIT) && starts(e->text, "BEGIN"))
+		if ((e->kind == EXE_STMT || e->kind == EXE_WAIT) && begins(e->text))
 			return 0;
 	}
 	return 0;
@@ -196,7 +202,7 @@ static int unexplained_rollback(const struct explain_result *r, int ri)
 			continue;
 		if (e->failed)
 			return 0;
-		if (starts(e->text, "BEGIN") || starts(e->text, "SET TRANSACTION"))
+		if (begins(e->text))
 			return 1;
 	}
 	return 1;

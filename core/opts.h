@@ -40,6 +40,7 @@ struct options {
 	const char *schema;
 	int force_schema;
 	int keep_schema;
+	int sequential;		/* race mode: one database after the other */
 	int lock_timeout_ms;
 	int connect_timeout_s;
 	int nformats;

@@ -1,6 +1,8 @@
 /* common.c: what every driver shares: isolation names, helpers, registry. */
 #include "driver.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +38,59 @@ long long db_int(struct db_conn *c, int row, int col, long long dflt)
 		return dflt;
 	v = db_value(c, row, col);
 	return v ? strtoll(v, NULL, 10) : dflt;
+}
+
+static int schema_state(struct db_conn *c, const char *schema, const struct schema_sql *q,
+			int *exists, int *ours, struct rb_err *e)
+{
+	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
+
+	if (db_query(c, &q->state, p, 2, e) < 0)
+		return -1;
+	*exists = db_int(c, 0, 0, 0) > 0;
+	*ours = db_int(c, 0, 1, 0) > 0;
+	return 0;
+}
+
+/*
+ * Drops and recreates the schema when its marker says racebench made it;
+ * refuses one of that name without the marker unless forced.
+ */
+int db_schema_create(struct db_conn *c, const char *schema, int force,
+		     const struct schema_sql *q, struct rb_err *e)
+{
+	char sql[1024];
+	int exists, ours;
+
+	if (schema_state(c, schema, q, &exists, &ours, e) < 0)
+		return -1;
+	if (exists && !ours && !force)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "%s \"%s\" exists and was not created by racebench; "
+				  "use --schema NAME for another one, or --force-schema to drop it",
+				  q->kind, schema);
+	if (exists) {
+		snprintf(sql, sizeof(sql), q->drop_fmt, schema);
+		if (db_exec(c, sql, e) < 0)
+			return -1;
+	}
+	snprintf(sql, sizeof(sql), q->make_fmt, schema, schema, schema, schema);
+	return db_exec(c, sql, e);
+}
+
+/* Drops the schema only when it is there and carries racebench's marker. */
+int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sql *q,
+		   struct rb_err *e)
+{
+	char sql[256];
+	int exists, ours;
+
+	if (schema_state(c, schema, q, &exists, &ours, e) < 0)
+		return -1;
+	if (!exists || !ours)
+		return 0;
+	snprintf(sql, sizeof(sql), q->drop_fmt, schema);
+	return db_exec(c, sql, e);
 }
 
 const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)

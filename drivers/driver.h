@@ -189,6 +189,21 @@ static inline enum dialect db_dialect(const struct db_conn *c)
 	return c->drv->dialect;
 }
 
+/*
+ * The ownership rules of the tool's schema, for drivers' xSchemaCreate and
+ * xSchemaDrop: the dialect's SQL, and one policy in drivers/common.c.
+ */
+struct schema_sql {
+	const char *kind;		/* "schema", "database": for messages */
+	struct db_stmt state;		/* (schema, schema) -> exists, has the marker */
+	const char *drop_fmt;		/* "%s" is the schema */
+	const char *make_fmt;		/* creates it, its marker, and switches to it; 4 x "%s" */
+};
+int db_schema_create(struct db_conn *c, const char *schema, int force,
+		     const struct schema_sql *q, struct rb_err *e);
+int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sql *q,
+		   struct rb_err *e);
+
 /* The value at (row, col) as an integer; dflt when NULL or out of range. */
 long long db_int(struct db_conn *c, int row, int col, long long dflt);
 

@@ -51,6 +51,7 @@ struct mdb_conn {
 	struct db_conn base;	/* must be first */
 	MYSQL *m;
 	int broken;		/* a connection error happened: never reuse */
+	int session_iso;	/* the session's isolation level as we set it; -1 unknown */
 	char schema[64];	/* part of our GET_LOCK names */
 
 	struct mdb_stmt *stmts;	/* prepared on first use, keyed by address */
@@ -685,6 +686,7 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	if (o->lock_timeout_ms > 0)
 		lock_s = (unsigned)(o->lock_timeout_ms + 999) / 1000;
 	c = xcalloc(1, sizeof(*c));
+	c->session_iso = -1;
 	c->base.drv = &driver_mysql;
 	c->m = mysql_init(NULL);
 	if (!c->m) {
@@ -750,20 +752,29 @@ static int mdb_broken(struct db_conn *dc)
 static int mdb_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 {
 	/*
-	 * SET TRANSACTION applies to the next transaction only (MariaDB 10.11
-	 * and MySQL 8 alike); inside an open transaction it fails (1568)
-	 * rather than let START TRANSACTION commit it implicitly.
+	 * The session's level, set only when it changes (SET SESSION applies
+	 * to every later transaction, on MariaDB 10.11 and MySQL 8 alike), so
+	 * a transaction costs one START TRANSACTION round trip and no extra
+	 * parsing. The harness never begins inside an open transaction (it
+	 * always commits or rolls back, and mdb_commit rolls back a failed
+	 * COMMIT), so START TRANSACTION never commits one implicitly.
 	 */
-	static const char *const begin[RB_ISO__COUNT] = {
-		"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED; START TRANSACTION",
-		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION",
-		"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION",
-		"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; START TRANSACTION",
+	static const char *const set[RB_ISO__COUNT] = {
+		"SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+		"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+		"SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
 	};
+	struct mdb_conn *c = mdbc(dc);
 
 	if ((unsigned)iso >= RB_ISO__COUNT)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "unknown isolation level %d", (int)iso);
-	return mdb_exec(dc, begin[iso], e);
+	if (c->session_iso != (int)iso) {
+		if (mdb_exec(dc, set[iso], e) < 0)
+			return -1;
+		c->session_iso = (int)iso;
+	}
+	return mdb_exec(dc, "START TRANSACTION", e);
 }
 
 static int mdb_commit(struct db_conn *dc, struct rb_err *e)
@@ -792,67 +803,33 @@ static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
 
 /* ---- the tool's database ---- */
 
-static int schema_state(struct mdb_conn *c, const char *schema, int *exists, int *ours,
-			struct rb_err *e)
-{
-	static const struct db_stmt q = { "schema state", {
+static const struct schema_sql mdb_schema = {
+	"database",
+	{ "schema state", {
 		"SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
 		" (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
-		"  AND TABLE_NAME = 'racebench_owner')" } };
-	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
-
-	if (mdb_query(&c->base, &q, p, 2, e) < 0)
-		return -1;
-	*exists = db_int(&c->base, 0, 0, 0) > 0;
-	*ours = db_int(&c->base, 0, 1, 0) > 0;
-	return 0;
-}
+		"  AND TABLE_NAME = 'racebench_owner')" } },
+	"DROP DATABASE `%s`",
+	"CREATE DATABASE `%s`;"
+	"CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	" note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
+	" ENGINE=InnoDB;"
+	"INSERT INTO `%s`.racebench_owner () VALUES ();"
+	"USE `%s`",
+};
 
 static int mdb_schema_create(struct db_conn *dc, const char *schema, int force,
 			    struct rb_err *e)
 {
-	struct mdb_conn *c = mdbc(dc);
-	int exists, ours;
-	char sql[640];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
+	if (db_schema_create(dc, schema, force, &mdb_schema, e) < 0)
 		return -1;
-	if (exists && !ours && !force)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				  "database \"%s\" exists and was not created by racebench; "
-				  "use --schema NAME for another one, or --force-schema to drop it",
-				  schema);
-	if (exists) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
-		if (mdb_exec(dc, sql, e) < 0)
-			return -1;
-	}
-	snprintf(sql, sizeof(sql),
-		 "CREATE DATABASE `%s`;"
-		 "CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
-		 " note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
-		 " ENGINE=InnoDB;"
-		 "INSERT INTO `%s`.racebench_owner () VALUES ();"
-		 "USE `%s`",
-		 schema, schema, schema, schema);
-	if (mdb_exec(dc, sql, e) < 0)
-		return -1;
-	str_copy(c->schema, schema, sizeof(c->schema));
+	str_copy(mdbc(dc)->schema, schema, sizeof(mdbc(dc)->schema));
 	return 0;
 }
 
 static int mdb_schema_drop(struct db_conn *dc, const char *schema, struct rb_err *e)
 {
-	struct mdb_conn *c = mdbc(dc);
-	int exists, ours;
-	char sql[160];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
-		return -1;
-	if (!exists || !ours)
-		return 0;
-	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", schema);
-	return mdb_exec(dc, sql, e);
+	return db_schema_drop(dc, schema, &mdb_schema, e);
 }
 
 /* ---- named locks ---- */

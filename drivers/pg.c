@@ -301,65 +301,30 @@ static int pg_rollback(struct db_conn *dc, struct rb_err *e)
 	return pg_exec(dc, "ROLLBACK", e);
 }
 
-static int schema_state(struct pg_conn *c, const char *schema, int *exists,
-			int *ours, struct rb_err *e)
-{
-	static const struct db_stmt q = { "schema state", {
+static const struct schema_sql pg_schema = {
+	"schema",
+	{ "schema state", {
 		"SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = ?),"
 		" (SELECT count(*) FROM pg_tables WHERE schemaname = ?"
-		"  AND tablename = 'racebench_owner')" } };
-	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
-
-	if (pg_query(&c->base, &q, p, 2, e) < 0)
-		return -1;
-	*exists = db_int(&c->base, 0, 0, 0) > 0;
-	*ours = db_int(&c->base, 0, 1, 0) > 0;
-	return 0;
-}
+		"  AND tablename = 'racebench_owner')" } },
+	"DROP SCHEMA \"%s\" CASCADE",
+	"SET client_min_messages = warning;"
+	"CREATE SCHEMA \"%s\";"
+	"CREATE TABLE \"%s\".racebench_owner (created_at timestamptz NOT NULL DEFAULT now(),"
+	" note text NOT NULL DEFAULT 'created by racebench; dropped at the end of a run');"
+	"INSERT INTO \"%s\".racebench_owner DEFAULT VALUES;"
+	"SET search_path TO \"%s\"",
+};
 
 static int pg_schema_create(struct db_conn *dc, const char *schema, int force,
 			    struct rb_err *e)
 {
-	struct pg_conn *c = pgc(dc);
-	int exists, ours;
-	char sql[512];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
-		return -1;
-	if (exists && !ours && !force)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				  "schema \"%s\" exists and was not created by racebench; "
-				  "use --schema NAME for another one, or --force-schema to drop it",
-				  schema);
-	if (exists) {
-		snprintf(sql, sizeof(sql), "DROP SCHEMA \"%s\" CASCADE", schema);
-		if (pg_exec(dc, sql, e) < 0)
-			return -1;
-	}
-	snprintf(sql, sizeof(sql),
-		 "SET client_min_messages = warning;"
-		 "CREATE SCHEMA \"%s\";"
-		 "CREATE TABLE \"%s\".racebench_owner (created_at timestamptz NOT NULL DEFAULT now(),"
-		 " note text NOT NULL DEFAULT 'created by racebench; dropped at the end of a run');"
-		 "INSERT INTO \"%s\".racebench_owner DEFAULT VALUES;"
-		 "SET search_path TO \"%s\"",
-		 schema, schema, schema, schema);
-	return pg_exec(dc, sql, e);
+	return db_schema_create(dc, schema, force, &pg_schema, e);
 }
 
-static int pg_schema_drop(struct db_conn *dc, const char *schema,
-			  struct rb_err *e)
+static int pg_schema_drop(struct db_conn *dc, const char *schema, struct rb_err *e)
 {
-	struct pg_conn *c = pgc(dc);
-	int exists, ours;
-	char sql[160];
-
-	if (schema_state(c, schema, &exists, &ours, e) < 0)
-		return -1;
-	if (!exists || !ours)
-		return 0;
-	snprintf(sql, sizeof(sql), "DROP SCHEMA \"%s\" CASCADE", schema);
-	return pg_exec(dc, sql, e);
+	return db_schema_drop(dc, schema, &pg_schema, e);
 }
 
 /* Advisory locks are database-wide: the class id keeps ours apart. */

@@ -187,7 +187,7 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	char (*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
 	char *hidden = xcalloc((size_t)r->ncells + 1, 1);
 	int w[C__COUNT] = { 0 }, counts[V_ABORTED + 1] = { 0 };
-	const char *prev = NULL;
+	const char *prev = NULL, *prev_db = NULL;
 
 	for (int i = 0; i < C__COUNT; i++) {
 		snprintf(rows[0][i], CELL_W, "%s", heads[i]);
@@ -216,10 +216,11 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 
 		if (hidden[i])
 			continue;
-		/* A blank line between scenarios keeps a long matrix readable. */
-		if (prev && strcmp(prev, c->scenario))
+		/* A blank line between scenarios (and databases) keeps a long matrix readable. */
+		if (prev && (strcmp(prev, c->scenario) || strcmp(prev_db, c->db)))
 			fputc('\n', f);
 		prev = c->scenario;
+		prev_db = c->db;
 		print_row(f, rows[i + 1], w, o->color ? verdict_color(c->verdict) : NULL);
 		if (c->verdict == V_ABORTED)
 			fprintf(f, "    aborted: %s\n", c->abort_msg);

@@ -188,7 +188,13 @@ const struct scenario scenario_coupon_oversell = {
 	.incident = "seed 004: a first-come coupon issued beyond its quantity",
 	.summary = "read quantity; if > 0: UPDATE quantity = read - 1; INSERT issue",
 	.kinds = { "oversold", "lost_updates", NULL },
-	.notes = NULL,
+	.notes =
+		UPDATE_IN_PLACE_NOTES
+		" constraint: an absolute write (read - 1) never makes the quantity negative, "
+		"so the CHECK never fires and coupons are still oversold. check-after at rc "
+		"counts the committed issues and rolls back the extra ones, but the quantity "
+		"was still overwritten (lost updates); on MySQL at rr the re-check reads the "
+		"transaction's snapshot, misses the others' issues, and lets the oversell through.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -286,12 +286,7 @@ const struct scenario scenario_double_tap = {
 	.incident = "seed 002: a watch-list row created twice by a double tap",
 	.summary = "find the account's row; none -> INSERT, else UPDATE list = old + \",k\"",
 	.kinds = { "duplicates", "lost_updates", NULL },
-	.notes =
-		"for-update locks only rows that exist: when there is no row yet there is "
-		"nothing to lock, so two taps still insert twice (PostgreSQL); InnoDB's "
-		"next-key lock on the empty range blocks the second insert at rr/ser and "
-		"turns it into a deadlock instead. At rr/ser PostgreSQL aborts the second "
-		"writer of an existing row with a serialization failure.",
+	.notes = FIND_OR_CREATE_NOTES,
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -195,18 +195,21 @@ static int check(struct db_conn *c, const struct sc_params *p,
 
 /*
  * explain: one PENDING transfer, two workers (clients 0 and 2: A and C)
- * and the refund path (client 1: B). race: both workers read PENDING, the
- * refund claims the transfer and commits, then both workers pay (both
- * anomalies at once); refund-race: the incident's worker and refund;
- * double-pay: the two workers alone (the refund comes last).
+ * and the refund path (client 1: B). race: both workers read PENDING
+ * before either pays; refund-race: the incident's worker and refund; both:
+ * the refund commits between the workers' reads and their payments, and
+ * both anomalies happen at once. Under a locking strategy both puts two
+ * sessions in the queue for one row, and PostgreSQL does not promise which
+ * of them goes first once the row is free; race and refund-race never
+ * queue more than one.
  */
 static const struct sc_schedule schedules[] = {
-	{ "race", "both workers read PENDING, the refund commits, then both workers pay",
-	  "A=0 B=1 C=2", "A:think C:think B:end A:end C:end" },
+	{ "race", "both workers read PENDING before either pays; the refund comes last",
+	  "A=0 B=1 C=2", "A:think C:think A:end C:end B:end" },
 	{ "refund-race", "worker A reads PENDING, the refund claims and commits, A pays",
 	  "A=0 B=1 C=2", "A:think B:end A:end C:end" },
-	{ "double-pay", "both workers read PENDING before either pays; the refund comes last",
-	  "A=0 B=1 C=2", "A:think C:think A:end C:end B:end" },
+	{ "both", "both workers read PENDING, the refund commits, then both pay",
+	  "A=0 B=1 C=2", "A:think C:think B:end A:end C:end" },
 	{ "serial", "worker A, then the refund, then worker C", "A=0 B=1 C=2",
 	  "A:end B:end C:end" },
 	{ NULL, NULL, NULL, NULL },
@@ -218,7 +221,10 @@ const struct scenario scenario_double_transfer = {
 	.summary = "read status; if PENDING: INSERT ledger, UPDATE status; refund: UPDATE ... "
 		   "WHERE status = 'PENDING', act if 1 row",
 	.kinds = { "double_payment", "paid_and_refunded", NULL },
-	.notes = NULL,
+	.notes =
+		UPDATE_IN_PLACE_NOTES
+		" The refund's conditional UPDATE is safe on its own; what breaks is the worker "
+		"that read PENDING before the refund and writes SUCCESS over REFUNDED.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

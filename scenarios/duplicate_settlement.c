@@ -273,7 +273,7 @@ const struct scenario scenario_duplicate_settlement = {
 	.incident = "seed 000: a product's pending seller settlement created several times",
 	.summary = "find pending settlement; none -> INSERT; INSERT item; total = read total + amount",
 	.kinds = { "duplicates", "lost_updates", NULL },
-	.notes = NULL,
+	.notes = FIND_OR_CREATE_NOTES,
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -201,7 +201,12 @@ const struct scenario scenario_negative_balance = {
 	.incident = "seed 003: a double-tapped purchase left a negative balance",
 	.summary = "read balance; if >= price: UPDATE balance = balance - price; INSERT purchase",
 	.kinds = { "negative_balance", "overspend", "lost_updates", NULL },
-	.notes = NULL,
+	.notes =
+		UPDATE_IN_PLACE_NOTES
+		" constraint: the relative decrement would go below zero, the CHECK refuses it "
+		"(check-violation) and the purchase fails for its user: no anomaly, errors. "
+		"check-after: the re-read sees the negative balance the own decrement made "
+		"(a transaction sees its own writes) and rolls back.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -101,6 +101,27 @@ struct scenario {
 	const struct sc_schedule *schedules;
 };
 
+/*
+ * Surprising cells, explained from the databases' documented behaviour
+ * (measured; see docs/findings.md). Shared by scenarios of the same shape.
+ */
+#define FIND_OR_CREATE_NOTES \
+	"for-update locks only rows that exist: with no row yet both sessions insert " \
+	"(PostgreSQL, and InnoDB at ru/rc); at rr/ser InnoDB's next-key locks on the empty " \
+	"range make the two inserts deadlock instead. for-update-parent, advisory and " \
+	"redis-late are safe at rc but not at rr on PostgreSQL: its REPEATABLE READ " \
+	"snapshot is taken at the first statement - the lock itself, before it waits - " \
+	"so after the wait the find still sees no row; InnoDB starts its snapshot at the " \
+	"first plain read, after the lock, and stays safe. unique stops duplicates but " \
+	"not lost updates on the update path. At rr/ser PostgreSQL refuses the losing " \
+	"writer (40001) where InnoDB deadlocks (ser) or, at rr, lets it overwrite."
+#define UPDATE_IN_PLACE_NOTES \
+	"At rr and ser PostgreSQL aborts the second writer of a row changed since its " \
+	"snapshot (40001, first updater wins), so strategies that do not retry show " \
+	"errors, not anomalies; InnoDB's REPEATABLE READ lets the stale write through " \
+	"(unless innodb_snapshot_isolation=ON), and its SERIALIZABLE turns reads into " \
+	"shared locks that deadlock."
+
 /* Sleeps for the operation's think time. */
 void sc_think(const struct op_ctx *o);
 int sc_nkinds(const struct scenario *s);

@@ -75,9 +75,12 @@ check "$DB timeline: 60 characters per lane when piped" \
 "$RB" explain double-transfer "${DSN[@]}" --schedule refund-race --format json >"$TMP/r.json"
 jq_true "$DB double-transfer refund-race: paid and refunded, paid once" "$TMP/r.json" \
 	'.check.anomalies.paid_and_refunded == 1 and .check.anomalies.double_payment == 0'
-"$RB" explain double-transfer "${DSN[@]}" --schedule double-pay --format json >"$TMP/d.json"
-jq_true "$DB double-transfer double-pay: paid twice, never refunded" "$TMP/d.json" \
+"$RB" explain double-transfer "${DSN[@]}" --format json >"$TMP/d.json"
+jq_true "$DB double-transfer race: paid twice, never refunded" "$TMP/d.json" \
 	'.check.anomalies.double_payment == 1 and .check.anomalies.paid_and_refunded == 0'
+"$RB" explain double-transfer "${DSN[@]}" --schedule both --format json >"$TMP/d.json"
+jq_true "$DB double-transfer both: paid twice and refunded" "$TMP/d.json" \
+	'.check.anomalies.double_payment == 1 and .check.anomalies.paid_and_refunded == 1'
 "$RB" explain double-transfer "${DSN[@]}" --schedule serial --format json >"$TMP/s.json"
 jq_true "$DB double-transfer serial: no anomaly" "$TMP/s.json" '.verdict == "safe"'
 jq_true "$DB double-transfer: three sessions, the refund is client 1" "$TMP/s.json" \
@@ -130,7 +133,7 @@ if [ "$DB" = pg ]; then
 	check "--list-schedules: every scenario" \
 		sh -c "for s in $SCENARIOS; do grep -qx \"\$s\" '$TMP/l.txt' || exit 1; done"
 	check "--list-schedules: double-transfer's own schedules" \
-		sh -c "grep -q '^  refund-race ' '$TMP/l.txt' && grep -q '^  double-pay ' '$TMP/l.txt'"
+		sh -c "grep -q '^  refund-race ' '$TMP/l.txt' && grep -q '^  both ' '$TMP/l.txt'"
 	run_rb "$TMP/l1.txt" explain coupon-oversell --list-schedules
 	check "--list-schedules SCENARIO: only its schedules, the default marked" \
 		sh -c "[ \"\$(grep -c '^  [a-z]' '$TMP/l1.txt')\" = 3 ] && grep -q '^  race .*(default)$' '$TMP/l1.txt'"

@@ -195,7 +195,7 @@ static void scenario_schedules_parse(void **state)
 		}
 	}
 	assert_non_null(ex_schedule_find(scenario_find("double-transfer"), "refund-race"));
-	assert_non_null(ex_schedule_find(scenario_find("double-transfer"), "double-pay"));
+	assert_non_null(ex_schedule_find(scenario_find("double-transfer"), "both"));
 }
 
 static void sql_helpers(void **state)

@@ -1,0 +1,93 @@
+# 015_bad_input.sh: a table of bad invocations. Each must exit 2 at once,
+# print one message naming the bad value (and the valid choices), touch no
+# database and leave no file behind.
+. "$(dirname "$0")/lib.sh"
+
+printf 'pg rc * none verdict === safe\n' >"$TMP/bad-op.txt"
+printf '# fine\npg rc * nosuch verdict == safe\n' >"$TMP/bad-strategy.txt"
+printf 'pg rc * none p99 < 10\n' >"$TMP/bad-unit.txt"
+printf 'pg rc * none\n' >"$TMP/no-cond.txt"
+printf 'pg rc * none frobs > 1\n' >"$TMP/bad-field.txt"
+printf '{"schema_version": 99}\n' >"$TMP/v99.json"
+printf 'not json' >"$TMP/notjson.json"
+printf 'scenario double-tap\n' >"$TMP/spec.txt"
+
+# args (one string, split on '|') and the message that must appear on stderr
+cases=(
+"|no command"
+"frobnicate|unknown command 'frobnicate' (valid: run, load"
+"--clients|3|'--clients' before a command"
+"run|--clients|0|--clients: '0' is not a whole number from 1 to 256"
+"run|--clients|300|--clients: '300' is not a whole number from 1 to 256"
+"run|--clients|many|--clients: 'many' is not a whole number"
+"run|--trials|0|--trials: '0' is not a whole number from 1 to 100000"
+"run|--trials|1e3|--trials: '1e3' is not a whole number"
+"run|--think|-1|--think: '-1' is not a number of milliseconds from 0 to 10000"
+"run|--tail|10001|--tail: '10001' is not a number of milliseconds"
+"run|--keys|0|--keys: '0' is not a whole number from 1 to 100000"
+"run|--quantity|-5|--quantity: '-5' is not a whole number from 0"
+"run|--balance|x|--balance: 'x' is not a whole number"
+"run|--price|0|--price: '0' is not a whole number from 1"
+"run|--amount|0|--amount: '0' is not a whole number from 1"
+"run|--retries|-1|--retries: '-1' is not a whole number from 0 to 1000"
+"run|--seed|-3|--seed: '-3' is not a whole number from 0"
+"run|--lock-timeout|soon|--lock-timeout: 'soon' is not a whole number"
+"run|--connect-timeout|0|--connect-timeout: '0' is not a whole number from 1 to 3600"
+"run|--lock-wait|0|--lock-wait: '0' is not a whole number from 1"
+"run|--lease|0|--lease: '0' is not a whole number from 1"
+"run|--db|oracle|--db: unknown database 'oracle' (valid: pg, mysql, all)"
+"run|--scenario|double_tap|--scenario: unknown scenario 'double_tap' (valid: double-tap, duplicate-settlement"
+"run|--strategy|lock|--strategy: unknown strategy 'lock' (valid: none, for-update, for-update-parent"
+"run|--strategy|,|--strategy: empty list"
+"run|--isolation|snapshot|--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)"
+"run|--format|xml|--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)"
+"run|--format|table,json|--format: 2 formats need 2 --out files"
+"run|--out|a.json|--out|b.json|--out: 2 files for 1 formats"
+"run|--format|json,csv|--out|-|--out|-|--out: standard output ('-') given twice"
+"run|--schema|Race-Bench|--schema: 'Race-Bench' is not a plain lower-case name"
+"run|--pg|foo=bar|--pg: not a libpq connection string or postgres:// URI (invalid connection option \"foo\")"
+"run|--mysql|http://x|--mysql: malformed MySQL URL 'http://x': it does not start with mysql://"
+"run|--mysql|mysql://u:pw@h:99999/d|port '99999' is not a number from 1 to 65535"
+"run|--redis|http://x|--redis: not a redis://[:password@]host[:port][/db] or unix:///path URL"
+"run|--bogus|unknown option '--bogus' (see racebench --help)"
+"run|-z|unknown option '-z'"
+"run|--clients|--clients needs a value"
+"run|extra|unexpected argument 'extra'"
+"run|--duration|5|--duration, --ops, --rate and --arrival are for load mode"
+"run|--mode|bench|--mode: unknown mode 'bench' (valid: race, load)"
+"load|--duration|0|--duration: '0' is shorter than a millisecond"
+"load|--ops|5|--duration|2|--duration and --ops both given"
+"load|--rate|fast|--rate: 'fast' is not a number of operations per second"
+"load|--arrival|poisson|--arrival needs --rate"
+"load|--rate|10|--arrival|burst|--arrival: unknown arrival 'burst' (valid: fixed, poisson)"
+"run|--expect|$TMP/none.txt|$TMP/none.txt"
+"run|--expect|$TMP/bad-op.txt|bad-op.txt:1:"
+"run|--expect|$TMP/bad-strategy.txt|bad-strategy.txt:2: "
+"run|--expect|$TMP/bad-unit.txt|bad-unit.txt:1:"
+"run|--expect|$TMP/no-cond.txt|no-cond.txt:1:"
+"run|--expect|$TMP/bad-field.txt|bad-field.txt:1:"
+"run|--tolerance|20%|--tolerance: only applies with --baseline"
+"check|--expect|$TMP/two.txt|check"
+"check|$TMP/nosuch.json|--expect|$TMP/bad-op.txt|bad-op.txt:1:"
+"check|$TMP/v99.json|--baseline|$TMP/v99.json|schema_version 99"
+"check|$TMP/notjson.json|--baseline|$TMP/notjson.json|notjson.json"
+"check|$TMP/v99.json|--clients|3|--clients is an option of run, not of check"
+)
+
+for c in "${cases[@]}"; do
+	IFS='|' read -r -a parts <<<"$c"
+	want=${parts[${#parts[@]}-1]}
+	unset 'parts[${#parts[@]}-1]'
+	args=("${parts[@]}")
+	[ "${#args[@]}" -eq 1 ] && [ -z "${args[0]}" ] && args=()
+	( cd "$TMP" && RACEBENCH_PG=host=/nonexistent RACEBENCH_MYSQL= timeout 10 "$RB" "${args[@]}" \
+		>"$TMP/out" 2>"$TMP/err" )
+	rc=$?
+	if [ "$rc" = 2 ] && grep -qF -- "$want" "$TMP/err" && [ "$(grep -c '^racebench: ' "$TMP/err")" -ge 1 ]; then
+		ok "exit 2: racebench ${args[*]}"
+	else
+		not_ok "racebench ${args[*]}: exit $rc, stderr '$(head -c 300 "$TMP/err")', want exit 2 and '$want'"
+	fi
+done
+check "no report or file was left behind" [ -z "$(cd "$TMP" && ls a.json b.json 2>/dev/null)" ]
+check "the table has at least 40 bad invocations" [ "${#cases[@]}" -ge 40 ]
