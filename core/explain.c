@@ -32,10 +32,10 @@
 #include "harness.h"
 #include "util.h"
 
-#define POLL_NS 2000000ull		/* how often the scheduler looks again */
-#define PROBE_AFTER_NS 5000000ull	/* a statement this old: is it waiting? */
-#define STUCK_NS 60000000000ull		/* a session that long without progress */
-#define SHORT_LEASE_MS 1000		/* a Redis lease explain lets run out at think */
+#define POLL_NS	       2000000ull     /* how often the scheduler looks again */
+#define PROBE_AFTER_NS 5000000ull     /* a statement this old: is it waiting? */
+#define STUCK_NS       60000000000ull /* a session that long without progress */
+#define SHORT_LEASE_MS 1000	      /* a Redis lease explain lets run out at think */
 
 enum gate_kind { G_NONE, G_START, G_STMT, G_PAUSE };
 
@@ -45,18 +45,18 @@ enum txn { TXN_NONE, TXN_OPEN, TXN_COMMITTED, TXN_ROLLED_BACK, TXN_COMMIT_FAILED
 /* One session: a pool client and where it stands. All under ctx->mu. */
 struct ex_sess {
 	int client;
-	int bound;			/* its thread is known ("start" came) */
+	int bound; /* its thread is known ("start" came) */
 	pthread_t thread;
-	long long sid;			/* the server's id for its connection */
+	long long sid; /* the server's id for its connection */
 
 	/* The gate it waits at; G_NONE when it is not waiting for a grant. */
 	enum gate_kind gk;
-	const char *pause;		/* G_PAUSE: think, tail, retry */
-	char *text;			/* G_STMT: the statement, parameters inline */
-	int lock;			/* G_STMT: 1 advisory lock, 2 Redis lock */
+	const char *pause; /* G_PAUSE: think, tail, retry */
+	char *text;	   /* G_STMT: the statement, parameters inline */
+	int lock;	   /* G_STMT: 1 advisory lock, 2 Redis lock */
 	int granted;
-	int recorded;			/* G_PAUSE: its event is in the list */
-	int held;			/* G_PAUSE: a step of the schedule ended here */
+	int recorded; /* G_PAUSE: its event is in the list */
+	int held;     /* G_PAUSE: a step of the schedule ended here */
 
 	/* The statement it was let through with. */
 	int in_stmt, done, waiting, redis_wait;
@@ -67,7 +67,7 @@ struct ex_sess {
 	char *result;
 	int failed;
 	struct rb_err err;
-	char wait_lock[128];		/* redis_wait: the lock's name */
+	char wait_lock[128]; /* redis_wait: the lock's name */
 
 	/* A Redis grant it holds (for "is the waiter still blocked?"). */
 	int holds, lapsed;
@@ -78,31 +78,31 @@ struct ex_sess {
 	int ended, end_recorded;
 	enum txn txn;
 	int retries;
-	uint64_t progress_ns;		/* when it last moved (stuck detection) */
+	uint64_t progress_ns; /* when it last moved (stuck detection) */
 };
 
 struct ex_ctx {
 	pthread_mutex_t mu;
-	pthread_cond_t sched_cv;	/* sessions -> scheduler */
-	pthread_cond_t sess_cv;		/* scheduler -> sessions */
+	pthread_cond_t sched_cv; /* sessions -> scheduler */
+	pthread_cond_t sess_cv;	 /* scheduler -> sessions */
 	const struct driver *real;
-	struct driver drv;		/* the wrapping driver the pool uses */
+	struct driver drv; /* the wrapping driver the pool uses */
 	const struct lock_service *real_locks;
-	struct lock_service locks;	/* the wrapping lock service */
-	struct db_conn *ctl;		/* the control connection */
+	struct lock_service locks; /* the wrapping lock service */
+	struct db_conn *ctl;	   /* the control connection */
 	const struct ex_schedule *sched;
 	const atomic_int *stop;
 	int n;
 	struct ex_sess s[EX_MAX_SESSIONS];
 	struct explain_result *out;
-	uint64_t deadlock_ns;		/* how long the server takes to find a deadlock */
-	int free_run;			/* gates open: after a failure, let all finish */
+	uint64_t deadlock_ns; /* how long the server takes to find a deadlock */
+	int free_run;	      /* gates open: after a failure, let all finish */
 	char fatal[256];
 };
 
 /* A connection of the wrapping driver: the real one inside. */
 struct xconn {
-	struct db_conn base;		/* must be first */
+	struct db_conn base; /* must be first */
 	struct db_conn *real;
 	struct ex_ctx *ctx;
 	long long sid;
@@ -119,11 +119,11 @@ void explain_knobs(struct sc_params *p, int sessions)
 	memset(p, 0, sizeof(*p));
 	p->clients = sessions;
 	p->keys = 1;
-	p->quantity = 1;	/* one coupon left: two users want it */
-	p->balance = 50;	/* money for one purchase of 30, not for two */
+	p->quantity = 1; /* one coupon left: two users want it */
+	p->balance = 50; /* money for one purchase of 30, not for two */
 	p->price = 30;
 	p->amount = 100;
-	p->think_us = 0;	/* think and tail are gates, they take no time */
+	p->think_us = 0; /* think and tail are gates, they take no time */
 }
 
 /* ---- text of statements and results -------------------------------------- */
@@ -470,8 +470,8 @@ static int call_rollback(struct db_conn *real, const void *a, struct rb_err *e)
 
 static int w_rollback(struct db_conn *c, struct rb_err *e)
 {
-	return gated(c, "ROLLBACK", 0, TXN_ROLLED_BACK, TXN_ROLLED_BACK, call_rollback, NULL,
-		     NULL, e);
+	return gated(c, "ROLLBACK", 0, TXN_ROLLED_BACK, TXN_ROLLED_BACK, call_rollback, NULL, NULL,
+		     e);
 }
 
 struct query_args {
@@ -487,10 +487,10 @@ static int call_query(struct db_conn *real, const void *a, struct rb_err *e)
 	return real->drv->xQuery(real, q->st, q->p, q->n, e);
 }
 
-static int w_query(struct db_conn *c, const struct db_stmt *st, const struct db_param *p,
-		   int n, struct rb_err *e)
+static int w_query(struct db_conn *c, const struct db_stmt *st, const struct db_param *p, int n,
+		   struct rb_err *e)
 {
-	struct query_args q = { st, p, n };
+	struct query_args q = {st, p, n};
 	const char *sql = db_stmt_sql(st, c->drv->dialect);
 	char text[2048];
 
@@ -527,8 +527,10 @@ static int w_adv_lock(struct db_conn *c, long long key, struct rb_err *e)
 {
 	char text[96];
 
-	snprintf(text, sizeof(text), c->drv->dialect == DIALECT_MYSQL ?
-		 "GET_LOCK(key %lld)" : "pg_advisory_xact_lock(key %lld)", key);
+	snprintf(text, sizeof(text),
+		 c->drv->dialect == DIALECT_MYSQL ? "GET_LOCK(key %lld)"
+						  : "pg_advisory_xact_lock(key %lld)",
+		 key);
 	return gated(c, text, 1, TXN_NONE, TXN_NONE, call_adv_lock, &key, NULL, e);
 }
 
@@ -679,7 +681,7 @@ static int wl_server_info(struct lock_conn *c, struct server_info *out, struct r
 /* The harness's pause points: start and end bind and free, the others gate. */
 static void ex_pause(const struct op_ctx *o, const char *point, void *arg)
 {
-	static const char *const pauses[] = { "think", "tail", "retry" };
+	static const char *const pauses[] = {"think", "tail", "retry"};
 	struct ex_ctx *x = arg;
 	struct ex_sess *s;
 
@@ -745,7 +747,7 @@ static int ev_add(struct ex_ctx *x, enum ex_kind k, int sess)
 }
 
 static void note(struct ex_ctx *x, int sess, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void note(struct ex_ctx *x, int sess, const char *fmt, ...)
 {
@@ -835,7 +837,7 @@ static int probe(struct ex_ctx *x, int i)
 	struct rb_err e;
 	int r;
 
-	if (!x->real->xWaiting)	/* no way to ask: a long statement counts as waiting */
+	if (!x->real->xWaiting) /* no way to ask: a long statement counts as waiting */
 		return now_ns() - s->sent_ns > 200000000ull;
 	unlock_ctx(x);
 	r = x->real->xWaiting(x->ctl, sid, &e);
@@ -922,7 +924,7 @@ static int settle_one(struct ex_ctx *x, int i)
 static void settle_all(struct ex_ctx *x, int except, int waker)
 {
 	while (!gone_wrong(x)) {
-		int done[EX_MAX_SESSIONS] = { 0 }, any = 0, first = -1;
+		int done[EX_MAX_SESSIONS] = {0}, any = 0, first = -1;
 
 		for (int i = 0; i < x->n && !gone_wrong(x); i++) {
 			if (i != except && x->s[i].waiting) {
@@ -1012,11 +1014,16 @@ static int await_stmt(struct ex_ctx *x, int i)
 static const char *txn_text(enum txn t)
 {
 	switch (t) {
-	case TXN_COMMITTED: return "committed";
-	case TXN_ROLLED_BACK: return "rolled back";
-	case TXN_COMMIT_FAILED: return "COMMIT failed";
-	case TXN_OPEN: return "left its transaction open";
-	default: return "began no transaction";
+	case TXN_COMMITTED:
+		return "committed";
+	case TXN_ROLLED_BACK:
+		return "rolled back";
+	case TXN_COMMIT_FAILED:
+		return "COMMIT failed";
+	case TXN_OPEN:
+		return "left its transaction open";
+	default:
+		return "began no transaction";
 	}
 }
 
@@ -1056,8 +1063,8 @@ static void record_pause(struct ex_ctx *x, int i)
 			lock_ctx(x);
 		}
 		s->lapsed = 1;
-		snprintf(buf, sizeof(buf), "%s (meanwhile the %d ms Redis lease runs out)", s->pause,
-			 s->hold_ttl_ms);
+		snprintf(buf, sizeof(buf), "%s (meanwhile the %d ms Redis lease runs out)",
+			 s->pause, s->hold_ttl_ms);
 	}
 	idx = ev_add(x, EXE_PAUSE, i);
 	x->out->ev[idx].text = xstrdup(buf);
@@ -1276,8 +1283,10 @@ static uint64_t deadlock_wait_ns(const struct server_info *si)
 		v = strtod(si->settings[i].value, &end);
 		if (end == si->settings[i].value || v < 0)
 			break;
-		v *= !strcmp(end, "s") ? 1e9 : !strcmp(end, "min") ? 60e9 : !strcmp(end, "us") ? 1e3 :
-		     1e6;
+		v *= !strcmp(end, "s")	   ? 1e9
+		     : !strcmp(end, "min") ? 60e9
+		     : !strcmp(end, "us")  ? 1e3
+					   : 1e6;
 		return (uint64_t)(2 * v) + 100000000u;
 	}
 	return 100000000u;
@@ -1309,7 +1318,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	struct run_cfg rcfg;
 	struct server_info si;
 	struct rb_err ignored;
-	long long committed[1] = { 0 };
+	long long committed[1] = {0};
 	int ret = -1, made = 0, n = cfg->sched->nsessions;
 
 	memset(out, 0, sizeof(*out));

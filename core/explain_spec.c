@@ -12,10 +12,10 @@
 #include "util.h"
 
 static const char *const point_names[EX_POINT__COUNT] = {
-	[EX_THINK] = "think",
-	[EX_TAIL] = "tail",
-	[EX_END] = "end",
-	[EX_STEP] = "step",
+    [EX_THINK] = "think",
+    [EX_TAIL] = "tail",
+    [EX_END] = "end",
+    [EX_STEP] = "step",
 };
 
 const char *ex_point_name(enum ex_point p)
@@ -96,8 +96,10 @@ int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t
 
 		eq = strchr(w, '=');
 		if (!eq || !good_name(w, (size_t)(eq - w)))
-			return bad(err, n, "'%s' is not a session (NAME=CLIENT, e.g. A=0; a name is "
-				   "1 to %d letters, digits or _)", w, EX_NAME_MAX);
+			return bad(err, n,
+				   "'%s' is not a session (NAME=CLIENT, e.g. A=0; a name is "
+				   "1 to %d letters, digits or _)",
+				   w, EX_NAME_MAX);
 		errno = 0;
 		client = strtol(eq + 1, &end, 10);
 		if (!eq[1] || *end || errno || client < 0 || client >= EX_MAX_SESSIONS)
@@ -120,8 +122,10 @@ int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t
 	/* The pool runs clients 0..n-1, every one of them: each needs a lane. */
 	for (int c = 0; c < s->nsessions; c++)
 		if (!(seen & (1 << c)))
-			return bad(err, n, "no session is client %d: with %d sessions the clients "
-				   "are 0 to %d, each once", c, s->nsessions, s->nsessions - 1);
+			return bad(err, n,
+				   "no session is client %d: with %d sessions the clients "
+				   "are 0 to %d, each once",
+				   c, s->nsessions, s->nsessions - 1);
 	return 0;
 }
 
@@ -146,8 +150,9 @@ int ex_parse_steps(struct ex_schedule *s, const char *text, char *err, size_t n)
 			if (!strcmp(colon + 1, point_names[i]))
 				pt = i;
 		if (pt < 0)
-			return bad(err, n, "'%s': unknown point '%s' (valid: think, tail, end, step)",
-				   w, colon + 1);
+			return bad(err, n,
+				   "'%s': unknown point '%s' (valid: think, tail, end, step)", w,
+				   colon + 1);
 		if (s->nitems == EX_MAX_ITEMS)
 			return bad(err, n, "more than %d steps", EX_MAX_ITEMS);
 		s->items[s->nitems].session = sess;
@@ -172,8 +177,7 @@ static void name_from_file(char *out, size_t n, const char *file)
 	out[len] = '\0';
 }
 
-int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, char *err,
-		  size_t n)
+int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, char *err, size_t n)
 {
 	char msg[256], line[1024], word[32];
 	const char *p = text;
@@ -209,8 +213,10 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 				return bad(err, n, "%s:%d: a second 'scenario' line", file, lineno);
 			if (!next_word(&q, s->scenario, sizeof(s->scenario)) ||
 			    next_word(&q, extra, sizeof(extra)))
-				return bad(err, n, "%s:%d: 'scenario' takes one name (e.g. scenario "
-					   "double-tap)", file, lineno);
+				return bad(err, n,
+					   "%s:%d: 'scenario' takes one name (e.g. scenario "
+					   "double-tap)",
+					   file, lineno);
 			have_scenario = 1;
 		} else if (!strcmp(word, "summary")) {
 			size_t l = strlen(rest);
@@ -229,13 +235,15 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 			have_sessions = 1;
 		} else if (!strcmp(word, "steps")) {
 			if (!have_sessions)
-				return bad(err, n, "%s:%d: 'steps' before the 'sessions' line", file,
-					   lineno);
+				return bad(err, n, "%s:%d: 'steps' before the 'sessions' line",
+					   file, lineno);
 			if (ex_parse_steps(s, rest, msg, sizeof(msg)) < 0)
 				return bad(err, n, "%s:%d: %s", file, lineno, msg);
 		} else {
-			return bad(err, n, "%s:%d: unknown line '%s' (valid: scenario, summary, "
-				   "sessions, steps; # starts a comment)", file, lineno, word);
+			return bad(err, n,
+				   "%s:%d: unknown line '%s' (valid: scenario, summary, "
+				   "sessions, steps; # starts a comment)",
+				   file, lineno, word);
 		}
 	}
 	if (!have_sessions)
@@ -284,8 +292,8 @@ int ex_spec_load(struct ex_schedule *s, const char *file, char *err, size_t n)
 	return rc;
 }
 
-int ex_schedule_load(struct ex_schedule *s, const struct scenario *sc,
-		     const struct sc_schedule *d, char *err, size_t n)
+int ex_schedule_load(struct ex_schedule *s, const struct scenario *sc, const struct sc_schedule *d,
+		     char *err, size_t n)
 {
 	char msg[256];
 

@@ -11,7 +11,8 @@
 
 #include "util.h"
 
-static void add(struct explain_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct explain_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void add(struct explain_result *r, const char *fmt, ...)
 {
@@ -63,11 +64,13 @@ void explain_stmt_label(const char *sql, char *out, size_t n)
 	char t[64];
 
 	if (starts(sql, "SELECT") && word_after(sql, "FROM", t, sizeof(t))) {
-		snprintf(out, n, "SELECT ... FROM %s%s", t, strstr(sql, "FOR UPDATE") ? " FOR UPDATE" : "");
+		snprintf(out, n, "SELECT ... FROM %s%s", t,
+			 strstr(sql, "FOR UPDATE") ? " FOR UPDATE" : "");
 	} else if (starts(sql, "INSERT") && word_after(sql, "INTO", t, sizeof(t))) {
 		snprintf(out, n, "INSERT INTO %s%s", t,
-			 strstr(sql, "ON CONFLICT") ? " ... ON CONFLICT" :
-			 strstr(sql, "ON DUPLICATE KEY") ? " ... ON DUPLICATE KEY" : "");
+			 strstr(sql, "ON CONFLICT")	   ? " ... ON CONFLICT"
+			 : strstr(sql, "ON DUPLICATE KEY") ? " ... ON DUPLICATE KEY"
+							   : "");
 	} else if (starts(sql, "UPDATE")) {
 		sscanf(sql + 7, "%63s", t);
 		snprintf(out, n, "UPDATE %s", t);
@@ -135,8 +138,9 @@ static void tell_wait(struct explain_result *r, int wi)
 	const struct ex_event *w = &r->ev[wi];
 	int di = completion_of(r, wi);
 	const struct ex_event *d = di >= 0 ? &r->ev[di] : NULL;
-	const char *what = w->lock == 2 ? "the Redis lock" : w->lock == 1 ? "the advisory lock" :
-			   "a lock";
+	const char *what = w->lock == 2	  ? "the Redis lock"
+			   : w->lock == 1 ? "the advisory lock"
+					  : "a lock";
 	char me[160], by[160], how[160];
 
 	ref(r, w, me, sizeof(me));
@@ -152,21 +156,26 @@ static void tell_wait(struct explain_result *r, int wi)
 
 		ref(r, k, by, sizeof(by));
 		if (k->kind == EXE_WAIT && d->failed)
-			add(r, "%s waited for %s at %s; when %s waited for %s in turn, the server "
-			    "found a deadlock and %s%d failed: %s.", nm(r, w->session), what, me, by,
-			    nm(r, w->session), nm(r, w->session), w->step, how);
+			add(r,
+			    "%s waited for %s at %s; when %s waited for %s in turn, the server "
+			    "found a deadlock and %s%d failed: %s.",
+			    nm(r, w->session), what, me, by, nm(r, w->session), nm(r, w->session),
+			    w->step, how);
 		else if (d->failed)
 			add(r, "%s waited for %s at %s until %s; then %s%d failed: %s.",
 			    nm(r, w->session), what, me, by, nm(r, w->session), w->step, how);
 		else if (k->failed)
-			add(r, "%s waited for %s held by %s at %s until %s failed and %s's "
-			    "transaction was rolled back; then %s%d went on: %s.", nm(r, w->session),
-			    what, nm(r, k->session), me, by, nm(r, k->session), nm(r, w->session),
-			    w->step, d->result ? d->result : "ok");
-		else
-			add(r, "%s waited for %s held by %s at %s until %s released it; then %s%d "
-			    "went on: %s.", nm(r, w->session), what, nm(r, k->session), me, by,
+			add(r,
+			    "%s waited for %s held by %s at %s until %s failed and %s's "
+			    "transaction was rolled back; then %s%d went on: %s.",
+			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, k->session),
 			    nm(r, w->session), w->step, d->result ? d->result : "ok");
+		else
+			add(r,
+			    "%s waited for %s held by %s at %s until %s released it; then %s%d "
+			    "went on: %s.",
+			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, w->session),
+			    w->step, d->result ? d->result : "ok");
 		return;
 	}
 	if (d->failed)
@@ -248,9 +257,9 @@ void explain_story(struct explain_result *r)
 
 			if (e->kind != EXE_END || e->session != s)
 				continue;
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s %s", first ? "" : ";",
-					      nm(r, s), strncmp(e->text, "end: ", 5) ? e->text :
-					      e->text + 5);
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s %s",
+					      first ? "" : ";", nm(r, s),
+					      strncmp(e->text, "end: ", 5) ? e->text : e->text + 5);
 			first = 0;
 		}
 	}
@@ -262,14 +271,15 @@ void explain_story(struct explain_result *r)
 		for (int k = 0, first = 1; k < r->nkinds && o < sizeof(buf); k++) {
 			if (!r->anomalies[k])
 				continue;
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s %lld", first ? "" : ",",
-					      r->kinds[k], r->anomalies[k]);
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s %lld",
+					      first ? "" : ",", r->kinds[k], r->anomalies[k]);
 			first = 0;
 		}
 		if (o < sizeof(buf))
 			snprintf(buf + o, sizeof(buf) - o, "%s",
-				 waits || fails ? "." : ". Nothing made a session wait or fail, so "
-				 "each one acted on what it had read.");
+				 waits || fails ? "."
+						: ". Nothing made a session wait or fail, so "
+						  "each one acted on what it had read.");
 		add(r, "%s", buf);
 	} else {
 		add(r, "The invariant held: no anomaly.");

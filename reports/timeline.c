@@ -14,20 +14,20 @@
 #include "../core/util.h"
 #include "report.h"
 
-#define RULE "\xe2\x94\x80"	/* ─ */
-#define BAR "\xe2\x94\x82"	/* │ */
-#define CROSS "\xe2\x94\xbc"	/* ┼ */
-#define ARROW "\xe2\x86\x92"	/* → */
-#define ELLIPSIS "\xe2\x80\xa6"	/* … */
-#define CROSSMARK "\xe2\x9c\x97"	/* ✗ */
-#define DOT "\xc2\xb7"		/* · */
-#define SQUARE "\xe2\x96\xa0"	/* ■ */
+#define RULE	  "\xe2\x94\x80" /* ─ */
+#define BAR	  "\xe2\x94\x82" /* │ */
+#define CROSS	  "\xe2\x94\xbc" /* ┼ */
+#define ARROW	  "\xe2\x86\x92" /* → */
+#define ELLIPSIS  "\xe2\x80\xa6" /* … */
+#define CROSSMARK "\xe2\x9c\x97" /* ✗ */
+#define DOT	  "\xc2\xb7"	 /* · */
+#define SQUARE	  "\xe2\x96\xa0" /* ■ */
 
 enum style { ST_PLAIN, ST_HEAD, ST_OK, ST_WAIT, ST_DONE, ST_ERR, ST_DIM };
 
 static const char *const ansi[] = {
-	[ST_PLAIN] = "", [ST_HEAD] = "\033[1m", [ST_OK] = "", [ST_WAIT] = "\033[33m",
-	[ST_DONE] = "\033[32m", [ST_ERR] = "\033[31m", [ST_DIM] = "\033[2m",
+    [ST_PLAIN] = "",	    [ST_HEAD] = "\033[1m", [ST_OK] = "",	 [ST_WAIT] = "\033[33m",
+    [ST_DONE] = "\033[32m", [ST_ERR] = "\033[31m", [ST_DIM] = "\033[2m",
 };
 
 /* Characters on screen: UTF-8 continuation bytes take no column. */
@@ -244,8 +244,8 @@ static void row(FILE *f, int n, int w, int lane, const char *text, enum style st
 			o += (size_t)snprintf(out + o, sizeof(out) - o, " %s ", BAR);
 		if (i == lane) {
 			if (color && *ansi[st])
-				o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s\033[0m", ansi[st],
-						      text);
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s\033[0m",
+						      ansi[st], text);
 			else
 				o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", text);
 			used = cols(text, strlen(text));
@@ -274,8 +274,8 @@ static void header(FILE *f, const struct explain_result *r, int w, int color)
 			o += (size_t)snprintf(out + o, sizeof(out) - o, " %s ", BAR);
 		used = snprintf(name, sizeof(name), "%s (client %d)", r->sched.sess[i].name,
 				r->sched.sess[i].client);
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s%s", color ? ansi[ST_HEAD] : "",
-				      name, color ? "\033[0m" : "");
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s%s",
+				      color ? ansi[ST_HEAD] : "", name, color ? "\033[0m" : "");
 		for (; i < n - 1 && used < w && o + 1 < sizeof(out); used++)
 			out[o++] = ' ';
 	}
@@ -297,7 +297,7 @@ static void rule(FILE *f, int n, int w)
 /* A paragraph wrapped to width, each line after the first indented. */
 static void para(FILE *f, const char *text, int width, int indent, const char *color)
 {
-	struct lines l = { 0 };
+	struct lines l = {0};
 
 	wrap(&l, text, width, indent, ST_PLAIN);
 	for (int i = 0; i < l.n; i++)
@@ -309,7 +309,7 @@ static void para(FILE *f, const char *text, int width, int indent, const char *c
 static void field(FILE *f, const char *label, const char *value, int width)
 {
 	char buf[1024];
-	struct lines l = { 0 };
+	struct lines l = {0};
 
 	snprintf(buf, sizeof(buf), "%s", value ? value : "");
 	wrap(&l, buf, width - 13, 0, ST_PLAIN);
@@ -362,7 +362,7 @@ int timeline_text(FILE *f, const struct explain_result *r, const struct timeline
 	rule(f, n, w);
 	for (int i = 0; i < r->nevents; i++) {
 		const struct ex_event *e = &r->ev[i];
-		struct lines l = { 0 };
+		struct lines l = {0};
 
 		if (e->kind == EXE_NOTE) {
 			snprintf(buf, sizeof(buf), "-- %s", e->text);
@@ -393,12 +393,18 @@ int timeline_text(FILE *f, const struct explain_result *r, const struct timeline
 static const char *kind_name(enum ex_kind k)
 {
 	switch (k) {
-	case EXE_STMT: return "statement";
-	case EXE_WAIT: return "waiting";
-	case EXE_DONE: return "completed";
-	case EXE_PAUSE: return "pause";
-	case EXE_END: return "end";
-	default: return "note";
+	case EXE_STMT:
+		return "statement";
+	case EXE_WAIT:
+		return "waiting";
+	case EXE_DONE:
+		return "completed";
+	case EXE_PAUSE:
+		return "pause";
+	case EXE_END:
+		return "end";
+	default:
+		return "note";
 	}
 }
 
@@ -413,15 +419,17 @@ int timeline_json(FILE *f, const struct explain_result *r)
 	json_object_set_new(root, "kind", json_string("explain"));
 	json_object_set_new(root, "schema_version", json_integer(TIMELINE_JSON_SCHEMA));
 	json_object_set_new(root, "db", json_string(r->db));
-	json_object_set_new(root, "server", json_pack("{s:s, s:s}", "product", r->product,
-						       "version", r->version));
+	json_object_set_new(root, "server",
+			    json_pack("{s:s, s:s}", "product", r->product, "version", r->version));
 	json_object_set_new(root, "scenario", json_string(r->scenario));
 	json_object_set_new(root, "strategy", json_string(r->strategy));
 	json_object_set_new(root, "isolation", json_string(rb_iso_name(r->iso)));
 	json_object_set_new(root, "effective_isolation", json_string(rb_iso_name(r->eff_iso)));
-	json_object_set_new(root, "knobs", json_pack("{s:I, s:I, s:I, s:I}",
-		"quantity", (json_int_t)r->knobs.quantity, "balance", (json_int_t)r->knobs.balance,
-		"price", (json_int_t)r->knobs.price, "amount", (json_int_t)r->knobs.amount));
+	json_object_set_new(
+	    root, "knobs",
+	    json_pack("{s:I, s:I, s:I, s:I}", "quantity", (json_int_t)r->knobs.quantity, "balance",
+		      (json_int_t)r->knobs.balance, "price", (json_int_t)r->knobs.price, "amount",
+		      (json_int_t)r->knobs.amount));
 	json_object_set_new(sched, "name", json_string(r->sched.name));
 	json_object_set_new(sched, "summary", json_string(r->sched.summary));
 	for (int i = 0; i < r->sched.nsessions; i++)
@@ -447,31 +455,34 @@ int timeline_json(FILE *f, const struct explain_result *r)
 			json_object_set_new(j, "step", json_integer(e->step));
 			json_object_set_new(j, "sql", json_string(e->text));
 			if (e->lock)
-				json_object_set_new(j, "lock", json_string(e->lock == 2 ? "redis" :
-									   "advisory"));
+				json_object_set_new(
+				    j, "lock", json_string(e->lock == 2 ? "redis" : "advisory"));
 		} else if (e->kind == EXE_PAUSE) {
 			json_object_set_new(j, "point", json_string(e->text));
 		} else if (e->kind == EXE_END) {
-			json_object_set_new(j, "outcome", json_string(strncmp(e->text, "end: ", 5) ?
-								     e->text : e->text + 5));
+			json_object_set_new(
+			    j, "outcome",
+			    json_string(strncmp(e->text, "end: ", 5) ? e->text : e->text + 5));
 		} else {
 			json_object_set_new(j, "text", json_string(e->text));
 		}
 		if (e->failed)
-			json_object_set_new(j, "error", json_pack("{s:s, s:s, s:s}", "class",
-				rb_class_name(e->cls), "code", e->code, "message", e->msg ? e->msg : ""));
+			json_object_set_new(j, "error",
+					    json_pack("{s:s, s:s, s:s}", "class",
+						      rb_class_name(e->cls), "code", e->code,
+						      "message", e->msg ? e->msg : ""));
 		else if (e->result)
 			json_object_set_new(j, "result", json_string(e->result));
 		if (e->kind == EXE_DONE)
-			json_object_set_new(j, "released_by", e->waker >= 0 ? json_integer(e->waker) :
-					    json_null());
+			json_object_set_new(j, "released_by",
+					    e->waker >= 0 ? json_integer(e->waker) : json_null());
 		json_array_append_new(events, j);
 	}
 	json_object_set_new(root, "events", events);
 	for (int k = 0; k < r->nkinds; k++)
 		json_object_set_new(anom, r->kinds[k], json_integer(r->anomalies[k]));
-	json_object_set_new(root, "check", json_pack("{s:o, s:b}", "anomalies", anom,
-						      "anomalous", r->anomalous));
+	json_object_set_new(root, "check",
+			    json_pack("{s:o, s:b}", "anomalies", anom, "anomalous", r->anomalous));
 	json_object_set_new(root, "verdict", json_string(r->anomalous ? "anomaly" : "safe"));
 	for (int i = 0; i < r->nstory; i++)
 		json_array_append_new(story, json_string(r->story[i]));
@@ -485,26 +496,28 @@ int timeline_json(FILE *f, const struct explain_result *r)
 /* ---- HTML ------------------------------------------------------------------ */
 
 static const char html_css[] =
-	".rb-explain{font:16px/1.4 system-ui,sans-serif;color:#111;margin:24px 0}\n"
-	".rb-explain h2{font-size:24px;margin:0 0 8px}\n"
-	".rb-explain dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0 0 16px}\n"
-	".rb-explain dt{font-weight:600}\n"
-	".rb-explain dd{margin:0}\n"
-	".rb-explain table{border-collapse:collapse;table-layout:fixed;width:100%}\n"
-	".rb-explain th{text-align:left;border-bottom:2px solid #333;padding:4px 8px}\n"
-	".rb-explain td{vertical-align:top;padding:3px 8px;border-left:1px solid #ccc}\n"
-	".rb-explain td:first-child{border-left:none}\n"
-	".rb-explain code{font:14px/1.35 ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}\n"
-	".rb-explain .res{display:block;color:#1b5e20}\n"
-	".rb-explain .wait{display:block;color:#8a5a00;font-weight:600}\n"
-	".rb-explain .done{color:#1b5e20;font-weight:600}\n"
-	".rb-explain .err{display:block;color:#b71c1c;font-weight:600}\n"
-	".rb-explain .pause{color:#666}\n"
-	".rb-explain .end{font-weight:700}\n"
-	".rb-explain .note td{color:#666;font-style:italic}\n"
-	".rb-explain .verdict{font-size:20px;font-weight:700;margin:12px 0}\n"
-	".rb-explain .anomaly{color:#b71c1c}\n"
-	".rb-explain .safe{color:#1e7b34}\n";
+    ".rb-explain{font:16px/1.4 system-ui,sans-serif;color:#111;margin:24px 0}\n"
+    ".rb-explain h2{font-size:24px;margin:0 0 8px}\n"
+    ".rb-explain dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0 0 "
+    "16px}\n"
+    ".rb-explain dt{font-weight:600}\n"
+    ".rb-explain dd{margin:0}\n"
+    ".rb-explain table{border-collapse:collapse;table-layout:fixed;width:100%}\n"
+    ".rb-explain th{text-align:left;border-bottom:2px solid #333;padding:4px 8px}\n"
+    ".rb-explain td{vertical-align:top;padding:3px 8px;border-left:1px solid #ccc}\n"
+    ".rb-explain td:first-child{border-left:none}\n"
+    ".rb-explain code{font:14px/1.35 "
+    "ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}\n"
+    ".rb-explain .res{display:block;color:#1b5e20}\n"
+    ".rb-explain .wait{display:block;color:#8a5a00;font-weight:600}\n"
+    ".rb-explain .done{color:#1b5e20;font-weight:600}\n"
+    ".rb-explain .err{display:block;color:#b71c1c;font-weight:600}\n"
+    ".rb-explain .pause{color:#666}\n"
+    ".rb-explain .end{font-weight:700}\n"
+    ".rb-explain .note td{color:#666;font-style:italic}\n"
+    ".rb-explain .verdict{font-size:20px;font-weight:700;margin:12px 0}\n"
+    ".rb-explain .anomaly{color:#b71c1c}\n"
+    ".rb-explain .safe{color:#1e7b34}\n";
 
 static void esc(FILE *f, const char *s)
 {
@@ -614,7 +627,8 @@ int timeline_html_section(FILE *f, const struct explain_result *r)
 					fputs("</span>", f);
 				} else if (e->kind == EXE_END) {
 					fprintf(f, "<span class=\"end\">%s ", SQUARE);
-					esc(f, strncmp(e->text, "end: ", 5) ? e->text : e->text + 5);
+					esc(f,
+					    strncmp(e->text, "end: ", 5) ? e->text : e->text + 5);
 					fputs("</span>", f);
 				} else {
 					html_event(f, r, e);
@@ -627,8 +641,8 @@ int timeline_html_section(FILE *f, const struct explain_result *r)
 	fputs("</tbody>\n</table>\n<p>check: ", f);
 	check_text(buf, sizeof(buf), r, ", ");
 	esc(f, buf);
-	fprintf(f, "</p>\n<p class=\"verdict %s\">%s</p>\n<ol>\n", r->anomalous ? "anomaly" : "safe",
-		r->anomalous ? "ANOMALY" : "no anomaly");
+	fprintf(f, "</p>\n<p class=\"verdict %s\">%s</p>\n<ol>\n",
+		r->anomalous ? "anomaly" : "safe", r->anomalous ? "ANOMALY" : "no anomaly");
 	for (int i = 0; i < r->nstory; i++) {
 		fputs("<li>", f);
 		esc(f, r->story[i]);
@@ -641,7 +655,8 @@ int timeline_html_section(FILE *f, const struct explain_result *r)
 int timeline_html(FILE *f, const struct explain_result *r)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	      "<title>racebench explain: ", f);
+	      "<title>racebench explain: ",
+	      f);
 	esc(f, r->scenario);
 	fputs("</title>\n</head>\n<body>\n", f);
 	if (timeline_html_section(f, r) < 0)

@@ -7,11 +7,11 @@
 #include "../core/explain.h"
 
 struct timeline_opts {
-	int lane;		/* characters per session column in the text (>= 24) */
-	int color;		/* ANSI colour in the text */
+	int lane;  /* characters per session column in the text (>= 24) */
+	int color; /* ANSI colour in the text */
 };
 
-#define TIMELINE_LANE_PIPED 60	/* the lane width when not on a terminal */
+#define TIMELINE_LANE_PIPED  60 /* the lane width when not on a terminal */
 #define TIMELINE_JSON_SCHEMA 1
 
 /* Each returns 0, or -1 when writing failed. */
