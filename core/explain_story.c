@@ -162,8 +162,11 @@ static void tell_wait(struct explain_result *r, int wi)
 			    nm(r, w->session), what, me, by, nm(r, w->session), nm(r, w->session),
 			    w->step, how);
 		else if (d->failed)
-			add(r, "%s waited for %s at %s until %s; then %s%d failed: %s.",
-			    nm(r, w->session), what, me, by, nm(r, w->session), w->step, how);
+			add(r,
+			    "%s waited for %s held by %s at %s until %s released it; then %s%d "
+			    "failed: %s.",
+			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, w->session),
+			    w->step, how);
 		else if (k->failed)
 			add(r,
 			    "%s waited for %s held by %s at %s until %s failed and %s's "
