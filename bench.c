@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/explain.h"
 #include "core/gate.h"
 #include "core/harness.h"
 #include "core/opts.h"
@@ -23,6 +25,7 @@
 #include "core/servers.h"
 #include "core/util.h"
 #include "reports/report.h"
+#include "reports/timeline.h"
 
 #define EXIT_GATE 1
 #define EXIT_USAGE 2
@@ -34,6 +37,8 @@ static const char *const usage_text[] = {
 "       racebench load [options]     the same cells under sustained traffic (load mode)\n"
 "       racebench check RESULT.json --expect FILE [--baseline B.json] [output options]\n"
 "                                    gate a saved JSON report, no database needed\n"
+"       racebench explain SCENARIO [options]\n"
+"                                    one race, step by step, the same every time\n"
 "       racebench list               scenarios, strategies, levels, drivers\n"
 "       racebench help | --help      this text\n"
 "       racebench version | --version\n",
@@ -104,6 +109,15 @@ static const char *const usage_text[] = {
 "                         than the same cell there is a broken expectation\n"
 "      --tolerance T      how far from the baseline is still fine: 20% (p99 and\n"
 "                         throughput) or latency=50%,throughput=30%,floor=5ms (default)\n",
+"\n"
+"explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
+"statements are shown waiting, the timeline ends with the invariant check:\n"
+"      --strategy S       one strategy (default none); --isolation L (default rc);\n"
+"                         --db pg|mysql (default pg)\n"
+"      --schedule NAME    one of the scenario's schedules (default: its first)\n"
+"      --list-schedules   the schedules of SCENARIO (or of every scenario)\n"
+"      --spec FILE        a schedule of your own (scenario, sessions, steps lines)\n"
+"      --format F         text (default), json or html; --out FILE\n",
 "\n"
 "Exit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
 "(also a malformed expectations file or report), 3 infrastructure error (the\n"
@@ -859,6 +873,177 @@ static int cmd_run(struct options *o)
 	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
 }
 
+/* The schedules of sc, or of every scenario when sc is NULL. */
+static void list_schedules(const struct scenario *sc)
+{
+	for (int i = 0; scenarios[i]; i++) {
+		const struct scenario *s = scenarios[i];
+
+		if (sc && s != sc)
+			continue;
+		printf("%s%s\n", sc || i == 0 ? "" : "\n", s->name);
+		for (int k = 0; s->schedules && s->schedules[k].name; k++) {
+			const struct sc_schedule *d = &s->schedules[k];
+
+			printf("  %-12s %s%s\n  %-12s sessions %s; steps %s\n", d->name, d->summary,
+			       k ? "" : " (default)", "", d->sessions, d->steps);
+		}
+	}
+}
+
+/* Characters per session lane: the terminal's width shared, or 60 piped. */
+static int lane_width(int to_tty, int sessions)
+{
+	struct winsize ws;
+	int w;
+
+	if (!to_tty || ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+		return TIMELINE_LANE_PIPED;
+	w = (ws.ws_col - 3 * (sessions - 1)) / sessions;
+	return w < 24 ? 24 : w;
+}
+
+/*
+ * explain: one scenario's schedule played step by step on one database
+ * (core/explain.c), rendered as a timeline. Exit 0 whatever it showed.
+ */
+static int cmd_explain(struct options *o)
+{
+	const struct scenario *sc = o->ex_scenario >= 0 ? scenarios[o->ex_scenario] : NULL;
+	const struct driver *d = drivers[opts_explain_db(o)];
+	enum strategy s = (enum strategy)opts_explain_strategy(o);
+	struct explain_cfg ec = { 0 };
+	struct explain_result r;
+	struct ex_schedule sched;
+	struct servers srv = { 0 };
+	struct sigaction sa;
+	char err[512], need[32] = "", prefix[80];
+	const char *dsn, *why, *path = o->nouts ? o->outs[0] : "-";
+	int rc, to_stdout = !strcmp(path, "-");
+	struct rb_err e;
+	FILE *f;
+
+	if (o->ex_list) {
+		list_schedules(sc);
+		return 0;
+	}
+	if (o->ex_spec) {
+		if (ex_spec_load(&sched, o->ex_spec, err, sizeof(err)) < 0)
+			die_usage(err);
+		if (!sched.scenario[0] && !sc)
+			die_usage("--spec: the file has no 'scenario' line and no SCENARIO was given");
+		if (sched.scenario[0]) {
+			const struct scenario *named = scenario_find(sched.scenario);
+
+			if (!named || (sc && named != sc)) {
+				snprintf(err, sizeof(err), "%s: scenario '%s' %s", o->ex_spec,
+					 sched.scenario, named ? "differs from the one on the command "
+					 "line" : "is not a scenario (see racebench list)");
+				die_usage(err);
+			}
+			sc = named;
+		}
+	} else if (ex_schedule_load(&sched, sc, ex_schedule_find(sc, o->ex_schedule), err,
+				    sizeof(err)) < 0) {
+		die_usage(err);
+	}
+	why = sc->xFits(s, d->dialect);
+	if (!why && strategy_uses_redis(s) && !lock_service)
+		why = "it needs a Redis lock service, which this build does not have";
+	if (why) {
+		fprintf(stderr, "racebench: explain: %s does not fit %s on %s: %s\n",
+			strategy_name(s), sc->name, d->name, why);
+		return EXIT_USAGE;
+	}
+	check_outs(o);
+	dsn = o->dsn[opts_explain_db(o)] ? o->dsn[opts_explain_db(o)] : env_nonempty(d->env);
+	if (dsn && !o->dsn[opts_explain_db(o)] && d->xCheckDsn && d->xCheckDsn(dsn, &e) < 0) {
+		fprintf(stderr, "racebench: %s: %s\n", d->env, e.msg);
+		return EXIT_USAGE;
+	}
+	if (!dsn)
+		snprintf(need, sizeof(need), "%s", d->server);
+	if (strategy_uses_redis(s)) {
+		ec.lock.url = o->redis_url ? o->redis_url : env_nonempty("RACEBENCH_REDIS");
+		if (ec.lock.url && redis_url_parse(ec.lock.url, &(struct redis_url){ 0 }, &e) < 0) {
+			fprintf(stderr, "racebench: %s: %s\n", o->redis_url ? "--redis" :
+				"RACEBENCH_REDIS", e.msg);
+			return EXIT_USAGE;
+		}
+		if (!ec.lock.url)
+			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%sredis",
+				   *need ? " " : "");
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (*need) {
+		if (!o->quiet)
+			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
+		if (servers_start(&srv, need, &e) < 0) {
+			fprintf(stderr, "racebench: %s\n", e.msg);
+			return EXIT_INFRA;
+		}
+		if (!dsn)
+			dsn = !strcmp(d->server, "pg") ? srv.pg : srv.mysql;
+		if (strategy_uses_redis(s) && !ec.lock.url)
+			ec.lock.url = srv.redis;
+	}
+	snprintf(prefix, sizeof(prefix), "racebench:%s", o->schema);
+	ec.drv = d;
+	ec.dbo.dsn = dsn;
+	ec.dbo.connect_timeout_s = o->connect_timeout_s;
+	ec.dbo.lock_timeout_ms = o->lock_timeout_ms;
+	ec.schema = o->schema;
+	ec.sc = sc;
+	ec.strat = s;
+	ec.iso = (enum rb_iso)opts_explain_iso(o);
+	ec.sched = &sched;
+	ec.lock.prefix = prefix;
+	ec.lock.connect_timeout_ms = o->connect_timeout_s * 1000;
+	ec.lock.command_timeout_ms = 10000;
+	ec.locks = ec.lock.url ? lock_service : NULL;
+	ec.stop = &interrupted;
+	rc = explain_run(&ec, &r, &e);
+	if (o->keep_servers && srv.started)
+		fprintf(stderr, "racebench: servers kept running in %s; stop them with: %s --dir %s "
+			"stop\n", srv.dir, srv.script, srv.dir);
+	else
+		servers_stop(&srv);
+	if (rc < 0) {
+		dsn_redact(dsn, err, sizeof(err));
+		fprintf(stderr, "racebench: explain on %s (%s): %s\n", d->name, err, e.msg);
+		explain_release(&r);
+		return atomic_load(&interrupted) ? 128 + atomic_load(&interrupted) : EXIT_INFRA;
+	}
+	f = to_stdout ? stdout : fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "racebench: cannot write '%s'\n", path);
+		explain_release(&r);
+		return EXIT_INFRA;
+	}
+	if (o->ex_format == EXF_JSON) {
+		rc = timeline_json(f, &r);
+	} else if (o->ex_format == EXF_HTML) {
+		rc = timeline_html(f, &r);
+	} else {
+		int tty = to_stdout && isatty(1);
+		struct timeline_opts to = {
+			.lane = lane_width(tty, sched.nsessions),
+			.color = to_stdout && (o->color >= 0 ? o->color : tty && !getenv("NO_COLOR")),
+		};
+
+		rc = timeline_text(f, &r, &to);
+	}
+	if (to_stdout ? fflush(f) != 0 : fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		fprintf(stderr, "racebench: writing '%s' failed\n", path);
+	explain_release(&r);
+	return rc < 0 ? EXIT_INFRA : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -885,6 +1070,8 @@ int main(int argc, char **argv)
 		return cmd_run(&o);
 	case CMD_CHECK:
 		return cmd_check(&o);
+	case CMD_EXPLAIN:
+		return cmd_explain(&o);
 	default:
 		die_usage("no command");
 	}

@@ -258,6 +258,9 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 	int reason = -1;
 
 	n->ops++;
+	/* explain: which client this thread is, before its first statement. */
+	if (p->cfg->pause)
+		p->cfg->pause(&o, "start", p->cfg->pause_arg);
 	/* A connection the server dropped is replaced before it is used again. */
 	if ((!cl->db || p->drv->xBroken(cl->db)) && client_reconnect(cl, &e) < 0) {
 		note_error(cl, &e);
@@ -265,6 +268,8 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		n->failures[RB_CLS_CONNECTION]++;
 		if (cl->recording)
 			hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+		if (p->cfg->pause)
+			p->cfg->pause(&o, "end", p->cfg->pause_arg);
 		return;
 	}
 	o.db = cl->db;
@@ -311,6 +316,9 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 	}
 	if (cl->recording)
 		hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+	/* explain: the operation, retries included, is over. */
+	if (p->cfg->pause)
+		p->cfg->pause(&o, "end", p->cfg->pause_arg);
 }
 
 /* Sleeps until the monotonic time t (ns); returns at once if it is past. */

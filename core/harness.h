@@ -26,7 +26,9 @@ struct run_cfg {
 	/*
 	 * Explain mode: called at the operation's pause points ("think"
 	 * between the read and the write, "tail" before COMMIT, "retry"
-	 * before a retry) instead of sleeping there. NULL in the matrix.
+	 * before a retry) instead of sleeping there, and at its "start"
+	 * (before its first statement) and "end" (retries included). NULL
+	 * in the matrix.
 	 */
 	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
 	void *pause_arg;

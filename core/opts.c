@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../reports/report.h"
+#include "explain.h"
 #include "strategy.h"
 #include "util.h"
 
@@ -171,6 +172,7 @@ enum {
 	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
 	O_MODE, O_DURATION, O_OPS, O_RATE, O_ARRIVAL, O_WARMUP,
 	O_EXPECT, O_BASELINE, O_TOLERANCE, O_SEQUENTIAL,
+	O_SCHEDULE, O_LIST_SCHEDULES, O_SPEC,
 };
 
 static const struct option long_opts[] = {
@@ -216,6 +218,9 @@ static const struct option long_opts[] = {
 	{ "expect", required_argument, NULL, O_EXPECT },
 	{ "baseline", required_argument, NULL, O_BASELINE },
 	{ "tolerance", required_argument, NULL, O_TOLERANCE },
+	{ "schedule", required_argument, NULL, O_SCHEDULE },
+	{ "list-schedules", no_argument, NULL, O_LIST_SCHEDULES },
+	{ "spec", required_argument, NULL, O_SPEC },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -248,6 +253,7 @@ static void defaults(struct options *o)
 	o->color = -1;
 	o->progress = -1;
 	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
+	o->ex_scenario = -1;
 }
 
 /* The options `check` takes; the others only make sense for a run. */
@@ -256,6 +262,115 @@ static int check_takes(int c)
 	return c == 'f' || c == 'o' || c == O_EXPECT || c == O_BASELINE || c == O_TOLERANCE ||
 	       c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' || c == 'V' ||
 	       c == ':' || c == '?';
+}
+
+/* The options `explain` takes. */
+static int explain_takes(int c)
+{
+	return c == 'd' || c == 'S' || c == 'i' || c == 'f' || c == 'o' || c == O_PG ||
+	       c == O_MYSQL || c == O_REDIS || c == O_SCHEDULE || c == O_LIST_SCHEDULES ||
+	       c == O_SPEC || c == O_SCHEMA || c == O_CONNECT_TIMEOUT || c == O_LOCK_TIMEOUT ||
+	       c == O_KEEP_SERVERS || c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' ||
+	       c == 'V' || c == ':' || c == '?';
+}
+
+/* Exactly one bit of set, or a message: explain plays one of each. */
+static int one_of(unsigned set, const char *opt, const char *what, char *err, size_t n)
+{
+	if (set && !(set & (set - 1)))
+		return 0;
+	return bad(err, n, "%s: explain plays one %s at a time", opt, what);
+}
+
+static int bit_index(unsigned set)
+{
+	int i = 0;
+
+	while (set > 1) {
+		set >>= 1;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * explain after its options: SCENARIO (optional with --list-schedules or
+ * --spec), one strategy (none), level (rc) and database (pg), a schedule
+ * the scenario has, one output.
+ */
+static int explain_finish(struct options *o, int argc, char **argv, int db_given, int iso_given,
+			  int schema_given, char *err, size_t n)
+{
+	char valid[512];
+	const struct scenario *sc;
+
+	if (optind < argc) {
+		o->ex_scenario = find_scenario(argv[optind]);
+		if (o->ex_scenario < 0) {
+			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+			return bad(err, n, "explain: unknown scenario '%s' (valid: %s)", argv[optind],
+				   valid);
+		}
+		optind++;
+	}
+	if (optind < argc)
+		return bad(err, n, "unexpected argument '%s' (usage: racebench explain SCENARIO "
+			   "[options])", argv[optind]);
+	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
+		join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+		return bad(err, n, "explain: which scenario? (usage: racebench explain SCENARIO; "
+			   "valid: %s)", valid);
+	}
+	if (o->ex_spec && o->ex_schedule)
+		return bad(err, n, "--schedule and --spec both given: play a scenario's schedule "
+			   "or your own, not both");
+	if (o->ex_schedule && o->ex_scenario >= 0) {
+		sc = scenarios[o->ex_scenario];
+		if (!ex_schedule_find(sc, o->ex_schedule)) {
+			ex_schedule_names(sc, valid, sizeof(valid));
+			return bad(err, n, "--schedule: unknown schedule '%s' for %s (valid: %s)",
+				   o->ex_schedule, sc->name, valid);
+		}
+	}
+	if (o->ex_schedule && o->ex_scenario < 0)
+		return bad(err, n, "--schedule: name the scenario too (racebench explain SCENARIO "
+			   "--schedule %s)", o->ex_schedule);
+	if (!o->strategies_given)
+		o->strategies = 1u << ST_NONE;
+	if (!iso_given)
+		o->isolations = 1u << RB_ISO_RC;
+	if (o->dsn_given && !db_given) {
+		o->dbs = 0;
+		for (int i = 0; drivers[i]; i++)
+			if (o->dsn[i])
+				o->dbs |= 1u << i;
+	} else if (!db_given) {
+		o->dbs = 1u << find_driver("pg");
+	}
+	if (one_of(o->strategies, "--strategy", "strategy", err, n) ||
+	    one_of(o->isolations, "--isolation", "isolation level", err, n) ||
+	    one_of(o->dbs, o->dsn_given && !db_given ? "--pg/--mysql" : "--db", "database", err, n))
+		return 2;
+	if (o->nouts > 1)
+		return bad(err, n, "--out: explain writes one file");
+	if (!schema_given)
+		o->schema = "racebench_explain";
+	return 0;
+}
+
+int opts_explain_strategy(const struct options *o)
+{
+	return bit_index(o->strategies);
+}
+
+int opts_explain_iso(const struct options *o)
+{
+	return bit_index(o->isolations);
+}
+
+int opts_explain_db(const struct options *o)
+{
+	return bit_index(o->dbs);
 }
 
 static const char *opt_name(int c, char *buf, size_t n)
@@ -273,18 +388,21 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 {
 	char valid[512];
 	long long ll;
-	int c, rc = 0, db_given = 0, duration_given = 0, arrival_given = 0;
+	int c, rc = 0, db_given = 0, duration_given = 0, arrival_given = 0, schema_given = 0,
+	    iso_given = 0;
 
 	defaults(o);
 	err[0] = '\0';
 	if (argc < 2)
-		return bad(err, n, "no command (valid: run, load, list, check, help, version)");
+		return bad(err, n, "no command (valid: run, load, list, check, explain, help, version)");
 	if (!strcmp(argv[1], "run"))
 		o->cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "load"))
 		o->cmd = CMD_LOAD;
 	else if (!strcmp(argv[1], "check"))
 		o->cmd = CMD_CHECK;
+	else if (!strcmp(argv[1], "explain"))
+		o->cmd = CMD_EXPLAIN;
 	else if (!strcmp(argv[1], "list"))
 		o->cmd = CMD_LIST;
 	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
@@ -293,9 +411,10 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		o->cmd = CMD_VERSION;
 	else if (argv[1][0] == '-')
 		return bad(err, n, "'%s' before a command (usage: racebench run [options]; "
-			   "valid commands: run, load, list, check, help, version)", argv[1]);
+			   "valid commands: run, load, list, check, explain, help, version)", argv[1]);
 	else
-		return bad(err, n, "unknown command '%s' (valid: run, load, list, check, help, version)",
+		return bad(err, n, "unknown command '%s' (valid: run, load, list, check, explain, help, "
+			   "version)",
 			   argv[1]);
 	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
 		return 0;
@@ -311,6 +430,11 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			rc = bad(err, n, "%s is an option of run, not of check (check takes --expect, "
 				 "--baseline, --tolerance, --format, --out, --color, --no-color, "
 				 "--quiet)", opt_name(c, valid, sizeof(valid)));
+			break;
+		}
+		if (o->cmd == CMD_EXPLAIN && !explain_takes(c)) {
+			rc = bad(err, n, "%s is not an option of explain (see racebench --help)",
+				 opt_name(c, valid, sizeof(valid)));
 			break;
 		}
 		switch (c) {
@@ -337,6 +461,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			rc = parse_set("--isolation", optarg, rb_iso_parse,
 				       (1u << RB_ISO__COUNT) - 1, "isolation level", valid,
 				       &o->isolations, err, n);
+			iso_given = 1;
 			break;
 		case 'c':
 			rc = parse_int("--clients", optarg, 1, 256, &o->cfg.clients, err, n);
@@ -375,6 +500,19 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			break;
 		case 'f': {
 			unsigned set = 0;
+
+			if (o->cmd == CMD_EXPLAIN) {
+				if (!strcmp(optarg, "text"))
+					o->ex_format = EXF_TEXT;
+				else if (!strcmp(optarg, "json"))
+					o->ex_format = EXF_JSON;
+				else if (!strcmp(optarg, "html"))
+					o->ex_format = EXF_HTML;
+				else
+					rc = bad(err, n, "--format: unknown format '%s' for explain "
+						 "(valid: text, json, html)", optarg);
+				break;
+			}
 			char buf[256], *save = NULL, *tok;
 
 			join_names(valid, sizeof(valid), format_name_at, count_formats());
@@ -485,6 +623,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_SCHEMA:
 			rc = parse_schema(optarg, err, n);
 			o->schema = optarg;
+			schema_given = 1;
 			break;
 		case O_FORCE_SCHEMA:
 			o->force_schema = 1;
@@ -533,6 +672,17 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 				rc = 2;
 			o->tolerance_given = 1;
 			break;
+		case O_SCHEDULE:
+			o->ex_schedule = optarg;
+			break;
+		case O_LIST_SCHEDULES:
+			o->ex_list = 1;
+			break;
+		case O_SPEC:
+			if (!*optarg)
+				rc = bad(err, n, "--spec: empty file name");
+			o->ex_spec = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -556,6 +706,8 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	}
 	if (rc)
 		return rc;
+	if (o->cmd == CMD_EXPLAIN)
+		return explain_finish(o, argc, argv, db_given, iso_given, schema_given, err, n);
 	if (o->cmd == CMD_CHECK && optind == argc)
 		return bad(err, n, "check: which result? (usage: racebench check RESULT.json "
 			   "--expect FILE [--baseline B.json])");

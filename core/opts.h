@@ -13,7 +13,11 @@ enum command {
 	CMD_HELP,
 	CMD_VERSION,
 	CMD_CHECK,		/* gate a saved JSON report */
+	CMD_EXPLAIN,		/* one schedule, step by step, narrated */
 };
+
+/* explain's --format. */
+enum ex_format { EXF_TEXT, EXF_JSON, EXF_HTML };
 
 /* Formats are indexes in reports' registry (reports/report.h). */
 #define MAX_FORMATS 8
@@ -53,6 +57,12 @@ struct options {
 	struct gate_tolerance tol;
 	int tolerance_given;
 	const char *check_file;	/* check's RESULT.json */
+	/* explain: one scenario, strategy, level and database. */
+	int ex_scenario;	/* index in scenarios[]; -1: none named */
+	const char *ex_schedule;	/* --schedule NAME; NULL: the scenario's first */
+	const char *ex_spec;	/* --spec FILE */
+	int ex_list;		/* --list-schedules */
+	enum ex_format ex_format;
 };
 
 /*
@@ -60,5 +70,9 @@ struct options {
  * names the bad value and the valid choices. Environment is not read here.
  */
 int opts_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+/* explain's one strategy, level and database (drivers[] index), after opts_parse. */
+int opts_explain_strategy(const struct options *o);
+int opts_explain_iso(const struct options *o);
+int opts_explain_db(const struct options *o);
 
 #endif

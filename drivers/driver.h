@@ -74,6 +74,11 @@ struct db_opts {
 	const char *schema;	/* NULL: do not switch to the tool's schema */
 	int connect_timeout_s;
 	int lock_timeout_ms;	/* 0: leave the server's setting */
+	/*
+	 * explain mode: its scheduler, for a wrapping driver's xConnect
+	 * (core/explain.c); real drivers ignore it.
+	 */
+	void *wrap;
 };
 
 struct driver {
@@ -217,6 +222,7 @@ struct lock_opts {
 	const char *prefix;	/* namespace for keys: "racebench:SCHEMA" */
 	int connect_timeout_ms;
 	int command_timeout_ms;
+	void *wrap;		/* explain mode, as in db_opts; lock services ignore it */
 };
 
 struct lock_grant {

@@ -957,6 +957,95 @@ static int mdb_server_info(struct db_conn *dc, struct server_info *out, struct r
 	return 0;
 }
 
+/* ---- explain: whose session waits ---- */
+
+static long long mdb_session_id(struct db_conn *dc)
+{
+	return (long long)mysql_thread_id(mdbc(dc)->m);
+}
+
+/*
+ * Whether InnoDB's status text lists the transaction of thread id as
+ * waiting: each "---TRANSACTION" block names its thread ("MariaDB thread
+ * id 16," or "MySQL thread id 16,") and has a "LOCK WAIT" line while one of
+ * its statements waits for a row or table lock.
+ */
+static int status_says_waiting(const char *status, long long id)
+{
+	char needle[48];
+	const char *p = strstr(status, "---TRANSACTION");
+
+	snprintf(needle, sizeof(needle), " thread id %lld,", id);
+	while (p) {
+		const char *next = strstr(p + 1, "---TRANSACTION");
+		const char *end = next ? next : p + strlen(p);
+		const char *who = strstr(p, needle), *wait = strstr(p, "\nLOCK WAIT");
+
+		if (who && who < end)
+			return wait && wait < end;
+		p = next;
+	}
+	return 0;
+}
+
+/* 1 when session's thread state says it waits for a named or metadata lock. */
+static int mdl_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
+{
+	static const struct db_stmt q = { "waiting: process list", {
+		"SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?" } };
+	struct db_param p = P_INT(session);
+	const char *state;
+
+	if (mdb_query(ctl, &q, &p, 1, e) < 0)
+		return -1;
+	state = mdb_value(ctl, 0, 0);
+	return state && (!strcmp(state, "User lock") || strstr(state, "user level lock") ||
+			 strstr(state, "metadata lock"));
+}
+
+/*
+ * Asked on another connection ctl: does session (a thread id) wait for a
+ * lock? A row lock shows in InnoDB's status, a named lock (GET_LOCK) or a
+ * metadata lock in the process list. Not information_schema.INNODB_TRX:
+ * InnoDB refills that table only when nobody has read it for 100 ms, so
+ * polled more often than that it never changes. InnoDB's status is exact
+ * (the releaser clears the wait); a thread's state is set by the thread
+ * itself, so it says "User lock" a moment after the lock was granted: the
+ * state counts only when it stays for MDL_SETTLE_MS.
+ */
+#define MDL_SETTLE_MS 150
+
+static int mdb_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
+{
+	static const char status[] = "SHOW ENGINE INNODB STATUS";
+	struct mdb_conn *c = mdbc(ctl);
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int waiting = mdl_waiting(ctl, session, e);
+
+	if (waiting < 0)
+		return -1;
+	if (waiting) {
+		uint64_t until = now_ns() + MDL_SETTLE_MS * 1000000ull;
+
+		while (waiting == 1 && now_ns() < until) {
+			sleep_us(2000);
+			waiting = mdl_waiting(ctl, session, e);
+		}
+		return waiting;
+	}
+	drop_result(c);
+	if (mysql_real_query(c->m, status, sizeof(status) - 1))
+		return fail_conn(c, e);
+	res = mysql_store_result(c->m);
+	if (!res)
+		return fail_conn(c, e);
+	row = mysql_num_fields(res) >= 3 ? mysql_fetch_row(res) : NULL;
+	waiting = row && row[2] ? status_says_waiting(row[2], session) : 0;
+	mysql_free_result(res);
+	return waiting;
+}
+
 static int mdb_check_dsn(const char *dsn, struct rb_err *e)
 {
 	struct mysql_url u;
@@ -993,4 +1082,6 @@ const struct driver driver_mysql = {
 	.xAdvisoryLock = mdb_advisory_lock,
 	.xAdvisoryUnlock = mdb_advisory_unlock,
 	.xServerInfo = mdb_server_info,
+	.xSessionId = mdb_session_id,
+	.xWaiting = mdb_waiting,
 };

@@ -169,6 +169,20 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: two users and one coupon left (explain seeds a quantity of 1).
+ * race: both read the quantity before either writes it (the incident);
+ * uncommitted: B reads while A's write is not committed yet.
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both users read the quantity before either writes it",
+	  "A=0 B=1", "A:think B:think A:end B:end" },
+	{ "uncommitted", "B reads the quantity while A's write is not yet committed",
+	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "serial", "one user after the other", "A=0 B=1", "A:end B:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_coupon_oversell = {
 	.name = "coupon-oversell",
 	.incident = "seed 004: a first-come coupon issued beyond its quantity",
@@ -190,4 +204,5 @@ const struct scenario scenario_coupon_oversell = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };

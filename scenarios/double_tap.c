@@ -267,6 +267,20 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: two taps on one account that has no watch list yet. race: both
+ * look before either writes (the incident); uncommitted: B looks while A's
+ * new row is written but not committed (what redis-narrow lets through).
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both taps look for the watch list before either writes",
+	  "A=0 B=1", "A:think B:think A:end B:end" },
+	{ "uncommitted", "B looks while A's new row is written but not yet committed",
+	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "serial", "one tap after the other", "A=0 B=1", "A:end B:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_double_tap = {
 	.name = "double-tap",
 	.incident = "seed 002: a watch-list row created twice by a double tap",
@@ -282,4 +296,5 @@ const struct scenario scenario_double_tap = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };

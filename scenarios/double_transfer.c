@@ -193,6 +193,28 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: one PENDING transfer, two workers (clients 0 and 2: A and C)
+ * and the refund path (client 1: B). race: both workers read PENDING
+ * before either pays; refund-race: the incident's worker and refund; both:
+ * the refund commits between the workers' reads and their payments, and
+ * both anomalies happen at once. Under a locking strategy both puts two
+ * sessions in the queue for one row, and PostgreSQL does not promise which
+ * of them goes first once the row is free; race and refund-race never
+ * queue more than one.
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both workers read PENDING before either pays; the refund comes last",
+	  "A=0 B=1 C=2", "A:think C:think A:end C:end B:end" },
+	{ "refund-race", "worker A reads PENDING, the refund claims and commits, A pays",
+	  "A=0 B=1 C=2", "A:think B:end A:end C:end" },
+	{ "both", "both workers read PENDING, the refund commits, then both pay",
+	  "A=0 B=1 C=2", "A:think C:think B:end A:end C:end" },
+	{ "serial", "worker A, then the refund, then worker C", "A=0 B=1 C=2",
+	  "A:end B:end C:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_double_transfer = {
 	.name = "double-transfer",
 	.incident = "seed 001: a transfer paid twice, or paid and refunded",
@@ -212,4 +234,5 @@ const struct scenario scenario_double_transfer = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };

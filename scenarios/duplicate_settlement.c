@@ -254,6 +254,20 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: two purchases of a product with no pending settlement yet.
+ * race: both look for it before either creates it (the incident);
+ * uncommitted: B looks while A's settlement is written but not committed.
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both purchases look for the pending settlement before either creates it",
+	  "A=0 B=1", "A:think B:think A:end B:end" },
+	{ "uncommitted", "B looks while A's settlement is written but not yet committed",
+	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "serial", "one purchase after the other", "A=0 B=1", "A:end B:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_duplicate_settlement = {
 	.name = "duplicate-settlement",
 	.incident = "seed 000: a product's pending seller settlement created several times",
@@ -269,4 +283,5 @@ const struct scenario scenario_duplicate_settlement = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };

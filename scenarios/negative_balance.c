@@ -181,6 +181,21 @@ static int check(struct db_conn *c, const struct sc_params *p,
 	return 0;
 }
 
+/*
+ * explain: two purchases from a wallet that holds money for one (explain
+ * seeds 50 and a price of 30). race: both read the balance before either
+ * deducts (the incident); uncommitted: B reads while A's deduction is not
+ * committed yet.
+ */
+static const struct sc_schedule schedules[] = {
+	{ "race", "both purchases read the balance before either deducts",
+	  "A=0 B=1", "A:think B:think A:end B:end" },
+	{ "uncommitted", "B reads the balance while A's deduction is not yet committed",
+	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "serial", "one purchase after the other", "A=0 B=1", "A:end B:end" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 const struct scenario scenario_negative_balance = {
 	.name = "negative-balance",
 	.incident = "seed 003: a double-tapped purchase left a negative balance",
@@ -201,4 +216,5 @@ const struct scenario scenario_negative_balance = {
 	.xCheck = check,
 	.peek = &peek,
 	.fence = &fence,
+	.schedules = schedules,
 };

@@ -47,6 +47,19 @@ enum op_status {
 	OP_NO_LOCK,		/* the lock service did not grant the lock in time */
 };
 
+/*
+ * A canonical interleaving for `racebench explain` (docs/explain.md), in
+ * the schedule language: sessions are pool clients ("A=0 B=1": session A
+ * is client 0, whose role the operation decides), and each step runs one
+ * session to a point of its operation ("A:think B:think A:end B:end").
+ */
+struct sc_schedule {
+	const char *name;
+	const char *summary;		/* one line */
+	const char *sessions;
+	const char *steps;
+};
+
 struct scenario {
 	const char *name;
 	const char *incident;		/* seed file and one line of story */
@@ -84,6 +97,8 @@ struct scenario {
 	const struct db_stmt *peek;
 	/* The fencing-token write on the parent row: token, key, token. */
 	const struct db_stmt *fence;
+	/* explain's schedules, the default first; ends with a NULL name. */
+	const struct sc_schedule *schedules;
 };
 
 /*
