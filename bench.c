@@ -92,6 +92,8 @@ static const char *const usage_text[] = {
 "      --keep-schema      do not drop the tool's schema at the end\n"
 "      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
 "      --connect-timeout S  (default 10)\n"
+"      --explain          add each scenario's step-by-step race (none and\n"
+"                         for-update-parent at rc) to the HTML report\n"
 "      --sequential       run the databases one after the other (race mode runs\n"
 "                         them side by side, one thread each; load mode never does)\n",
 "\n"
@@ -524,6 +526,56 @@ static int run_databases(struct run_state *st, const char **dsn, const int *thro
 	return rc;
 }
 
+/*
+ * run --explain: each selected scenario's default schedule on each selected
+ * database, under `none` (the race) and `for-update-parent` (the fix) at
+ * READ COMMITTED, kept in the result for the HTML report. A failure costs
+ * only its timeline.
+ */
+static void attach_explains(struct run_state *st, const char **dsn)
+{
+	static const enum strategy shown[] = { ST_NONE, ST_FOR_UPDATE_PARENT };
+	struct options *o = st->o;
+	struct run_result *r = st->r;
+
+	for (int i = 0; drivers[i]; i++) {
+		if (!(o->dbs & (1u << i)))
+			continue;
+		for (int j = 0; scenarios[j]; j++) {
+			const struct scenario *sc = scenarios[j];
+			struct ex_schedule sched;
+			char err[256];
+
+			if (!(o->scenarios & (1u << j)) ||
+			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), err, sizeof(err)) < 0)
+				continue;
+			for (size_t k = 0; k < ARRAY_SIZE(shown); k++) {
+				struct explain_cfg ec = {
+					.drv = drivers[i],
+					.dbo = { .dsn = dsn[i], .connect_timeout_s = o->connect_timeout_s,
+						 .lock_timeout_ms = o->lock_timeout_ms },
+					.schema = o->schema, .sc = sc, .strat = shown[k],
+					.iso = RB_ISO_RC, .sched = &sched, .stop = &interrupted,
+				};
+				struct rb_err e;
+
+				if (atomic_load(&interrupted) || sc->xFits(shown[k], drivers[i]->dialect))
+					continue;
+				r->explains = xrealloc(r->explains, (size_t)(r->nexplains + 1) *
+						       sizeof(*r->explains));
+				if (explain_run(&ec, &r->explains[r->nexplains], &e) == 0) {
+					r->nexplains++;
+				} else {
+					explain_release(&r->explains[r->nexplains]);
+					if (!o->quiet)
+						fprintf(stderr, "racebench: --explain: %s %s %s: %s\n",
+							drivers[i]->name, sc->name, strategy_name(shown[k]), e.msg);
+				}
+			}
+		}
+	}
+}
+
 static int count_cells(const struct options *o)
 {
 	int n = 0;
@@ -827,6 +879,8 @@ static int cmd_run(struct options *o)
 		rc = lock_server(&st, &lock_srv, 0);
 	if (rc == 0)
 		rc = run_databases(&st, dsn, throwaway);
+	if (rc == 0 && o->run_explain)
+		attach_explains(&st, dsn);
 	if (lock_srv.db && (size_t)r.nservers < ARRAY_SIZE(r.servers)) {
 		r.servers[r.nservers++] = lock_srv;
 		/* The run is over: a Redis gone by now costs its keys, not the report. */

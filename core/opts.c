@@ -171,7 +171,7 @@ enum {
 	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
 	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
 	O_MODE, O_DURATION, O_OPS, O_RATE, O_ARRIVAL, O_WARMUP,
-	O_EXPECT, O_BASELINE, O_TOLERANCE, O_SEQUENTIAL,
+	O_EXPECT, O_BASELINE, O_TOLERANCE, O_SEQUENTIAL, O_RUN_EXPLAIN,
 	O_SCHEDULE, O_LIST_SCHEDULES, O_SPEC,
 };
 
@@ -209,6 +209,7 @@ static const struct option long_opts[] = {
 	{ "force-schema", no_argument, NULL, O_FORCE_SCHEMA },
 	{ "keep-schema", no_argument, NULL, O_KEEP_SCHEMA },
 	{ "sequential", no_argument, NULL, O_SEQUENTIAL },
+	{ "explain", no_argument, NULL, O_RUN_EXPLAIN },
 	{ "lock-timeout", required_argument, NULL, O_LOCK_TIMEOUT },
 	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
 	{ "no-color", no_argument, NULL, O_NO_COLOR },
@@ -633,6 +634,9 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			break;
 		case O_SEQUENTIAL:
 			o->sequential = 1;
+			break;
+		case O_RUN_EXPLAIN:
+			o->run_explain = 1;
 			break;
 		case O_LOCK_TIMEOUT:
 			rc = parse_int("--lock-timeout", optarg, 0, 3600000, &o->lock_timeout_ms, err, n);

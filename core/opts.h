@@ -41,6 +41,7 @@ struct options {
 	int force_schema;
 	int keep_schema;
 	int sequential;		/* race mode: one database after the other */
+	int run_explain;	/* run --explain: timelines beside the matrix (HTML) */
 	int lock_timeout_ms;
 	int connect_timeout_s;
 	int nformats;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explain.h"
 #include "util.h"
 
 static const char *const reason_names[FR__COUNT - RB_CLS__COUNT] = {
@@ -49,6 +50,11 @@ struct cell_result *result_add_cell(struct run_result *r)
 
 void result_release(struct run_result *r)
 {
+	for (int i = 0; i < r->nexplains; i++)
+		explain_release(&r->explains[i]);
+	free(r->explains);
+	r->explains = NULL;
+	r->nexplains = 0;
 	free(r->cells);
 	r->cells = NULL;
 	r->ncells = r->cap = 0;

@@ -89,6 +89,8 @@ struct run_server {
 	char dsn[256];			/* redacted */
 };
 
+struct explain_result;
+
 struct run_result {
 	const char *mode;		/* "race" or "load" */
 	time_t started_at;
@@ -107,6 +109,9 @@ struct run_result {
 	struct run_server servers[4];
 	int ncells, cap;
 	struct cell_result *cells;
+	/* run --explain: step-by-step timelines to show beside the matrix (HTML) */
+	int nexplains;
+	struct explain_result *explains;
 	int gated;			/* an expectations file or baseline was applied */
 	int gate_failed;		/* ... and some expectation broke */
 	int nbroken;			/* broken expectations not about one cell */

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
+#include "timeline.h"
 
 #include <math.h>
 #include <string.h>
@@ -896,6 +897,13 @@ int report_html(FILE *f, const struct run_result *r, const struct report_opts *o
 		if (report_group_starts(r, i))
 			group(f, r, &r->cells[i], ++n);
 	full_table(f, r);
+	if (r->nexplains) {
+		fputs("<section class=\"timelines\">\n<h2>Step by step</h2>\n<p>Each race played "
+		      "in a fixed interleaving (racebench explain), so the reason is visible.</p>\n", f);
+		for (int i = 0; i < r->nexplains; i++)
+			timeline_html_section(f, &r->explains[i]);
+		fputs("</section>\n", f);
+	}
 	footer(f, r);
 	fputs("</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;

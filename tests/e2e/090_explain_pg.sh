@@ -176,3 +176,12 @@ if [ "$DB" = pg ]; then
 	run_rb "$TMP/b.txt" explain double-tap --pg "host=127.0.0.1 port=1 connect_timeout=2"
 	check "unreachable server: exit 3" [ "$rb_rc" = 3 ]
 fi
+
+# run --explain: the matrix's HTML report carries the timelines too.
+"$RB" run --pg "$RACEBENCH_PG" -s double-tap,coupon-oversell -S none,for-update-parent -i rc -t 3 \
+	--explain --format html,json --out "$TMP/rx.html" --out "$TMP/rx.json" -q
+check "run --explain exits 0" [ $? = 0 ]
+check "the HTML report has the step-by-step section" grep -q '<h2>Step by step</h2>' "$TMP/rx.html"
+check "... with none and for-update-parent for each scenario (4 timelines)" \
+	[ "$(grep -c '<section class="rb-explain">' "$TMP/rx.html")" = 4 ]
+check "... and the for-update-parent one shows the wait" grep -q 'waiting' "$TMP/rx.html"
