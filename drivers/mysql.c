@@ -769,20 +769,24 @@ static int mdb_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 
 	if ((unsigned)iso >= RB_ISO__COUNT)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "unknown isolation level %d", (int)iso);
+	static const struct db_stmt start = { "start transaction", { "START TRANSACTION" } };
+
 	if (c->session_iso != (int)iso) {
 		if (mdb_exec(dc, set[iso], e) < 0)
 			return -1;
 		c->session_iso = (int)iso;
 	}
-	return mdb_exec(dc, "START TRANSACTION", e);
+	/* prepared, as sysbench sends it: no parsing per transaction */
+	return mdb_query(dc, &start, NULL, 0, e);
 }
 
 static int mdb_commit(struct db_conn *dc, struct rb_err *e)
 {
+	static const struct db_stmt commit = { "commit", { "COMMIT" } };
 	struct mdb_conn *c = mdbc(dc);
 	struct rb_err ignored;
 
-	if (mdb_exec(dc, "COMMIT", e) == 0)
+	if (mdb_query(dc, &commit, NULL, 0, e) == 0)
 		return 0;
 	/* Never leave it open: the next START TRANSACTION would commit it. */
 	if (!c->broken)
