@@ -54,33 +54,44 @@ INSERT INTO coupon_issue (coupon_id, user_token) VALUES (:k, :t);
 COMMIT;
 SQL
 
+# Each run prints "TPS CPU_US_PER_TXN": the client's own CPU time (user +
+# system, from bash's `time`) per transaction is the harness overhead.
+TIMEFORMAT='%U %S'
 rb_run() {
-	./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc \
+	{ time ./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc \
 		-c "$clients" --keys "$keys" --quantity 1000000000 --think 0 --tail 0 \
 		--duration "$duration" --warmup 1 --keep-schema --schema rb_bench -q \
-		--format json --out "$tmp/rb.json"
-	jq -r '.cells[0].throughput' "$tmp/rb.json"
+		--format json --out "$tmp/rb.json"; } 2>"$tmp/cpu"
+	# all operations it ran: the measured ones plus about a second of warm-up
+	awk -v tps="$(jq -r '.cells[0].throughput' "$tmp/rb.json")" -v d="$duration" \
+		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
 }
 
 pgb_run() {
-	PGOPTIONS="-c search_path=rb_bench" pgbench -n -M prepared -c "$clients" \
-		-j "$clients" -T "$duration" -f "$tmp/txn.sql" "$RACEBENCH_PG" 2>/dev/null \
-		| sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+	local out
+	out=$( { time PGOPTIONS="-c search_path=rb_bench" pgbench -n -M prepared -c "$clients" \
+		-j "$clients" -T "$duration" -f "$tmp/txn.sql" "$RACEBENCH_PG" 2>/dev/null; } 2>"$tmp/cpu")
+	awk -v tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")" \
+		-v n="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")" \
+		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / n }' "$tmp/cpu"
 }
 
 rb_run >/dev/null	# creates the schema pgbench uses (and warms the server)
-printf '%-6s %12s %12s %8s\n' round racebench pgbench ratio
-sum_rb=0 sum_pg=0
+printf '%-6s %12s %12s %8s %14s %14s\n' round racebench pgbench ratio "rb cpu us/tx" "pgb cpu us/tx"
+sum_rb=0 sum_pg=0 cpu_rb=0 cpu_pg=0
 for r in $(seq 1 "$rounds"); do
-	a=$(rb_run)
-	b=$(pgb_run)
+	read -r a ca <<<"$(rb_run)"
+	read -r b cb <<<"$(pgb_run)"
 	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
-	printf '%-6s %12.1f %12.1f %8s\n' "$r" "$a" "$b" "$ratio"
+	printf '%-6s %12.1f %12.1f %8s %14s %14s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb"
 	sum_rb=$(awk -v s="$sum_rb" -v a="$a" 'BEGIN { print s + a }')
 	sum_pg=$(awk -v s="$sum_pg" -v b="$b" 'BEGIN { print s + b }')
+	cpu_rb=$(awk -v s="$cpu_rb" -v a="$ca" 'BEGIN { print s + a }')
+	cpu_pg=$(awk -v s="$cpu_pg" -v b="$cb" 'BEGIN { print s + b }')
 done
 mean=$(awk -v a="$sum_rb" -v b="$sum_pg" 'BEGIN { printf "%.3f", a / b }')
 echo "mean ratio racebench/pgbench: $mean ($rounds rounds of ${duration}s, $clients clients, $keys keys)"
+echo "client CPU per transaction: racebench $(awk -v s="$cpu_rb" -v n="$rounds" 'BEGIN { printf "%.1f", s / n }') us, pgbench $(awk -v s="$cpu_pg" -v n="$rounds" 'BEGIN { printf "%.1f", s / n }') us"
 PGOPTIONS="-c client_min_messages=warning" psql "$RACEBENCH_PG" -X -q -c "DROP SCHEMA IF EXISTS rb_bench CASCADE" >/dev/null 2>&1 || true
 if [ "$markdown" = 1 ]; then
 	echo

@@ -34,34 +34,44 @@ trap 'scripts/servers.sh --dir "$tmp/srv" stop >/dev/null 2>&1 || true; rm -rf "
 eval "$(scripts/servers.sh --dir "$tmp/srv" start mysql 2>/dev/null)"
 sock=$tmp/srv/mysql/sock
 
+# Each run prints "TPS CPU_US_PER_TXN": the client's own CPU time (user +
+# system, from bash's `time`) per transaction is the harness overhead.
+TIMEFORMAT='%U %S'
 rb_run() {
-	./racebench load --mysql "$RACEBENCH_MYSQL" -s coupon-oversell -S atomic -i rc \
+	{ time ./racebench load --mysql "$RACEBENCH_MYSQL" -s coupon-oversell -S atomic -i rc \
 		-c "$clients" --keys "$keys" --quantity 1000000000 --think 0 --tail 0 \
 		--duration "$duration" --warmup 1 --keep-schema --schema rb_bench -q \
-		--format json --out "$tmp/rb.json"
-	jq -r '.cells[0].throughput' "$tmp/rb.json"
+		--format json --out "$tmp/rb.json"; } 2>"$tmp/cpu"
+	awk -v tps="$(jq -r '.cells[0].throughput' "$tmp/rb.json")" -v d="$duration" \
+		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
 }
 
 sb_run() {
-	sysbench bench/sysbench_coupon.lua --db-driver=mysql --mysql-socket="$sock" \
+	local out
+	out=$( { time sysbench bench/sysbench_coupon.lua --db-driver=mysql --mysql-socket="$sock" \
 		--mysql-user=racebench --mysql-db=rb_bench --threads="$clients" \
-		--time="$duration" --keys="$keys" run 2>/dev/null |
-		sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p'
+		--time="$duration" --keys="$keys" run 2>/dev/null; } 2>"$tmp/cpu")
+	awk -v tps="$(sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' <<<"$out")" \
+		-v n="$(sed -n 's/^ *transactions: *\([0-9]*\) .*/\1/p' <<<"$out")" \
+		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / n }' "$tmp/cpu"
 }
 
 rb_run >/dev/null	# creates the tables sysbench uses
-printf '%-6s %12s %12s %8s\n' round racebench sysbench ratio
-sum_rb=0 sum_sb=0
+printf '%-6s %12s %12s %8s %14s %14s\n' round racebench sysbench ratio "rb cpu us/tx" "sb cpu us/tx"
+sum_rb=0 sum_sb=0 cpu_rb=0 cpu_sb=0
 for r in $(seq 1 "$rounds"); do
-	a=$(rb_run)
-	b=$(sb_run)
+	read -r a ca <<<"$(rb_run)"
+	read -r b cb <<<"$(sb_run)"
 	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
-	printf '%-6s %12.1f %12.1f %8s\n' "$r" "$a" "$b" "$ratio"
+	printf '%-6s %12.1f %12.1f %8s %14s %14s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb"
 	sum_rb=$(awk -v s="$sum_rb" -v a="$a" 'BEGIN { print s + a }')
 	sum_sb=$(awk -v s="$sum_sb" -v b="$b" 'BEGIN { print s + b }')
+	cpu_rb=$(awk -v s="$cpu_rb" -v a="$ca" 'BEGIN { print s + a }')
+	cpu_sb=$(awk -v s="$cpu_sb" -v b="$cb" 'BEGIN { print s + b }')
 done
 mean=$(awk -v a="$sum_rb" -v b="$sum_sb" 'BEGIN { printf "%.3f", a / b }')
 echo "mean ratio racebench/sysbench: $mean ($rounds rounds of ${duration}s, $clients clients, $keys keys)"
+echo "client CPU per transaction: racebench $(awk -v s="$cpu_rb" -v n="$rounds" 'BEGIN { printf "%.1f", s / n }') us, sysbench $(awk -v s="$cpu_sb" -v n="$rounds" 'BEGIN { printf "%.1f", s / n }') us"
 if [ "$markdown" = 1 ]; then
 	echo
 	echo "| clients | keys | rounds × s | racebench TPS (sum) | sysbench TPS (sum) | ratio |"
