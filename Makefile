@@ -78,7 +78,7 @@ deps:
 	scripts/deps.sh
 
 format:
-	clang-format -i bench.c core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] tests/unit/*.c
+	clang-format -i bench.c core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 # libFuzzer targets (clang): the expectations parser, DSN/URL parsing,
 # option parsing and the JSON reader, FUZZ_TIME seconds each. Crashes land

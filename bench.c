@@ -27,105 +27,105 @@
 #include "reports/report.h"
 #include "reports/timeline.h"
 
-#define EXIT_GATE 1
+#define EXIT_GATE  1
 #define EXIT_USAGE 2
 #define EXIT_INFRA 3
 
 /* The help text, in pieces: C limits the length of one string literal. */
 static const char *const usage_text[] = {
-"usage: racebench run [options]      run the matrix (race mode) and report it\n"
-"       racebench load [options]     the same cells under sustained traffic (load mode)\n"
-"       racebench check RESULT.json --expect FILE [--baseline B.json] [output options]\n"
-"                                    gate a saved JSON report, no database needed\n"
-"       racebench explain SCENARIO [options]\n"
-"                                    one race, step by step, the same every time\n"
-"       racebench list               scenarios, strategies, levels, drivers\n"
-"       racebench help | --help      this text\n"
-"       racebench version | --version\n",
-"\n"
-"racebench reproduces the race conditions behind real incidents on real\n"
-"databases, under every locking strategy and isolation level, and reports\n"
-"anomalies, errors, retries and latency for each cell.\n",
-"\n"
-"What to run (each takes a comma list or 'all'; default all):\n"
-"  -d, --db LIST          databases: pg (default pg)\n"
-"  -s, --scenario LIST    scenarios (see racebench list)\n"
-"  -S, --strategy LIST    strategies (see racebench list)\n"
-"  -i, --isolation LIST   isolation levels: ru, rc, rr, ser\n",
-"\n"
-"How hard (race mode):\n"
-"  -c, --clients N        concurrent clients, one connection each (default 4)\n"
-"  -t, --trials N         reproduction attempts per cell (default 10)\n"
-"      --think MS         application work between the read and the write (default 1)\n"
-"      --tail MS          work after the write, before COMMIT (default 1)\n"
-"      --keys N           hot rows the clients spread over; 1 = all on one (default 1)\n"
-"      --retries N        retries for the strategies that retry (default 10)\n"
-"  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n",
-"\n"
-"Load mode (racebench load, or run --mode load):\n"
-"      --duration S       measured seconds per cell, after the warm-up (default 10)\n"
-"      --ops N            or: stop after N measured operations per cell\n"
-"      --rate R           open loop: R operations per second in all, latency measured\n"
-"                         from each operation's scheduled start (default: closed loop)\n"
-"      --arrival A        fixed or poisson gaps between scheduled starts (default fixed)\n"
-"      --warmup S         seconds run but not counted (default 1)\n",
-"\n"
-"Scenario knobs:\n"
-"      --quantity N       coupons on offer per key (default clients/2)\n"
-"      --balance N        money per wallet (default 100)\n"
-"      --price N          price of one purchase (default 30)\n"
-"      --amount N         money per settlement item or transfer (default 100)\n",
-"\n"
-"Servers (default: throwaway local servers, started and stopped by the run):\n"
-"      --pg DSN           your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
-"                         fill in what it leaves out (also RACEBENCH_PG)\n"
-"      --mysql URL        your MySQL/MariaDB: mysql://user@host:port/db (also\n"
-"                         RACEBENCH_MYSQL; MYSQL_PWD for the password)\n"
-"      --redis URL        your Redis for the redis-* strategies: redis://host:port\n"
-"                         (also RACEBENCH_REDIS; REDISCLI_AUTH for the password)\n"
-"      --lock-wait MS     how long a client waits for a Redis lock (default 25 per\n"
-"                         client, at least 250)\n"
-"      --lease MS         redis-expiry's lease, shorter than the work (default 1)\n"
-"      --keep-servers     leave the throwaway servers running, and say where\n"
-"      --schema NAME      the tool's own schema (default racebench)\n"
-"      --force-schema     drop a schema of that name racebench did not create\n"
-"      --keep-schema      do not drop the tool's schema at the end\n"
-"      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
-"      --connect-timeout S  (default 10)\n"
-"      --explain          add each scenario's step-by-step race (none and\n"
-"                         for-update-parent at rc) to the HTML report\n"
-"      --sequential       run the databases one after the other (race mode runs\n"
-"                         them side by side, one thread each; load mode never does)\n",
-"\n"
-"Output:\n"
-"  -f, --format LIST      table, json, csv, markdown, junit, html (default table)\n"
-"  -o, --out FILE         where each format goes, in order ('-' = stdout)\n"
-"      --color, --no-color  colour in the table (default: on a terminal, unless NO_COLOR)\n"
-"      --progress, --no-progress  progress line on stderr (default: on a terminal)\n"
-"  -q, --quiet            no progress or server messages\n",
-"\n"
-"Regression gate (run and check; docs/gate.md):\n"
-"      --expect FILE      expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
-"                         e.g. 'pg rc * for-update-parent verdict == safe'; repeatable\n"
-"      --baseline B.json  a saved JSON report: a worse verdict, p99 or throughput\n"
-"                         than the same cell there is a broken expectation\n"
-"      --tolerance T      how far from the baseline is still fine: 20% (p99 and\n"
-"                         throughput) or latency=50%,throughput=30%,floor=5ms (default)\n",
-"\n"
-"explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
-"statements are shown waiting, the timeline ends with the invariant check:\n"
-"      --strategy S       one strategy (default none); --isolation L (default rc);\n"
-"                         --db pg|mysql (default pg)\n"
-"      --schedule NAME    one of the scenario's schedules (default: its first)\n"
-"      --list-schedules   the schedules of SCENARIO (or of every scenario)\n"
-"      --spec FILE        a schedule of your own (scenario, sessions, steps lines)\n"
-"      --format F         text (default), json or html; --out FILE\n",
-"\n"
-"Exit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
-"(also a malformed expectations file or report), 3 infrastructure error (the\n"
-"report is partial), 130/143 interrupted by SIGINT/SIGTERM (partial report too;\n"
-"the tool's schema is dropped and throwaway servers stopped either way).\n"
-"Passwords: PGPASSWORD, MYSQL_PWD and REDISCLI_AUTH, never the command line.\n",
+	"usage: racebench run [options]      run the matrix (race mode) and report it\n"
+	"       racebench load [options]     the same cells under sustained traffic (load mode)\n"
+	"       racebench check RESULT.json --expect FILE [--baseline B.json] [output options]\n"
+	"                                    gate a saved JSON report, no database needed\n"
+	"       racebench explain SCENARIO [options]\n"
+	"                                    one race, step by step, the same every time\n"
+	"       racebench list               scenarios, strategies, levels, drivers\n"
+	"       racebench help | --help      this text\n"
+	"       racebench version | --version\n",
+	"\n"
+	"racebench reproduces the race conditions behind real incidents on real\n"
+	"databases, under every locking strategy and isolation level, and reports\n"
+	"anomalies, errors, retries and latency for each cell.\n",
+	"\n"
+	"What to run (each takes a comma list or 'all'; default all):\n"
+	"  -d, --db LIST          databases: pg, mysql (default: both, or those given by --pg/--mysql)\n"
+	"  -s, --scenario LIST    scenarios (see racebench list)\n"
+	"  -S, --strategy LIST    strategies (see racebench list)\n"
+	"  -i, --isolation LIST   isolation levels: ru, rc, rr, ser\n",
+	"\n"
+	"How hard (race mode):\n"
+	"  -c, --clients N        concurrent clients, one connection each (default 4)\n"
+	"  -t, --trials N         reproduction attempts per cell (default 10)\n"
+	"      --think MS         application work between the read and the write (default 1)\n"
+	"      --tail MS          work after the write, before COMMIT (default 1)\n"
+	"      --keys N           hot rows the clients spread over; 1 = all on one (default 1)\n"
+	"      --retries N        retries for the strategies that retry (default 10)\n"
+	"  -r, --seed N           seed for backoff jitter and tokens (default: from the clock)\n",
+	"\n"
+	"Load mode (racebench load, or run --mode load):\n"
+	"      --duration S       measured seconds per cell, after the warm-up (default 10)\n"
+	"      --ops N            or: stop after N measured operations per cell\n"
+	"      --rate R           open loop: R operations per second in all, latency measured\n"
+	"                         from each operation's scheduled start (default: closed loop)\n"
+	"      --arrival A        fixed or poisson gaps between scheduled starts (default fixed)\n"
+	"      --warmup S         seconds run but not counted (default 1)\n",
+	"\n"
+	"Scenario knobs:\n"
+	"      --quantity N       coupons on offer per key (default clients/2)\n"
+	"      --balance N        money per wallet (default 100)\n"
+	"      --price N          price of one purchase (default 30)\n"
+	"      --amount N         money per settlement item or transfer (default 100)\n",
+	"\n"
+	"Servers (default: throwaway local servers, started and stopped by the run):\n"
+	"      --pg DSN           your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
+	"                         fill in what it leaves out (also RACEBENCH_PG)\n"
+	"      --mysql URL        your MySQL/MariaDB: mysql://user@host:port/db (also\n"
+	"                         RACEBENCH_MYSQL; MYSQL_PWD for the password)\n"
+	"      --redis URL        your Redis for the redis-* strategies: redis://host:port\n"
+	"                         (also RACEBENCH_REDIS; REDISCLI_AUTH for the password)\n"
+	"      --lock-wait MS     how long a client waits for a Redis lock (default 25 per\n"
+	"                         client, at least 250)\n"
+	"      --lease MS         redis-expiry's lease, shorter than the work (default 1)\n"
+	"      --keep-servers     leave the throwaway servers running, and say where\n"
+	"      --schema NAME      the tool's own schema (default racebench)\n"
+	"      --force-schema     drop a schema of that name racebench did not create\n"
+	"      --keep-schema      do not drop the tool's schema at the end\n"
+	"      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
+	"      --connect-timeout S  (default 10)\n"
+	"      --explain          add each scenario's step-by-step race (none and\n"
+	"                         for-update-parent at rc) to the HTML report\n"
+	"      --sequential       run the databases one after the other (race mode runs\n"
+	"                         them side by side, one thread each; load mode never does)\n",
+	"\n"
+	"Output:\n"
+	"  -f, --format LIST      table, json, csv, markdown, junit, html (default table)\n"
+	"  -o, --out FILE         where each format goes, in order ('-' = stdout)\n"
+	"      --color, --no-color  colour in the table (default: on a terminal, unless NO_COLOR)\n"
+	"      --progress, --no-progress  progress line on stderr (default: on a terminal)\n"
+	"  -q, --quiet            no progress or server messages\n",
+	"\n"
+	"Regression gate (run and check; docs/gate.md):\n"
+	"      --expect FILE      expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
+	"                         e.g. 'pg rc * for-update-parent verdict == safe'; repeatable\n"
+	"      --baseline B.json  a saved JSON report: a worse verdict, p99 or throughput\n"
+	"                         than the same cell there is a broken expectation\n"
+	"      --tolerance T      how far from the baseline is still fine: 20% (p99 and\n"
+	"                         throughput) or latency=50%,throughput=30%,floor=5ms (default)\n",
+	"\n"
+	"explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
+	"statements are shown waiting, the timeline ends with the invariant check:\n"
+	"      --strategy S       one strategy (default none); --isolation L (default rc);\n"
+	"                         --db pg|mysql (default pg)\n"
+	"      --schedule NAME    one of the scenario's schedules (default: its first)\n"
+	"      --list-schedules   the schedules of SCENARIO (or of every scenario)\n"
+	"      --spec FILE        a schedule of your own (scenario, sessions, steps lines)\n"
+	"      --format F         text (default), json or html; --out FILE\n",
+	"\n"
+	"Exit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
+	"(also a malformed expectations file or report), 3 infrastructure error (the\n"
+	"report is partial), 130/143 interrupted by SIGINT/SIGTERM (partial report too;\n"
+	"the tool's schema is dropped and throwaway servers stopped either way).\n"
+	"Passwords: PGPASSWORD, MYSQL_PWD and REDISCLI_AUTH, never the command line.\n",
 	NULL,
 };
 
@@ -190,8 +190,9 @@ static void print_list(void)
 
 			for (int st = 0; st < ST__COUNT; st++)
 				if (!s->xFits((enum strategy)st, DIALECT_PG))
-					str_printf(fit + strlen(fit), sizeof(fit) - strlen(fit), "%s%s",
-						   *fit ? " " : "", strategy_name((enum strategy)st));
+					str_printf(fit + strlen(fit), sizeof(fit) - strlen(fit),
+						   "%s%s", *fit ? " " : "",
+						   strategy_name((enum strategy)st));
 			printf("\n");
 			print_wrapped("    strategies:", fit, 6);
 		}
@@ -201,7 +202,8 @@ static void print_list(void)
 			if (why) {
 				char head[64];
 
-				snprintf(head, sizeof(head), "    n/a %s:", strategy_name((enum strategy)st));
+				snprintf(head, sizeof(head),
+					 "    n/a %s:", strategy_name((enum strategy)st));
 				print_wrapped(head, why, 8);
 			}
 		}
@@ -231,7 +233,7 @@ struct run_state {
 	int progress;
 	atomic_int done_cells;
 	int total_cells;
-	pthread_mutex_t print;		/* the progress line, shared by the databases */
+	pthread_mutex_t print; /* the progress line, shared by the databases */
 };
 
 /* One database's part of a run; databases may run side by side. */
@@ -240,10 +242,10 @@ struct db_run {
 	const struct driver *d;
 	const char *dsn;
 	int throwaway;
-	struct run_result r;		/* its cells and server, merged in driver order */
+	struct run_result r; /* its cells and server, merged in driver order */
 	int rc;
 	pthread_t thread;
-	const char *cur_label;		/* load: the running cell, for progress */
+	const char *cur_label; /* load: the running cell, for progress */
 };
 
 /* Load mode's progress line, about once a second. */
@@ -280,9 +282,8 @@ static const char *level_fits(enum strategy s, enum rb_iso iso)
 	return NULL;
 }
 
-static void na_cells(struct run_result *r, const struct driver *d,
-		     const struct scenario *sc, enum strategy s, unsigned isos,
-		     const char *why)
+static void na_cells(struct run_result *r, const struct driver *d, const struct scenario *sc,
+		     enum strategy s, unsigned isos, const char *why)
 {
 	for (int l = 0; l < RB_ISO__COUNT; l++) {
 		struct cell_result *c;
@@ -300,8 +301,7 @@ static void na_cells(struct run_result *r, const struct driver *d,
 }
 
 /* Whether strategy s can run here; else the reason, for an n/a cell. */
-static const char *cell_fits(const struct scenario *sc, const struct driver *d,
-			     enum strategy s)
+static const char *cell_fits(const struct scenario *sc, const struct driver *d, enum strategy s)
 {
 	const char *why = sc->xFits(s, d->dialect);
 
@@ -313,8 +313,8 @@ static const char *cell_fits(const struct scenario *sc, const struct driver *d,
 }
 
 /* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
-static int run_scenario(struct db_run *dr, const struct db_opts *dbo,
-			struct db_conn **admin_p, const struct scenario *sc, struct rb_err *e)
+static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_conn **admin_p,
+			const struct scenario *sc, struct rb_err *e)
 {
 	struct run_state *st = dr->st;
 	const struct driver *d = dr->d;
@@ -325,7 +325,7 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo,
 
 	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
 		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: creating %s's tables: %s",
-			 d->name, sc->name, e->msg);
+			   d->name, sc->name, e->msg);
 		return -1;
 	}
 	for (int s = 0; s < ST__COUNT; s++) {
@@ -354,8 +354,8 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo,
 				pool = pool_open(d, dbo, sc, &o->cfg, e);
 				if (!pool) {
 					str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
-						 "%s: opening %d client connections: %s", d->name,
-						 o->cfg.clients, e->msg);
+						   "%s: opening %d client connections: %s", d->name,
+						   o->cfg.clients, e->msg);
 					return -1;
 				}
 			}
@@ -365,18 +365,21 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo,
 				char label[160];
 
 				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
-					 strategy_name((enum strategy)s), rb_iso_name((enum rb_iso)l));
+					 strategy_name((enum strategy)s),
+					 rb_iso_name((enum rb_iso)l));
 				dr->cur_label = label;
 				o->load.progress = st->progress ? load_progress : NULL;
 				o->load.progress_arg = dr;
 				rc = pool_load(pool, admin_p, (enum strategy)s, (enum rb_iso)l,
 					       &o->load, c, e);
 			} else {
-				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c, e);
+				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c,
+					       e);
 			}
 			if (rc < 0) {
-				str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s %s %s %s: %s",
-					 d->name, sc->name, c->strategy, rb_iso_name(c->iso), c->abort_msg);
+				str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
+					   "%s %s %s %s: %s", d->name, sc->name, c->strategy,
+					   rb_iso_name(c->iso), c->abort_msg);
 				pool_close(pool);
 				return -1;
 			}
@@ -387,7 +390,7 @@ stop:
 	pool_close(pool);
 	if (atomic_load(&interrupted)) {
 		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "interrupted by %s",
-			 atomic_load(&interrupted) == SIGINT ? "SIGINT" : "SIGTERM");
+			   atomic_load(&interrupted) == SIGINT ? "SIGINT" : "SIGTERM");
 		return -1;
 	}
 	return 0;
@@ -442,14 +445,13 @@ static int run_driver(struct db_run *dr)
 	if (d->xThreadEnd)
 		d->xThreadEnd();
 	return rc;
-fail:
-	{
-		char shown[256];
+fail : {
+	char shown[256];
 
-		dsn_redact(dsn, shown, sizeof(shown));
-		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s (%s): %s", d->name,
-			 *shown ? shown : "the library's defaults", e.msg);
-	}
+	dsn_redact(dsn, shown, sizeof(shown));
+	str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s (%s): %s", d->name,
+		   *shown ? shown : "the library's defaults", e.msg);
+}
 	d->xClose(admin);
 	if (d->xThreadEnd)
 		d->xThreadEnd();
@@ -500,7 +502,8 @@ static int run_databases(struct run_state *st, const char **dsn, const int *thro
 			dr[i].rc = -1;
 			str_printf(dr[i].r.abort_msg, sizeof(dr[i].r.abort_msg),
 				   "interrupted before %s ran", dr[i].d->name);
-		} else if (!parallel || pthread_create(&dr[i].thread, NULL, driver_thread, &dr[i]) != 0) {
+		} else if (!parallel ||
+			   pthread_create(&dr[i].thread, NULL, driver_thread, &dr[i]) != 0) {
 			dr[i].rc = run_driver(&dr[i]);
 			dr[i].thread = 0;
 		}
@@ -514,7 +517,8 @@ static int run_databases(struct run_state *st, const char **dsn, const int *thro
 			pthread_join(dr[i].thread, NULL);
 		for (int c = 0; c < part->ncells; c++)
 			*result_add_cell(st->r) = part->cells[c];
-		for (int k = 0; k < part->nservers && st->r->nservers < (int)ARRAY_SIZE(st->r->servers); k++)
+		for (int k = 0;
+		     k < part->nservers && st->r->nservers < (int)ARRAY_SIZE(st->r->servers); k++)
 			st->r->servers[st->r->nservers++] = part->servers[k];
 		/* the first failure is the one reported; a refusal (-2) wins */
 		if (dr[i].rc < 0 && (rc == 0 || dr[i].rc == -2)) {
@@ -547,29 +551,39 @@ static void attach_explains(struct run_state *st, const char **dsn)
 			char err[256];
 
 			if (!(o->scenarios & (1u << j)) ||
-			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), err, sizeof(err)) < 0)
+			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), err,
+					     sizeof(err)) < 0)
 				continue;
 			for (size_t k = 0; k < ARRAY_SIZE(shown); k++) {
 				struct explain_cfg ec = {
 					.drv = drivers[i],
-					.dbo = { .dsn = dsn[i], .connect_timeout_s = o->connect_timeout_s,
+					.dbo = { .dsn = dsn[i],
+						 .connect_timeout_s = o->connect_timeout_s,
 						 .lock_timeout_ms = o->lock_timeout_ms },
-					.schema = o->schema, .sc = sc, .strat = shown[k],
-					.iso = RB_ISO_RC, .sched = &sched, .stop = &interrupted,
+					.schema = o->schema,
+					.sc = sc,
+					.strat = shown[k],
+					.iso = RB_ISO_RC,
+					.sched = &sched,
+					.stop = &interrupted,
 				};
 				struct rb_err e;
 
-				if (atomic_load(&interrupted) || sc->xFits(shown[k], drivers[i]->dialect))
+				if (atomic_load(&interrupted) ||
+				    sc->xFits(shown[k], drivers[i]->dialect))
 					continue;
-				r->explains = xrealloc(r->explains, (size_t)(r->nexplains + 1) *
-						       sizeof(*r->explains));
+				r->explains =
+					xrealloc(r->explains,
+						 (size_t)(r->nexplains + 1) * sizeof(*r->explains));
 				if (explain_run(&ec, &r->explains[r->nexplains], &e) == 0) {
 					r->nexplains++;
 				} else {
 					explain_release(&r->explains[r->nexplains]);
 					if (!o->quiet)
-						fprintf(stderr, "racebench: --explain: %s %s %s: %s\n",
-							drivers[i]->name, sc->name, strategy_name(shown[k]), e.msg);
+						fprintf(stderr,
+							"racebench: --explain: %s %s %s: %s\n",
+							drivers[i]->name, sc->name,
+							strategy_name(shown[k]), e.msg);
 				}
 			}
 		}
@@ -585,9 +599,11 @@ static int count_cells(const struct options *o)
 			for (int s = 0; s < ST__COUNT; s++)
 				for (int l = 0; l < RB_ISO__COUNT; l++)
 					n += (o->dbs >> i & 1) && (o->scenarios >> j & 1) &&
-					     (o->strategies >> s & 1) && (o->isolations >> l & 1) &&
-					     !cell_fits(scenarios[j], drivers[i], (enum strategy)s) &&
-					     !level_fits((enum strategy)s, (enum rb_iso)l);
+						(o->strategies >> s & 1) &&
+						(o->isolations >> l & 1) &&
+						!cell_fits(scenarios[j], drivers[i],
+							   (enum strategy)s) &&
+						!level_fits((enum strategy)s, (enum rb_iso)l);
 	return n;
 }
 
@@ -602,8 +618,10 @@ static void check_outs(const struct options *o)
 		copy = xstrdup(o->outs[i]);
 		dir = dirname(copy);
 		if (access(dir, W_OK) != 0) {
-			fprintf(stderr, "racebench: --out: cannot write '%s': directory '%s' "
-				"does not exist or is not writable\n", o->outs[i], dir);
+			fprintf(stderr,
+				"racebench: --out: cannot write '%s': directory '%s' "
+				"does not exist or is not writable\n",
+				o->outs[i], dir);
 			free(copy);
 			exit(EXIT_USAGE);
 		}
@@ -785,7 +803,8 @@ static int cmd_run(struct options *o)
 	color = o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR");
 	st.progress = o->quiet ? 0 : o->progress >= 0 ? o->progress : isatty(2);
 	if (!o->cfg.seed)
-		o->cfg.seed = ((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
+		o->cfg.seed =
+			((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -861,7 +880,8 @@ static int cmd_run(struct options *o)
 		}
 		for (int i = 0; drivers[i]; i++)
 			if (throwaway[i])
-				dsn[i] = !strcmp(drivers[i]->server, "pg") ? st.srv.pg : st.srv.mysql;
+				dsn[i] = !strcmp(drivers[i]->server, "pg") ? st.srv.pg
+									   : st.srv.mysql;
 		if (lock_service && wants_lock(o) && !o->cfg.lock.url) {
 			o->cfg.lock.url = st.srv.redis;
 			lock_srv.throwaway = 1;
@@ -886,15 +906,18 @@ static int cmd_run(struct options *o)
 		/* The run is over: a Redis gone by now costs its keys, not the report. */
 		if (rc == 0 && !o->keep_schema && lock_server(&st, &lock_srv, 1) < 0) {
 			if (!o->quiet)
-				fprintf(stderr, "racebench: warning: could not remove the run's Redis "
-					"keys: %s\n", r.abort_msg);
+				fprintf(stderr,
+					"racebench: warning: could not remove the run's Redis "
+					"keys: %s\n",
+					r.abort_msg);
 			r.abort_msg[0] = '\0';
 		}
 	}
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	if (o->keep_servers && st.srv.started) {
-		fprintf(stderr, "racebench: servers kept running in %s; to use them:\n"
+		fprintf(stderr,
+			"racebench: servers kept running in %s; to use them:\n"
 			"  eval \"$(%s --dir %s env)\"\nstop them with: %s --dir %s stop\n",
 			st.srv.dir, st.srv.script, st.srv.dir, st.srv.script, st.srv.dir);
 	} else {
@@ -985,14 +1008,17 @@ static int cmd_explain(struct options *o)
 		if (ex_spec_load(&sched, o->ex_spec, err, sizeof(err)) < 0)
 			die_usage(err);
 		if (!sched.scenario[0] && !sc)
-			die_usage("--spec: the file has no 'scenario' line and no SCENARIO was given");
+			die_usage(
+				"--spec: the file has no 'scenario' line and no SCENARIO was given");
 		if (sched.scenario[0]) {
 			const struct scenario *named = scenario_find(sched.scenario);
 
 			if (!named || (sc && named != sc)) {
 				snprintf(err, sizeof(err), "%s: scenario '%s' %s", o->ex_spec,
-					 sched.scenario, named ? "differs from the one on the command "
-					 "line" : "is not a scenario (see racebench list)");
+					 sched.scenario,
+					 named ? "differs from the one on the command "
+						 "line"
+					       : "is not a scenario (see racebench list)");
 				die_usage(err);
 			}
 			sc = named;
@@ -1020,8 +1046,8 @@ static int cmd_explain(struct options *o)
 	if (strategy_uses_redis(s)) {
 		ec.lock.url = o->redis_url ? o->redis_url : env_nonempty("RACEBENCH_REDIS");
 		if (ec.lock.url && redis_url_parse(ec.lock.url, &(struct redis_url){ 0 }, &e) < 0) {
-			fprintf(stderr, "racebench: %s: %s\n", o->redis_url ? "--redis" :
-				"RACEBENCH_REDIS", e.msg);
+			fprintf(stderr, "racebench: %s: %s\n",
+				o->redis_url ? "--redis" : "RACEBENCH_REDIS", e.msg);
 			return EXIT_USAGE;
 		}
 		if (!ec.lock.url)
@@ -1061,8 +1087,10 @@ static int cmd_explain(struct options *o)
 	ec.stop = &interrupted;
 	rc = explain_run(&ec, &r, &e);
 	if (o->keep_servers && srv.started)
-		fprintf(stderr, "racebench: servers kept running in %s; stop them with: %s --dir %s "
-			"stop\n", srv.dir, srv.script, srv.dir);
+		fprintf(stderr,
+			"racebench: servers kept running in %s; stop them with: %s --dir %s "
+			"stop\n",
+			srv.dir, srv.script, srv.dir);
 	else
 		servers_stop(&srv);
 	if (rc < 0) {
@@ -1085,7 +1113,8 @@ static int cmd_explain(struct options *o)
 		int tty = to_stdout && isatty(1);
 		struct timeline_opts to = {
 			.lane = lane_width(tty, sched.nsessions),
-			.color = to_stdout && (o->color >= 0 ? o->color : tty && !getenv("NO_COLOR")),
+			.color = to_stdout &&
+				(o->color >= 0 ? o->color : tty && !getenv("NO_COLOR")),
 		};
 
 		rc = timeline_text(f, &r, &to);
@@ -1110,24 +1139,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	switch (o.cmd) {
-	case CMD_HELP:
-		print_usage(stdout);
-		return 0;
-	case CMD_VERSION:
-		printf("racebench %s\n", RACEBENCH_VERSION);
-		return 0;
-	case CMD_LIST:
-		print_list();
-		return 0;
+	case CMD_HELP: print_usage(stdout); return 0;
+	case CMD_VERSION: printf("racebench %s\n", RACEBENCH_VERSION); return 0;
+	case CMD_LIST: print_list(); return 0;
 	case CMD_RUN:
-	case CMD_LOAD:
-		return cmd_run(&o);
-	case CMD_CHECK:
-		return cmd_check(&o);
-	case CMD_EXPLAIN:
-		return cmd_explain(&o);
-	default:
-		die_usage("no command");
+	case CMD_LOAD: return cmd_run(&o);
+	case CMD_CHECK: return cmd_check(&o);
+	case CMD_EXPLAIN: return cmd_explain(&o);
+	default: die_usage("no command");
 	}
 	return EXIT_USAGE;
 }

@@ -33,8 +33,8 @@ void rb_err_clear(struct rb_err *e)
 	e->msg[0] = '\0';
 }
 
-int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate,
-	       int native, const char *fmt, ...)
+int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate, int native,
+	       const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;

@@ -25,16 +25,15 @@ enum rb_class {
  */
 struct rb_err {
 	enum rb_class cls;
-	char sqlstate[6];	/* "" when the source has none */
-	int native;		/* server error number, 0 when none */
+	char sqlstate[6]; /* "" when the source has none */
+	int native;	  /* server error number, 0 when none */
 	char msg[256];
 };
 
 const char *rb_class_name(enum rb_class cls);
 void rb_err_clear(struct rb_err *e);
 /* Sets e (when not NULL) and returns -1, so callers can `return rb_err_set(...)`. */
-int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate,
-	       int native, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate, int native,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -37,10 +37,21 @@
 #define STUCK_NS       60000000000ull /* a session that long without progress */
 #define SHORT_LEASE_MS 1000	      /* a Redis lease explain lets run out at think */
 
-enum gate_kind { G_NONE, G_START, G_STMT, G_PAUSE };
+enum gate_kind {
+	G_NONE,
+	G_START,
+	G_STMT,
+	G_PAUSE
+};
 
 /* How a session's last transaction ended, for its EXE_END line. */
-enum txn { TXN_NONE, TXN_OPEN, TXN_COMMITTED, TXN_ROLLED_BACK, TXN_COMMIT_FAILED };
+enum txn {
+	TXN_NONE,
+	TXN_OPEN,
+	TXN_COMMITTED,
+	TXN_ROLLED_BACK,
+	TXN_COMMIT_FAILED
+};
 
 /* One session: a pool client and where it stands. All under ctx->mu. */
 struct ex_sess {
@@ -490,7 +501,7 @@ static int call_query(struct db_conn *real, const void *a, struct rb_err *e)
 static int w_query(struct db_conn *c, const struct db_stmt *st, const struct db_param *p, int n,
 		   struct rb_err *e)
 {
-	struct query_args q = {st, p, n};
+	struct query_args q = { st, p, n };
 	const char *sql = db_stmt_sql(st, c->drv->dialect);
 	char text[2048];
 
@@ -681,7 +692,7 @@ static int wl_server_info(struct lock_conn *c, struct server_info *out, struct r
 /* The harness's pause points: start and end bind and free, the others gate. */
 static void ex_pause(const struct op_ctx *o, const char *point, void *arg)
 {
-	static const char *const pauses[] = {"think", "tail", "retry"};
+	static const char *const pauses[] = { "think", "tail", "retry" };
 	struct ex_ctx *x = arg;
 	struct ex_sess *s;
 
@@ -747,7 +758,7 @@ static int ev_add(struct ex_ctx *x, enum ex_kind k, int sess)
 }
 
 static void note(struct ex_ctx *x, int sess, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void note(struct ex_ctx *x, int sess, const char *fmt, ...)
 {
@@ -924,7 +935,7 @@ static int settle_one(struct ex_ctx *x, int i)
 static void settle_all(struct ex_ctx *x, int except, int waker)
 {
 	while (!gone_wrong(x)) {
-		int done[EX_MAX_SESSIONS] = {0}, any = 0, first = -1;
+		int done[EX_MAX_SESSIONS] = { 0 }, any = 0, first = -1;
 
 		for (int i = 0; i < x->n && !gone_wrong(x); i++) {
 			if (i != except && x->s[i].waiting) {
@@ -1014,16 +1025,11 @@ static int await_stmt(struct ex_ctx *x, int i)
 static const char *txn_text(enum txn t)
 {
 	switch (t) {
-	case TXN_COMMITTED:
-		return "committed";
-	case TXN_ROLLED_BACK:
-		return "rolled back";
-	case TXN_COMMIT_FAILED:
-		return "COMMIT failed";
-	case TXN_OPEN:
-		return "left its transaction open";
-	default:
-		return "began no transaction";
+	case TXN_COMMITTED: return "committed";
+	case TXN_ROLLED_BACK: return "rolled back";
+	case TXN_COMMIT_FAILED: return "COMMIT failed";
+	case TXN_OPEN: return "left its transaction open";
+	default: return "began no transaction";
 	}
 }
 
@@ -1283,10 +1289,10 @@ static uint64_t deadlock_wait_ns(const struct server_info *si)
 		v = strtod(si->settings[i].value, &end);
 		if (end == si->settings[i].value || v < 0)
 			break;
-		v *= !strcmp(end, "s")	   ? 1e9
-		     : !strcmp(end, "min") ? 60e9
-		     : !strcmp(end, "us")  ? 1e3
-					   : 1e6;
+		v *= !strcmp(end, "s")	      ? 1e9
+			: !strcmp(end, "min") ? 60e9
+			: !strcmp(end, "us")  ? 1e3
+					      : 1e6;
 		return (uint64_t)(2 * v) + 100000000u;
 	}
 	return 100000000u;
@@ -1318,7 +1324,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	struct run_cfg rcfg;
 	struct server_info si;
 	struct rb_err ignored;
-	long long committed[1] = {0};
+	long long committed[1] = { 0 };
 	int ret = -1, made = 0, n = cfg->sched->nsessions;
 
 	memset(out, 0, sizeof(*out));

@@ -12,10 +12,10 @@
 #include "util.h"
 
 static const char *const point_names[EX_POINT__COUNT] = {
-    [EX_THINK] = "think",
-    [EX_TAIL] = "tail",
-    [EX_END] = "end",
-    [EX_STEP] = "step",
+	[EX_THINK] = "think",
+	[EX_TAIL] = "tail",
+	[EX_END] = "end",
+	[EX_STEP] = "step",
 };
 
 const char *ex_point_name(enum ex_point p)

@@ -12,7 +12,7 @@
 #include "util.h"
 
 static void add(struct explain_result *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 static void add(struct explain_result *r, const char *fmt, ...)
 {
@@ -68,9 +68,9 @@ void explain_stmt_label(const char *sql, char *out, size_t n)
 			 strstr(sql, "FOR UPDATE") ? " FOR UPDATE" : "");
 	} else if (starts(sql, "INSERT") && word_after(sql, "INTO", t, sizeof(t))) {
 		snprintf(out, n, "INSERT INTO %s%s", t,
-			 strstr(sql, "ON CONFLICT")	   ? " ... ON CONFLICT"
-			 : strstr(sql, "ON DUPLICATE KEY") ? " ... ON DUPLICATE KEY"
-							   : "");
+			 strstr(sql, "ON CONFLICT")		   ? " ... ON CONFLICT"
+				 : strstr(sql, "ON DUPLICATE KEY") ? " ... ON DUPLICATE KEY"
+								   : "");
 	} else if (starts(sql, "UPDATE")) {
 		sscanf(sql + 7, "%63s", t);
 		snprintf(out, n, "UPDATE %s", t);
@@ -138,9 +138,9 @@ static void tell_wait(struct explain_result *r, int wi)
 	const struct ex_event *w = &r->ev[wi];
 	int di = completion_of(r, wi);
 	const struct ex_event *d = di >= 0 ? &r->ev[di] : NULL;
-	const char *what = w->lock == 2	  ? "the Redis lock"
-			   : w->lock == 1 ? "the advisory lock"
-					  : "a lock";
+	const char *what = w->lock == 2 ? "the Redis lock"
+		: w->lock == 1		? "the advisory lock"
+					: "a lock";
 	char me[160], by[160], how[160];
 
 	ref(r, w, me, sizeof(me));

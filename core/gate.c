@@ -13,12 +13,37 @@
 #include "strategy.h"
 #include "util.h"
 
-enum ftype { FT_VERDICT, FT_COUNT, FT_RATE, FT_LATENCY, FT_THROUGHPUT };
+enum ftype {
+	FT_VERDICT,
+	FT_COUNT,
+	FT_RATE,
+	FT_LATENCY,
+	FT_THROUGHPUT
+};
 
 enum fid {
-	F_VERDICT, F_ANOMALIES, F_KIND, F_ANOMALOUS_TRIALS, F_RATE, F_TRIALS, F_OPS,
-	F_COMMITTED, F_DECLINED, F_FAILED, F_FAILURE, F_RETRIES, F_ERRORS, F_ERROR,
-	F_P50, F_P90, F_P99, F_P999, F_MAX, F_MEAN, F_THROUGHPUT, F_LOCK_TIMEOUTS,
+	F_VERDICT,
+	F_ANOMALIES,
+	F_KIND,
+	F_ANOMALOUS_TRIALS,
+	F_RATE,
+	F_TRIALS,
+	F_OPS,
+	F_COMMITTED,
+	F_DECLINED,
+	F_FAILED,
+	F_FAILURE,
+	F_RETRIES,
+	F_ERRORS,
+	F_ERROR,
+	F_P50,
+	F_P90,
+	F_P99,
+	F_P999,
+	F_MAX,
+	F_MEAN,
+	F_THROUGHPUT,
+	F_LOCK_TIMEOUTS,
 	F_LEASES_EXPIRED,
 };
 
@@ -41,7 +66,7 @@ static const struct field {
 	{ "failures", F_FAILED, FT_COUNT },
 	{ "retries", F_RETRIES, FT_COUNT },
 	{ "errors", F_ERRORS, FT_COUNT },
-	{ "deadlocks", F_ERROR, FT_COUNT },	/* errors.deadlock */
+	{ "deadlocks", F_ERROR, FT_COUNT }, /* errors.deadlock */
 	{ "p50", F_P50, FT_LATENCY },
 	{ "p90", F_P90, FT_LATENCY },
 	{ "p99", F_P99, FT_LATENCY },
@@ -54,12 +79,14 @@ static const struct field {
 	{ "leases_expired", F_LEASES_EXPIRED, FT_COUNT },
 };
 
-#define VALID_FIELDS "verdict, anomalies, anomalies.KIND, anomalous_trials, " \
+#define VALID_FIELDS \
+	"verdict, anomalies, anomalies.KIND, anomalous_trials, " \
 	"reproduction_rate, trials, ops, committed, declined, failed, failures.REASON, " \
 	"retries, errors, errors.CLASS, deadlocks, p50, p90, p99, p999, max, mean, " \
 	"throughput, lock_timeouts, leases_expired"
 #define VALID_VERDICTS "safe, anomaly, errors, aborted, n/a"
-#define LINE_SHAPE "a line is DB ISOLATION SCENARIO STRATEGY CONDITION[, CONDITION...], " \
+#define LINE_SHAPE \
+	"a line is DB ISOLATION SCENARIO STRATEGY CONDITION[, CONDITION...], " \
 	"e.g. 'pg rc * atomic verdict == safe'"
 
 static const char *const op_names[] = { "==", "!=", "<", "<=", ">", ">=", "in" };
@@ -92,14 +119,44 @@ static void join(char *buf, size_t n, const char *(*name)(int), int from, int co
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i > from ? ", " : "", name(i));
 }
 
-static const char *class_at(int i) { return rb_class_name((enum rb_class)i); }
-static const char *reason_at(int i) { return fail_reason_name(i); }
-static const char *driver_at(int i) { return drivers[i]->name; }
-static const char *scenario_at(int i) { return scenarios[i]->name; }
-static const char *strategy_at(int i) { return strategy_name((enum strategy)i); }
-static const char *iso_at(int i) { return rb_iso_name((enum rb_iso)i); }
-static int count_drivers(void) { int n = 0; while (drivers[n]) n++; return n; }
-static int count_scenarios(void) { int n = 0; while (scenarios[n]) n++; return n; }
+static const char *class_at(int i)
+{
+	return rb_class_name((enum rb_class)i);
+}
+static const char *reason_at(int i)
+{
+	return fail_reason_name(i);
+}
+static const char *driver_at(int i)
+{
+	return drivers[i]->name;
+}
+static const char *scenario_at(int i)
+{
+	return scenarios[i]->name;
+}
+static const char *strategy_at(int i)
+{
+	return strategy_name((enum strategy)i);
+}
+static const char *iso_at(int i)
+{
+	return rb_iso_name((enum rb_iso)i);
+}
+static int count_drivers(void)
+{
+	int n = 0;
+	while (drivers[n])
+		n++;
+	return n;
+}
+static int count_scenarios(void)
+{
+	int n = 0;
+	while (scenarios[n])
+		n++;
+	return n;
+}
 
 /* The anomaly kinds of every scenario this build knows, without repeats. */
 static int known_kinds(const char **out, int max)
@@ -154,14 +211,14 @@ static int pat_match(const char *pat, const char *name)
 }
 
 /* Each alternative of pat must match a name this build knows: a typo is an error now. */
-static int pat_check(struct pline *pl, const char *pat, const char *what,
-		     const char *(*name)(int), int count)
+static int pat_check(struct pline *pl, const char *pat, const char *what, const char *(*name)(int),
+		     int count)
 {
 	char buf[GATE_PAT], valid[512], *save = NULL;
 
 	if (strlen(pat) >= GATE_PAT)
-		return perr(pl, "%s pattern '%.20s...' is longer than %d characters", what,
-			    pat, GATE_PAT - 1);
+		return perr(pl, "%s pattern '%.20s...' is longer than %d characters", what, pat,
+			    GATE_PAT - 1);
 	if (pat[0] == ',' || pat[strlen(pat) - 1] == ',' || strstr(pat, ",,"))
 		return perr(pl, "%s pattern '%s' has an empty item", what, pat);
 	join(valid, sizeof(valid), name, 0, count);
@@ -182,7 +239,12 @@ static int pat_check(struct pline *pl, const char *pat, const char *what,
 }
 
 /* A token of the condition part of a line. */
-enum tok { T_END, T_WORD, T_OP, T_COMMA };
+enum tok {
+	T_END,
+	T_WORD,
+	T_OP,
+	T_COMMA
+};
 
 struct lex {
 	const char *p;
@@ -190,7 +252,10 @@ struct lex {
 	char w[64];
 };
 
-static int is_opch(int c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+static int is_opch(int c)
+{
+	return c == '<' || c == '>' || c == '=' || c == '!';
+}
 
 static int lex(struct pline *pl, struct lex *x)
 {
@@ -285,7 +350,8 @@ static int field_parse(struct pline *pl, const char *w, struct gate_cond *k)
 				return 0;
 			}
 		join(valid, sizeof(valid), reason_at, 1, FR__COUNT);
-		return perr(pl, "unknown failure reason '%s' in '%s' (valid: %s)", dot + 1, w, valid);
+		return perr(pl, "unknown failure reason '%s' in '%s' (valid: %s)", dot + 1, w,
+			    valid);
 	}
 	return perr(pl, "unknown field '%s' (valid: %s)", w, VALID_FIELDS);
 }
@@ -345,8 +411,7 @@ static int value_parse(struct pline *pl, const char *field, const char *op, enum
 		if (*rest && strcmp(rest, "ops/s") && strcmp(rest, "/s"))
 			goto bad;
 		break;
-	case FT_VERDICT:
-		goto bad;
+	case FT_VERDICT: goto bad;
 	}
 	*out = v;
 	return 0;
@@ -355,16 +420,20 @@ bad:
 	case FT_COUNT:
 		return perr(pl, "'%s': '%s' is not a whole number (e.g. %s == 0)", field, w, field);
 	case FT_RATE:
-		return perr(pl, "'%s': '%s' is not a fraction from 0 to 1 or a percentage "
-			    "(e.g. 5%% or 0.05)", field, w);
+		return perr(pl,
+			    "'%s': '%s' is not a fraction from 0 to 1 or a percentage "
+			    "(e.g. 5%% or 0.05)",
+			    field, w);
 	case FT_LATENCY:
-		return perr(pl, "'%s': '%s' is not a duration (a number and us, ms or s, e.g. 50ms)",
+		return perr(pl,
+			    "'%s': '%s' is not a duration (a number and us, ms or s, e.g. 50ms)",
 			    field, w);
 	case FT_THROUGHPUT:
-		return perr(pl, "'%s': '%s' is not a rate in operations per second "
-			    "(e.g. 1000 or 1000ops/s)", field, w);
-	default:
-		return perr(pl, "'%s': '%s' is not a value", field, w);
+		return perr(pl,
+			    "'%s': '%s' is not a rate in operations per second "
+			    "(e.g. 1000 or 1000ops/s)",
+			    field, w);
+	default: return perr(pl, "'%s': '%s' is not a value", field, w);
 	}
 }
 
@@ -387,8 +456,10 @@ static int op_parse(struct pline *pl, const struct lex *x, const char *field, en
 		for (int i = GATE_EQ; i <= GATE_GE; i++)
 			if (!strcmp(x->w, op_names[i])) {
 				if (type == FT_VERDICT && i > GATE_NE)
-					return perr(pl, "'%s %s': a verdict is not ordered "
-						    "(valid operators: %s)", field, x->w, valid);
+					return perr(pl,
+						    "'%s %s': a verdict is not ordered "
+						    "(valid operators: %s)",
+						    field, x->w, valid);
 				*op = (enum gate_op)i;
 				return 0;
 			}
@@ -404,8 +475,10 @@ static int cond_parse(struct pline *pl, struct lex *x, struct gate_cond *k, int 
 	enum ftype type;
 
 	if (x->t != T_WORD)
-		return perr(pl, x->t == T_END ? "a condition is missing after ','"
-			    : "expected a field, got '%s' (valid: " VALID_FIELDS ")", x->w);
+		return perr(pl,
+			    x->t == T_END ? "a condition is missing after ','"
+					  : "expected a field, got '%s' (valid: " VALID_FIELDS ")",
+			    x->w);
 	str_copy(field, x->w, sizeof(field));
 	if (after_in && verdict_find(field) < 0 && !strchr(field, '.')) {
 		size_t i;
@@ -413,8 +486,10 @@ static int cond_parse(struct pline *pl, struct lex *x, struct gate_cond *k, int 
 		for (i = 0; i < ARRAY_SIZE(fields) && strcmp(field, fields[i].name); i++)
 			;
 		if (i == ARRAY_SIZE(fields))
-			return perr(pl, "'%s' is neither a verdict (valid: " VALID_VERDICTS
-				    ") nor a field (valid: " VALID_FIELDS ")", field);
+			return perr(pl,
+				    "'%s' is neither a verdict (valid: " VALID_VERDICTS
+				    ") nor a field (valid: " VALID_FIELDS ")",
+				    field);
 	}
 	if (field_parse(pl, field, k) < 0)
 		return -1;
@@ -498,7 +573,8 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 		struct gate_cond *k;
 
 		if (ex->ncond == GATE_CONDS)
-			return perr(pl, "more than %d conditions on one line (split it)", GATE_CONDS);
+			return perr(pl, "more than %d conditions on one line (split it)",
+				    GATE_CONDS);
 		k = &ex->cond[ex->ncond++];
 		if (cond_parse(pl, &x, k, after_in) < 0)
 			return -1;
@@ -609,8 +685,7 @@ static int figure(const struct cell_result *c, const struct gate_cond *k, double
 	long long sum = 0;
 
 	switch ((enum fid)k->field) {
-	case F_VERDICT:
-		return 0;
+	case F_VERDICT: return 0;
 	case F_ANOMALIES:
 		for (int i = 0; i < c->nkinds; i++)
 			sum += c->anomalies[i];
@@ -624,9 +699,7 @@ static int figure(const struct cell_result *c, const struct gate_cond *k, double
 			}
 		return 0;
 	case F_ANOMALOUS_TRIALS: *v = (double)c->anomalous_trials; return 1;
-	case F_RATE:
-		*v = cell_rate(c);
-		return c->trials > 0;
+	case F_RATE: *v = cell_rate(c); return c->trials > 0;
 	case F_TRIALS: *v = (double)c->trials; return 1;
 	case F_OPS: *v = (double)c->ops; return 1;
 	case F_COMMITTED: *v = (double)c->done; return 1;
@@ -662,18 +735,10 @@ static void fmt_tput(char *buf, size_t n, double v)
 static void fmt_figure(char *buf, size_t n, enum ftype type, double v)
 {
 	switch (type) {
-	case FT_LATENCY:
-		fmt_us(buf, n, (uint64_t)(v + 0.5));
-		break;
-	case FT_RATE:
-		snprintf(buf, n, "%.4g%%", v * 100);
-		break;
-	case FT_THROUGHPUT:
-		fmt_tput(buf, n, v);
-		break;
-	default:
-		snprintf(buf, n, "%.0f", v);
-		break;
+	case FT_LATENCY: fmt_us(buf, n, (uint64_t)(v + 0.5)); break;
+	case FT_RATE: snprintf(buf, n, "%.4g%%", v * 100); break;
+	case FT_THROUGHPUT: fmt_tput(buf, n, v); break;
+	default: snprintf(buf, n, "%.0f", v); break;
 	}
 }
 
@@ -730,7 +795,9 @@ static void check_cond(struct gate *g, const char *where, const struct run_resul
 		if (!ok)
 			add_finding(g, where, i, "verdict %s, expected %s%s",
 				    verdict_name(c->verdict),
-				    k->op == GATE_NE ? "not " : k->op == GATE_IN ? "one of " : "",
+				    k->op == GATE_NE	       ? "not "
+					    : k->op == GATE_IN ? "one of "
+							       : "",
 				    k->bound);
 		return;
 	}
@@ -741,8 +808,12 @@ static void check_cond(struct gate *g, const char *where, const struct run_resul
 		return;
 	fmt_figure(got, sizeof(got), type, v);
 	add_finding(g, where, i, "%.*s %s %s %s", (int)strcspn(k->text, " "), k->text, got,
-		    k->op == GATE_EQ ? "!=" : k->op == GATE_NE ? "==" :
-		    v > k->value ? ">" : v < k->value ? "<" : "==", k->bound);
+		    k->op == GATE_EQ	       ? "!="
+			    : k->op == GATE_NE ? "=="
+			    : v > k->value     ? ">"
+			    : v < k->value     ? "<"
+					       : "==",
+		    k->bound);
 }
 
 static void check_expect(struct gate *g, const struct run_result *r, struct gate_expect *ex)
@@ -773,9 +844,10 @@ static void check_expect(struct gate *g, const struct run_result *r, struct gate
 		if (ex->cond[k].checked)
 			continue;
 		if (ex->matched_na == ex->matched) {
-			add_finding(g, where, -1, "matched only n/a cells (%d): %s %s %s %s: "
-				    "nothing checked", ex->matched, ex->pat[0], ex->pat[1],
-				    ex->pat[2], ex->pat[3]);
+			add_finding(g, where, -1,
+				    "matched only n/a cells (%d): %s %s %s %s: "
+				    "nothing checked",
+				    ex->matched, ex->pat[0], ex->pat[1], ex->pat[2], ex->pat[3]);
 			return;
 		}
 		add_finding(g, where, -1, "'%s' applies to none of the %d matched cells",
@@ -795,8 +867,7 @@ static int verdict_rank(enum verdict v)
 	}
 }
 
-static const struct cell_result *base_cell(const struct run_result *b,
-					   const struct cell_result *c)
+static const struct cell_result *base_cell(const struct run_result *b, const struct cell_result *c)
 {
 	for (int i = 0; i < b->ncells; i++) {
 		const struct cell_result *o = &b->cells[i];
@@ -839,7 +910,8 @@ static void check_baseline(struct gate *g, const struct run_result *r)
 		}
 	}
 	if (!g->base_compared)
-		add_finding(g, where, -1, "no cell of this run is in the baseline "
+		add_finding(g, where, -1,
+			    "no cell of this run is in the baseline "
 			    "(cells are matched by db, scenario, strategy and isolation)");
 }
 
@@ -860,7 +932,8 @@ int gate_eval(struct gate *g, struct run_result *r)
 
 		str_printf(msg, sizeof(msg), "%s: %s", fd->where, fd->what);
 		if (fd->cell >= 0)
-			result_add_broken(r->cells[fd->cell].broken, &r->cells[fd->cell].nbroken, msg);
+			result_add_broken(r->cells[fd->cell].broken, &r->cells[fd->cell].nbroken,
+					  msg);
 		else
 			result_add_broken(r->broken, &r->nbroken, msg);
 	}
@@ -890,10 +963,12 @@ void gate_summary(FILE *f, const struct gate *g, const struct run_result *r, int
 			o = sizeof(what) - 1;
 	}
 	if (g->base)
-		snprintf(what + o, sizeof(what) - o, "%sbaseline %s: %d cell%s compared, "
-			 "p99 %+.4g%% (floor %.4gms), throughput %+.4g%%", o ? "; " : "",
-			 g->base_name, g->base_compared, g->base_compared == 1 ? "" : "s",
-			 g->tol.latency * 100, (double)g->tol.floor_us / 1000,
+		snprintf(what + o, sizeof(what) - o,
+			 "%sbaseline %s: %d cell%s compared, "
+			 "p99 %+.4g%% (floor %.4gms), throughput %+.4g%%",
+			 o ? "; " : "", g->base_name, g->base_compared,
+			 g->base_compared == 1 ? "" : "s", g->tol.latency * 100,
+			 (double)g->tol.floor_us / 1000,
 			 g->tol.throughput ? -g->tol.throughput * 100 : 0.0);
 	if (!g->nfind) {
 		if (!quiet)
@@ -925,7 +1000,8 @@ static int pct_parse(const char *s, double *out)
 
 int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, size_t errlen)
 {
-	static const char shape[] = "a percentage from -99% to 1000% such as 20%, or "
+	static const char shape[] =
+		"a percentage from -99% to 1000% such as 20%, or "
 		"latency=PCT,throughput=PCT,floor=DURATION such as latency=50%,floor=5ms";
 	char buf[128], *save = NULL;
 	double v;
@@ -964,17 +1040,19 @@ int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, siz
 				goto bad_value;
 			t->floor_us = (uint64_t)(v + 0.5);
 		} else {
-			snprintf(err, errlen, "--tolerance: unknown item '%s' (valid: latency, "
-				 "throughput, floor)", tok);
+			snprintf(err, errlen,
+				 "--tolerance: unknown item '%s' (valid: latency, "
+				 "throughput, floor)",
+				 tok);
 			return -1;
 		}
 		continue;
-bad_value:
+	bad_value:
 		snprintf(err, errlen, "--tolerance: %s: '%s' is not %s", tok, eq + 1,
-			 !strcmp(tok, "floor") ? "a duration such as 5ms" :
-			 "a percentage from -99% to 1000% such as 20%");
+			 !strcmp(tok, "floor") ? "a duration such as 5ms"
+					       : "a percentage from -99% to 1000% such as 20%");
 		return -1;
-bad_item:
+	bad_item:
 		snprintf(err, errlen, "--tolerance: '%s' is not NAME=VALUE (%s)", tok, shape);
 		return -1;
 	}

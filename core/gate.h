@@ -21,56 +21,67 @@
  * verdict condition that names n/a.
  */
 
-#define GATE_PAT 64		/* longest pattern column */
-#define GATE_CONDS 16		/* most conditions on one line */
+#define GATE_PAT   64 /* longest pattern column */
+#define GATE_CONDS 16 /* most conditions on one line */
 
-enum gate_op { GATE_EQ, GATE_NE, GATE_LT, GATE_LE, GATE_GT, GATE_GE, GATE_IN };
+enum gate_op {
+	GATE_EQ,
+	GATE_NE,
+	GATE_LT,
+	GATE_LE,
+	GATE_GT,
+	GATE_GE,
+	GATE_IN
+};
 
 struct gate_cond {
-	int field;		/* index in gate.c's field table */
-	int sub;		/* errors.CLASS: the class; failures.REASON: the reason */
-	char kind[32];		/* anomalies.KIND: the kind */
+	int field;     /* index in gate.c's field table */
+	int sub;       /* errors.CLASS: the class; failures.REASON: the reason */
+	char kind[32]; /* anomalies.KIND: the kind */
 	enum gate_op op;
-	double value;		/* microseconds, ops/s, a fraction or a count */
-	unsigned verdicts;	/* verdict conditions: bit v for each enum verdict */
-	char text[96];		/* as written, tidied: "p99 < 50ms" */
-	char bound[32];		/* the value as written: "50ms" */
-	int checked;		/* cells it was evaluated on, by gate_eval */
+	double value;	   /* microseconds, ops/s, a fraction or a count */
+	unsigned verdicts; /* verdict conditions: bit v for each enum verdict */
+	char text[96];	   /* as written, tidied: "p99 < 50ms" */
+	char bound[32];	   /* the value as written: "50ms" */
+	int checked;	   /* cells it was evaluated on, by gate_eval */
 };
 
 struct gate_expect {
 	const char *file;
 	int line;
-	char pat[4][GATE_PAT];	/* db, isolation, scenario, strategy */
+	char pat[4][GATE_PAT]; /* db, isolation, scenario, strategy */
 	int ncond;
 	struct gate_cond cond[GATE_CONDS];
-	int matched, matched_na;	/* by gate_eval */
+	int matched, matched_na; /* by gate_eval */
 };
 
 /* How far a figure may move from the baseline before it is a regression. */
 struct gate_tolerance {
-	double latency;		/* p99 may grow by this fraction (0.5 = +50%) ... */
-	uint64_t floor_us;	/* ... and by at least this much before it counts */
-	double throughput;	/* throughput may fall by this fraction */
+	double latency;	   /* p99 may grow by this fraction (0.5 = +50%) ... */
+	uint64_t floor_us; /* ... and by at least this much before it counts */
+	double throughput; /* throughput may fall by this fraction */
 };
-#define GATE_TOLERANCE_DEFAULT { 0.5, 5000, 0.3 }
+#define GATE_TOLERANCE_DEFAULT \
+	{ \
+		0.5, 5000, 0.3 \
+	}
 
 /* One broken expectation. */
 struct gate_finding {
-	char where[96];		/* "expect.txt:4" or "baseline base.json" */
-	int cell;		/* index in the run's cells; -1: about the run */
-	char what[160];		/* "p99 12.3ms > 10ms" */
+	char where[96]; /* "expect.txt:4" or "baseline base.json" */
+	int cell;	/* index in the run's cells; -1: about the run */
+	char what[160]; /* "p99 12.3ms > 10ms" */
 };
 
 struct gate {
 	int nfiles;
-	char *files[8];		/* owned copies of the file names */
+	char *files[8]; /* owned copies of the file names */
 	int nexp, cap;
 	struct gate_expect *exp;
-	const char *base_name;	/* NULL: no baseline */
+	const char *base_name; /* NULL: no baseline */
 	const struct run_result *base;
 	struct gate_tolerance tol;
-	int base_compared;	/* cells that had a baseline cell, by gate_eval */
+	int base_compared; /* cells that had a baseline cell, by gate_eval */
 	int nfind, fcap;
 	struct gate_finding *find;
 };

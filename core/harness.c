@@ -31,9 +31,9 @@ struct op_counts {
 /* Figures one client gathers during a cell; merged by the main thread. */
 struct client_stats {
 	struct op_counts n;
-	struct hist lat;		/* operation latency, us */
-	struct hist lockw;		/* lock acquire waits, us */
-	struct hist lag;		/* open loop: start behind schedule, us */
+	struct hist lat;   /* operation latency, us */
+	struct hist lockw; /* lock acquire waits, us */
+	struct hist lag;   /* open loop: start behind schedule, us */
 };
 
 struct client {
@@ -41,20 +41,20 @@ struct client {
 	pthread_t thread;
 	struct pool *pool;
 	struct db_conn *db;
-	struct lock_conn *lk;		/* NULL without a lock service */
+	struct lock_conn *lk; /* NULL without a lock service */
 	struct rng rng;
 	long long seq;
-	long long *committed;		/* per key, this trial or load run */
+	long long *committed; /* per key, this trial or load run */
 	struct client_stats st;
-	struct op_counts warm;		/* load warm-up: counted, then dropped */
-	struct op_counts *cur;		/* &st.n, or &warm during a warm-up */
-	int recording;			/* histograms take this operation */
-	atomic_llong progress;		/* load: operations finished (read by main) */
-	atomic_int finished;		/* load: this client has stopped */
-	uint64_t last_end;		/* load: when its last counted operation ended */
+	struct op_counts warm; /* load warm-up: counted, then dropped */
+	struct op_counts *cur; /* &st.n, or &warm during a warm-up */
+	int recording;	       /* histograms take this operation */
+	atomic_llong progress; /* load: operations finished (read by main) */
+	atomic_int finished;   /* load: this client has stopped */
+	uint64_t last_end;     /* load: when its last counted operation ended */
 	int connect_rc;
-	struct rb_err err;		/* connection failure, for the main thread */
-	char lock_name[96];		/* this client's lock name in the current cell */
+	struct rb_err err;  /* connection failure, for the main thread */
+	char lock_name[96]; /* this client's lock name in the current cell */
 };
 
 struct pool {
@@ -65,15 +65,15 @@ struct pool {
 	int n;
 	struct client *cl;
 	pthread_barrier_t start, done;
-	int started;			/* threads running */
-	int prev_strategy;		/* for xSchema; -1 before the first cell */
+	int started;	   /* threads running */
+	int prev_strategy; /* for xSchema; -1 before the first cell */
 
 	/* The job: written by the main thread while clients wait at start. */
 	enum job job;
 	enum strategy strat;
 	enum rb_iso iso;
 	const struct load_cfg *load;
-	uint64_t load_t0;		/* when the load schedule starts */
+	uint64_t load_t0; /* when the load schedule starts */
 };
 
 enum rb_iso effective_iso(enum strategy s, enum rb_iso iso)
@@ -87,13 +87,12 @@ static void note_error(struct client *cl, const struct rb_err *e)
 
 	cl->cur->errors[cls]++;
 	if (!cl->cur->examples[cls][0])
-		str_copy(cl->cur->examples[cls], e->msg[0] ? e->msg : "(no message)",
-			 EXAMPLE_LEN);
+		str_copy(cl->cur->examples[cls], e->msg[0] ? e->msg : "(no message)", EXAMPLE_LEN);
 }
 
 /* Takes this client's Redis lock for o's key; OP_DONE when granted. */
-static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int ttl_ms,
-				int fence, struct lock_grant *g, struct rb_err *e)
+static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int ttl_ms, int fence,
+				struct lock_grant *g, struct rb_err *e)
 {
 	const struct run_cfg *cfg = cl->pool->cfg;
 	int rc;
@@ -141,7 +140,8 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	if (advisory && !d->advisory_in_txn && d->xAdvisoryLock(cl->db, o->key, e) < 0)
 		return OP_ERROR;
 	if (guard == GUARD_REDIS_WIDE || guard == GUARD_REDIS_EXPIRY) {
-		st = lock_take(cl, o, guard == GUARD_REDIS_EXPIRY ? cfg->lease_ms : cfg->lock_ttl_ms,
+		st = lock_take(cl, o,
+			       guard == GUARD_REDIS_EXPIRY ? cfg->lease_ms : cfg->lock_ttl_ms,
 			       si->fenced, &grant, e);
 		if (st != OP_DONE)
 			goto release;
@@ -416,8 +416,8 @@ static void *client_main(void *arg)
 			cl->connect_rc = p->drv->xConnect(p->dbo, &c, &cl->err);
 			cl->db = c;
 			if (cl->connect_rc == 0 && p->cfg->lock.url && p->cfg->locks)
-				cl->connect_rc = p->cfg->locks->xConnect(&p->cfg->lock, &cl->lk,
-									&cl->err);
+				cl->connect_rc =
+					p->cfg->locks->xConnect(&p->cfg->lock, &cl->lk, &cl->err);
 		} else if (p->job == JOB_LOAD) {
 			client_load(cl);
 		} else {
@@ -444,9 +444,8 @@ static void run_job(struct pool *p, enum job j)
 		pthread_barrier_wait(&p->done);
 }
 
-struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
-		       const struct scenario *sc, const struct run_cfg *cfg,
-		       struct rb_err *e)
+struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const struct scenario *sc,
+		       const struct run_cfg *cfg, struct rb_err *e)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 
@@ -535,8 +534,7 @@ static int cell_fail(struct cell_result *out, const struct rb_err *e, const char
 }
 
 /* Prepares a cell: labels, fresh client figures, the job's strategy. */
-static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso,
-		       struct cell_result *out)
+static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso, struct cell_result *out)
 {
 	const struct scenario *sc = p->sc;
 
@@ -635,8 +633,8 @@ static int state_check(struct pool *p, struct db_conn **admin, struct cell_resul
 }
 
 /* Merges the clients' figures into out; active_ns is the time clients ran. */
-static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell,
-		     uint64_t active_ns, int rc)
+static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell, uint64_t active_ns,
+		     int rc)
 {
 	struct hist *h = xmalloc(3 * sizeof(*h));
 
@@ -655,8 +653,8 @@ static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell,
 	free(h);
 }
 
-int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
-	      enum rb_iso iso, struct cell_result *out, struct rb_err *e)
+int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
+	      struct cell_result *out, struct rb_err *e)
 {
 	uint64_t t_cell = now_ns(), active = 0;
 	int rc = 0;
@@ -666,8 +664,8 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
 		uint64_t t0;
 
 		if (stopped(p)) {
-			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "interrupted after %d of %d trials",
-				   t, p->cfg->trials);
+			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "interrupted after %d of %d trials", t,
+				   p->cfg->trials);
 			rc = cell_fail(out, e, "stopped");
 			break;
 		}
@@ -683,8 +681,8 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
 	return rc;
 }
 
-void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso,
-		    void (*during)(void *arg), void *arg)
+void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso, void (*during)(void *arg),
+		    void *arg)
 {
 	p->strat = s;
 	p->iso = iso;
@@ -743,9 +741,10 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 			uint64_t now = now_ns();
 
 			for (int i = 0; i < p->n; i++)
-				ops += atomic_load_explicit(&p->cl[i].progress, memory_order_relaxed);
-			lc->progress(lc->progress_arg, now < warm_end,
-				     (double)(now - t0) / 1e9, ops);
+				ops += atomic_load_explicit(&p->cl[i].progress,
+							    memory_order_relaxed);
+			lc->progress(lc->progress_arg, now < warm_end, (double)(now - t0) / 1e9,
+				     ops);
 		}
 	}
 	pthread_barrier_wait(&p->done);

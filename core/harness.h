@@ -12,15 +12,15 @@
 struct run_cfg {
 	int clients;
 	int trials;
-	int retries;		/* attempts after the first, for retrying strategies */
-	uint64_t tail_us;	/* work after the write, before COMMIT */
+	int retries;	  /* attempts after the first, for retrying strategies */
+	uint64_t tail_us; /* work after the write, before COMMIT */
 	uint64_t seed;
 	struct sc_params sc;
 	/* The lock service for the redis-* strategies (url NULL: none). */
 	struct lock_opts lock;
-	int lock_wait_ms;	/* how long a client waits for a Redis lock */
-	int lock_ttl_ms;	/* the lease of every Redis lock but redis-expiry's */
-	int lease_ms;		/* redis-expiry's lease: shorter than the work */
+	int lock_wait_ms; /* how long a client waits for a Redis lock */
+	int lock_ttl_ms;  /* the lease of every Redis lock but redis-expiry's */
+	int lease_ms;	  /* redis-expiry's lease: shorter than the work */
 	/* The lock service the harness calls (NULL: the registry's). */
 	const struct lock_service *locks;
 	/*
@@ -44,9 +44,8 @@ struct run_cfg {
  */
 struct pool;
 
-struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
-		       const struct scenario *sc, const struct run_cfg *cfg,
-		       struct rb_err *e);
+struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const struct scenario *sc,
+		       const struct run_cfg *cfg, struct rb_err *e);
 /*
  * Runs one cell: cfg->trials times reset the state through *admin (which
  * is reconnected once if the server dropped it), release
@@ -54,15 +53,15 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo,
  * Returns 0, or -1 when the database failed underneath (out is then
  * marked aborted and e says why).
  */
-int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s,
-	      enum rb_iso iso, struct cell_result *out, struct rb_err *e);
+int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
+	      struct cell_result *out, struct rb_err *e);
 /* Load mode: how long, how fast, and a progress callback. */
 struct load_cfg {
-	uint64_t duration_us;	/* measured time after the warm-up; 0: until ops */
-	long long ops;		/* total measured operations; 0: until duration */
-	double rate;		/* open loop: operations per second in all; 0: closed */
-	int poisson;		/* open loop: exponential gaps instead of fixed */
-	uint64_t warmup_us;	/* run but not counted */
+	uint64_t duration_us; /* measured time after the warm-up; 0: until ops */
+	long long ops;	      /* total measured operations; 0: until duration */
+	double rate;	      /* open loop: operations per second in all; 0: closed */
+	int poisson;	      /* open loop: exponential gaps instead of fixed */
+	uint64_t warmup_us;   /* run but not counted */
 	/* Called about once a second from the main thread (may be NULL). */
 	void (*progress)(void *arg, int warming, double elapsed_s, long long ops);
 	void *progress_arg;
@@ -82,8 +81,8 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
  * the state as it is (no reset, no check), calls during(arg) on this
  * thread while they run, and returns when all are done. explain uses it.
  */
-void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso,
-		    void (*during)(void *arg), void *arg);
+void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso, void (*during)(void *arg),
+		    void *arg);
 /* Per-key committed operations of the last trial, summed over clients. */
 void pool_committed(const struct pool *p, long long *committed);
 

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#define SUB (1u << HIST_SUB_BITS)
+#define SUB  (1u << HIST_SUB_BITS)
 #define HALF (1u << (HIST_SUB_BITS - 1))
 
 void hist_reset(struct hist *h)
@@ -20,7 +20,7 @@ unsigned hist_index(uint64_t v)
 		return (unsigned)v;
 	if (v >> HIST_MAX_BITS)
 		return HIST_BUCKETS - 1;
-	e = 63u - (unsigned)__builtin_clzll(v);		/* HIST_SUB_BITS..MAX-1 */
+	e = 63u - (unsigned)__builtin_clzll(v); /* HIST_SUB_BITS..MAX-1 */
 	shift = e - (HIST_SUB_BITS - 1);
 	return SUB + (e - HIST_SUB_BITS) * HALF + (unsigned)((v >> shift) - HALF);
 }

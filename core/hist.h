@@ -13,8 +13,8 @@
  */
 #define HIST_SUB_BITS 10
 #define HIST_MAX_BITS 32
-#define HIST_BUCKETS ((1u << HIST_SUB_BITS) + \
-		      (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << (HIST_SUB_BITS - 1)))
+#define HIST_BUCKETS \
+	((1u << HIST_SUB_BITS) + (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << (HIST_SUB_BITS - 1)))
 
 struct hist {
 	uint64_t count;

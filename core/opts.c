@@ -15,9 +15,7 @@
 #include "strategy.h"
 #include "util.h"
 
-
-static int bad(char *err, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int bad(char *err, size_t n, const char *fmt, ...)
 {
@@ -30,8 +28,8 @@ static int bad(char *err, size_t n, const char *fmt, ...)
 }
 
 /* An integer in [lo, hi]; the message names the option and the range. */
-static int parse_ll(const char *opt, const char *s, long long lo, long long hi,
-		    long long *out, char *err, size_t n)
+static int parse_ll(const char *opt, const char *s, long long lo, long long hi, long long *out,
+		    char *err, size_t n)
 {
 	char *end;
 	long long v;
@@ -39,14 +37,13 @@ static int parse_ll(const char *opt, const char *s, long long lo, long long hi,
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (!*s || *end || errno || v < lo || v > hi)
-		return bad(err, n, "%s: '%s' is not a whole number from %lld to %lld",
-			   opt, s, lo, hi);
+		return bad(err, n, "%s: '%s' is not a whole number from %lld to %lld", opt, s, lo,
+			   hi);
 	*out = v;
 	return 0;
 }
 
-static int parse_int(const char *opt, const char *s, int lo, int hi, int *out,
-		     char *err, size_t n)
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out, char *err, size_t n)
 {
 	long long v;
 
@@ -58,8 +55,8 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out,
 
 /* A decimal number of unit in [0, hi], returned in microseconds (scale
  * microseconds per unit). */
-static int parse_dec(const char *opt, const char *s, double hi, const char *unit,
-		     double scale, uint64_t *us, char *err, size_t n)
+static int parse_dec(const char *opt, const char *s, double hi, const char *unit, double scale,
+		     uint64_t *us, char *err, size_t n)
 {
 	char *end;
 	double v;
@@ -72,8 +69,7 @@ static int parse_dec(const char *opt, const char *s, double hi, const char *unit
 	return 0;
 }
 
-static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us,
-		    char *err, size_t n)
+static int parse_ms(const char *opt, const char *s, double hi, uint64_t *us, char *err, size_t n)
 {
 	return parse_dec(opt, s, hi, "milliseconds", 1000.0, us, err, n);
 }
@@ -84,9 +80,8 @@ typedef int (*name_fn)(const char *name);
  * A comma list of names or "all" into a bit set. valid lists the names for
  * the message.
  */
-static int parse_set(const char *opt, const char *s, name_fn find,
-		     unsigned all, const char *what, const char *valid,
-		     unsigned *out, char *err, size_t n)
+static int parse_set(const char *opt, const char *s, name_fn find, unsigned all, const char *what,
+		     const char *valid, unsigned *out, char *err, size_t n)
 {
 	char buf[512], *save = NULL, *tok;
 	unsigned set = 0;
@@ -103,8 +98,8 @@ static int parse_set(const char *opt, const char *s, name_fn find,
 		}
 		i = find(tok);
 		if (i < 0)
-			return bad(err, n, "%s: unknown %s '%s' (valid: %s, all)",
-				   opt, what, tok, valid);
+			return bad(err, n, "%s: unknown %s '%s' (valid: %s, all)", opt, what, tok,
+				   valid);
 		set |= 1u << i;
 	}
 	if (!set)
@@ -129,7 +124,13 @@ static int find_scenario(const char *s)
 	return -1;
 }
 
-static int count_formats(void) { int n = 0; while (report_formats[n].name) n++; return n; }
+static int count_formats(void)
+{
+	int n = 0;
+	while (report_formats[n].name)
+		n++;
+	return n;
+}
 
 /* "a, b, c" for messages. */
 static void join_names(char *buf, size_t n, const char *(*name)(int), int count)
@@ -141,14 +142,41 @@ static void join_names(char *buf, size_t n, const char *(*name)(int), int count)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", name(i));
 }
 
-static const char *driver_name_at(int i) { return drivers[i]->name; }
-static const char *scenario_name_at(int i) { return scenarios[i]->name; }
-static const char *strategy_name_at(int i) { return strategy_name((enum strategy)i); }
-static const char *iso_name_at(int i) { return rb_iso_name((enum rb_iso)i); }
-static const char *format_name_at(int i) { return report_formats[i].name; }
+static const char *driver_name_at(int i)
+{
+	return drivers[i]->name;
+}
+static const char *scenario_name_at(int i)
+{
+	return scenarios[i]->name;
+}
+static const char *strategy_name_at(int i)
+{
+	return strategy_name((enum strategy)i);
+}
+static const char *iso_name_at(int i)
+{
+	return rb_iso_name((enum rb_iso)i);
+}
+static const char *format_name_at(int i)
+{
+	return report_formats[i].name;
+}
 
-static int count_drivers(void) { int n = 0; while (drivers[n]) n++; return n; }
-static int count_scenarios(void) { int n = 0; while (scenarios[n]) n++; return n; }
+static int count_drivers(void)
+{
+	int n = 0;
+	while (drivers[n])
+		n++;
+	return n;
+}
+static int count_scenarios(void)
+{
+	int n = 0;
+	while (scenarios[n])
+		n++;
+	return n;
+}
 
 static int parse_schema(const char *s, char *err, size_t n)
 {
@@ -161,18 +189,50 @@ static int parse_schema(const char *s, char *err, size_t n)
 			goto fail;
 	return 0;
 fail:
-	return bad(err, n, "--schema: '%s' is not a plain lower-case name "
-		   "(a-z, 0-9, _; starting with a letter or _; at most 48)", s);
+	return bad(err, n,
+		   "--schema: '%s' is not a plain lower-case name "
+		   "(a-z, 0-9, _; starting with a letter or _; at most 48)",
+		   s);
 }
 
 enum {
-	O_THINK = 256, O_TAIL, O_KEYS, O_QUANTITY, O_BALANCE, O_PRICE, O_AMOUNT,
-	O_RETRIES, O_PG, O_KEEP_SERVERS, O_SCHEMA, O_FORCE_SCHEMA, O_KEEP_SCHEMA,
-	O_LOCK_TIMEOUT, O_CONNECT_TIMEOUT, O_NO_COLOR, O_COLOR, O_PROGRESS,
-	O_NO_PROGRESS, O_MYSQL, O_REDIS, O_LOCK_WAIT, O_LEASE,
-	O_MODE, O_DURATION, O_OPS, O_RATE, O_ARRIVAL, O_WARMUP,
-	O_EXPECT, O_BASELINE, O_TOLERANCE, O_SEQUENTIAL, O_RUN_EXPLAIN,
-	O_SCHEDULE, O_LIST_SCHEDULES, O_SPEC,
+	O_THINK = 256,
+	O_TAIL,
+	O_KEYS,
+	O_QUANTITY,
+	O_BALANCE,
+	O_PRICE,
+	O_AMOUNT,
+	O_RETRIES,
+	O_PG,
+	O_KEEP_SERVERS,
+	O_SCHEMA,
+	O_FORCE_SCHEMA,
+	O_KEEP_SCHEMA,
+	O_LOCK_TIMEOUT,
+	O_CONNECT_TIMEOUT,
+	O_NO_COLOR,
+	O_COLOR,
+	O_PROGRESS,
+	O_NO_PROGRESS,
+	O_MYSQL,
+	O_REDIS,
+	O_LOCK_WAIT,
+	O_LEASE,
+	O_MODE,
+	O_DURATION,
+	O_OPS,
+	O_RATE,
+	O_ARRIVAL,
+	O_WARMUP,
+	O_EXPECT,
+	O_BASELINE,
+	O_TOLERANCE,
+	O_SEQUENTIAL,
+	O_RUN_EXPLAIN,
+	O_SCHEDULE,
+	O_LIST_SCHEDULES,
+	O_SPEC,
 };
 
 static const struct option long_opts[] = {
@@ -244,7 +304,7 @@ static void defaults(struct options *o)
 	o->cfg.sc.balance = 100;
 	o->cfg.sc.price = 30;
 	o->cfg.sc.amount = 100;
-	o->cfg.lock_wait_ms = 0;	/* resolved after parsing: it scales with --clients */
+	o->cfg.lock_wait_ms = 0; /* resolved after parsing: it scales with --clients */
 	o->cfg.lock_ttl_ms = 30000;
 	o->cfg.lease_ms = 1;
 	o->load.warmup_us = 1000000;
@@ -261,18 +321,18 @@ static void defaults(struct options *o)
 static int check_takes(int c)
 {
 	return c == 'f' || c == 'o' || c == O_EXPECT || c == O_BASELINE || c == O_TOLERANCE ||
-	       c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' || c == 'V' ||
-	       c == ':' || c == '?';
+		c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' || c == 'V' || c == ':' ||
+		c == '?';
 }
 
 /* The options `explain` takes. */
 static int explain_takes(int c)
 {
 	return c == 'd' || c == 'S' || c == 'i' || c == 'f' || c == 'o' || c == O_PG ||
-	       c == O_MYSQL || c == O_REDIS || c == O_SCHEDULE || c == O_LIST_SCHEDULES ||
-	       c == O_SPEC || c == O_SCHEMA || c == O_CONNECT_TIMEOUT || c == O_LOCK_TIMEOUT ||
-	       c == O_KEEP_SERVERS || c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' ||
-	       c == 'V' || c == ':' || c == '?';
+		c == O_MYSQL || c == O_REDIS || c == O_SCHEDULE || c == O_LIST_SCHEDULES ||
+		c == O_SPEC || c == O_SCHEMA || c == O_CONNECT_TIMEOUT || c == O_LOCK_TIMEOUT ||
+		c == O_KEEP_SERVERS || c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' ||
+		c == 'V' || c == ':' || c == '?';
 }
 
 /* Exactly one bit of set, or a message: explain plays one of each. */
@@ -309,21 +369,26 @@ static int explain_finish(struct options *o, int argc, char **argv, int db_given
 		o->ex_scenario = find_scenario(argv[optind]);
 		if (o->ex_scenario < 0) {
 			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
-			return bad(err, n, "explain: unknown scenario '%s' (valid: %s)", argv[optind],
-				   valid);
+			return bad(err, n, "explain: unknown scenario '%s' (valid: %s)",
+				   argv[optind], valid);
 		}
 		optind++;
 	}
 	if (optind < argc)
-		return bad(err, n, "unexpected argument '%s' (usage: racebench explain SCENARIO "
-			   "[options])", argv[optind]);
+		return bad(err, n,
+			   "unexpected argument '%s' (usage: racebench explain SCENARIO "
+			   "[options])",
+			   argv[optind]);
 	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
 		join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
-		return bad(err, n, "explain: which scenario? (usage: racebench explain SCENARIO; "
-			   "valid: %s)", valid);
+		return bad(err, n,
+			   "explain: which scenario? (usage: racebench explain SCENARIO; "
+			   "valid: %s)",
+			   valid);
 	}
 	if (o->ex_spec && o->ex_schedule)
-		return bad(err, n, "--schedule and --spec both given: play a scenario's schedule "
+		return bad(err, n,
+			   "--schedule and --spec both given: play a scenario's schedule "
 			   "or your own, not both");
 	if (o->ex_schedule && o->ex_scenario >= 0) {
 		sc = scenarios[o->ex_scenario];
@@ -334,8 +399,10 @@ static int explain_finish(struct options *o, int argc, char **argv, int db_given
 		}
 	}
 	if (o->ex_schedule && o->ex_scenario < 0)
-		return bad(err, n, "--schedule: name the scenario too (racebench explain SCENARIO "
-			   "--schedule %s)", o->ex_schedule);
+		return bad(err, n,
+			   "--schedule: name the scenario too (racebench explain SCENARIO "
+			   "--schedule %s)",
+			   o->ex_schedule);
 	if (!o->strategies_given)
 		o->strategies = 1u << ST_NONE;
 	if (!iso_given)
@@ -390,12 +457,13 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	char valid[512];
 	long long ll;
 	int c, rc = 0, db_given = 0, duration_given = 0, arrival_given = 0, schema_given = 0,
-	    iso_given = 0;
+	       iso_given = 0;
 
 	defaults(o);
 	err[0] = '\0';
 	if (argc < 2)
-		return bad(err, n, "no command (valid: run, load, list, check, explain, help, version)");
+		return bad(err, n,
+			   "no command (valid: run, load, list, check, explain, help, version)");
 	if (!strcmp(argv[1], "run"))
 		o->cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "load"))
@@ -408,13 +476,17 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		o->cmd = CMD_LIST;
 	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		o->cmd = CMD_HELP;
-	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") ||
+		 !strcmp(argv[1], "-V"))
 		o->cmd = CMD_VERSION;
 	else if (argv[1][0] == '-')
-		return bad(err, n, "'%s' before a command (usage: racebench run [options]; "
-			   "valid commands: run, load, list, check, explain, help, version)", argv[1]);
+		return bad(err, n,
+			   "'%s' before a command (usage: racebench run [options]; "
+			   "valid commands: run, load, list, check, explain, help, version)",
+			   argv[1]);
 	else
-		return bad(err, n, "unknown command '%s' (valid: run, load, list, check, explain, help, "
+		return bad(err, n,
+			   "unknown command '%s' (valid: run, load, list, check, explain, help, "
 			   "version)",
 			   argv[1]);
 	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
@@ -426,11 +498,14 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	argv++;
 	optind = 0;
 	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, ":d:s:S:i:c:t:r:f:o:qhV", long_opts, NULL)) != -1) {
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, ":d:s:S:i:c:t:r:f:o:qhV", long_opts, NULL)) != -1) {
 		if (o->cmd == CMD_CHECK && !check_takes(c)) {
-			rc = bad(err, n, "%s is an option of run, not of check (check takes --expect, "
+			rc = bad(err, n,
+				 "%s is an option of run, not of check (check takes --expect, "
 				 "--baseline, --tolerance, --format, --out, --color, --no-color, "
-				 "--quiet)", opt_name(c, valid, sizeof(valid)));
+				 "--quiet)",
+				 opt_name(c, valid, sizeof(valid)));
 			break;
 		}
 		if (o->cmd == CMD_EXPLAIN && !explain_takes(c)) {
@@ -473,24 +548,26 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_THINK:
 			rc = parse_ms("--think", optarg, 10000, &o->cfg.sc.think_us, err, n);
 			break;
-		case O_TAIL:
-			rc = parse_ms("--tail", optarg, 10000, &o->cfg.tail_us, err, n);
-			break;
+		case O_TAIL: rc = parse_ms("--tail", optarg, 10000, &o->cfg.tail_us, err, n); break;
 		case O_KEYS:
 			rc = parse_int("--keys", optarg, 1, 100000, &o->cfg.sc.keys, err, n);
 			break;
 		case O_QUANTITY:
-			rc = parse_ll("--quantity", optarg, 0, 1000000000, &o->cfg.sc.quantity, err, n);
+			rc = parse_ll("--quantity", optarg, 0, 1000000000, &o->cfg.sc.quantity, err,
+				      n);
 			o->quantity_given = 1;
 			break;
 		case O_BALANCE:
-			rc = parse_ll("--balance", optarg, 0, 1000000000000LL, &o->cfg.sc.balance, err, n);
+			rc = parse_ll("--balance", optarg, 0, 1000000000000LL, &o->cfg.sc.balance,
+				      err, n);
 			break;
 		case O_PRICE:
-			rc = parse_ll("--price", optarg, 1, 1000000000000LL, &o->cfg.sc.price, err, n);
+			rc = parse_ll("--price", optarg, 1, 1000000000000LL, &o->cfg.sc.price, err,
+				      n);
 			break;
 		case O_AMOUNT:
-			rc = parse_ll("--amount", optarg, 1, 1000000000000LL, &o->cfg.sc.amount, err, n);
+			rc = parse_ll("--amount", optarg, 1, 1000000000000LL, &o->cfg.sc.amount,
+				      err, n);
 			break;
 		case O_RETRIES:
 			rc = parse_int("--retries", optarg, 0, 1000, &o->cfg.retries, err, n);
@@ -510,8 +587,10 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 				else if (!strcmp(optarg, "html"))
 					o->ex_format = EXF_HTML;
 				else
-					rc = bad(err, n, "--format: unknown format '%s' for explain "
-						 "(valid: text, json, html)", optarg);
+					rc = bad(err, n,
+						 "--format: unknown format '%s' for explain "
+						 "(valid: text, json, html)",
+						 optarg);
 				break;
 			}
 			char buf[256], *save = NULL, *tok;
@@ -523,11 +602,14 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			}
 			strcpy(buf, optarg);
 			o->nformats = 0;
-			for (tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(buf, ",", &save); tok && !rc;
+			     tok = strtok_r(NULL, ",", &save)) {
 				int f = report_format_find(tok);
 
 				if (f < 0)
-					rc = bad(err, n, "--format: unknown format '%s' (valid: %s)", tok, valid);
+					rc = bad(err, n,
+						 "--format: unknown format '%s' (valid: %s)", tok,
+						 valid);
 				else if (!(set & (1u << f)) && o->nformats < MAX_FORMATS) {
 					set |= 1u << f;
 					o->formats[o->nformats++] = f;
@@ -539,7 +621,8 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		}
 		case 'o':
 			if (o->nouts == MAX_OUTS)
-				rc = bad(err, n, "--out: at most %d files (one per format)", MAX_OUTS);
+				rc = bad(err, n, "--out: at most %d files (one per format)",
+					 MAX_OUTS);
 			else if (!*optarg)
 				rc = bad(err, n, "--out: empty file name");
 			else
@@ -566,12 +649,14 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_REDIS:
 			/* Not echoed: a URL may carry a password. */
 			if (strncmp(optarg, "redis://", 8) && strncmp(optarg, "unix://", 7))
-				rc = bad(err, n, "--redis: not a redis://[:password@]host[:port][/db] "
+				rc = bad(err, n,
+					 "--redis: not a redis://[:password@]host[:port][/db] "
 					 "or unix:///path URL");
 			o->redis_url = optarg;
 			break;
 		case O_LOCK_WAIT:
-			rc = parse_int("--lock-wait", optarg, 1, 600000, &o->cfg.lock_wait_ms, err, n);
+			rc = parse_int("--lock-wait", optarg, 1, 600000, &o->cfg.lock_wait_ms, err,
+				       n);
 			break;
 		case O_MODE:
 			if (!strcmp(optarg, "load"))
@@ -579,13 +664,15 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			else if (!strcmp(optarg, "race"))
 				o->cmd = CMD_RUN;
 			else
-				rc = bad(err, n, "--mode: unknown mode '%s' (valid: race, load)", optarg);
+				rc = bad(err, n, "--mode: unknown mode '%s' (valid: race, load)",
+					 optarg);
 			break;
 		case O_DURATION:
 			rc = parse_dec("--duration", optarg, 86400, "seconds", 1e6,
 				       &o->load.duration_us, err, n);
 			if (!rc && o->load.duration_us < 1000)
-				rc = bad(err, n, "--duration: '%s' is shorter than a millisecond", optarg);
+				rc = bad(err, n, "--duration: '%s' is shorter than a millisecond",
+					 optarg);
 			duration_given = 1;
 			break;
 		case O_OPS:
@@ -597,8 +684,11 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			errno = 0;
 			o->load.rate = strtod(optarg, &end);
 			if (!*optarg || *end || errno || !(o->load.rate > 0) || o->load.rate > 1e7)
-				rc = bad(err, n, "--rate: '%s' is not a number of operations per "
-					 "second from 0 to 10000000 (leave it out for a closed loop)", optarg);
+				rc = bad(
+					err, n,
+					"--rate: '%s' is not a number of operations per "
+					"second from 0 to 10000000 (leave it out for a closed loop)",
+					optarg);
 			break;
 		}
 		case O_ARRIVAL:
@@ -607,58 +697,44 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			else if (!strcmp(optarg, "poisson"))
 				o->load.poisson = 1;
 			else
-				rc = bad(err, n, "--arrival: unknown arrival '%s' (valid: fixed, poisson)",
+				rc = bad(err, n,
+					 "--arrival: unknown arrival '%s' (valid: fixed, poisson)",
 					 optarg);
 			arrival_given = 1;
 			break;
 		case O_WARMUP:
-			rc = parse_dec("--warmup", optarg, 3600, "seconds", 1e6,
-				       &o->load.warmup_us, err, n);
+			rc = parse_dec("--warmup", optarg, 3600, "seconds", 1e6, &o->load.warmup_us,
+				       err, n);
 			break;
 		case O_LEASE:
 			rc = parse_int("--lease", optarg, 1, 600000, &o->cfg.lease_ms, err, n);
 			break;
-		case O_KEEP_SERVERS:
-			o->keep_servers = 1;
-			break;
+		case O_KEEP_SERVERS: o->keep_servers = 1; break;
 		case O_SCHEMA:
 			rc = parse_schema(optarg, err, n);
 			o->schema = optarg;
 			schema_given = 1;
 			break;
-		case O_FORCE_SCHEMA:
-			o->force_schema = 1;
-			break;
-		case O_KEEP_SCHEMA:
-			o->keep_schema = 1;
-			break;
-		case O_SEQUENTIAL:
-			o->sequential = 1;
-			break;
-		case O_RUN_EXPLAIN:
-			o->run_explain = 1;
-			break;
+		case O_FORCE_SCHEMA: o->force_schema = 1; break;
+		case O_KEEP_SCHEMA: o->keep_schema = 1; break;
+		case O_SEQUENTIAL: o->sequential = 1; break;
+		case O_RUN_EXPLAIN: o->run_explain = 1; break;
 		case O_LOCK_TIMEOUT:
-			rc = parse_int("--lock-timeout", optarg, 0, 3600000, &o->lock_timeout_ms, err, n);
+			rc = parse_int("--lock-timeout", optarg, 0, 3600000, &o->lock_timeout_ms,
+				       err, n);
 			break;
 		case O_CONNECT_TIMEOUT:
-			rc = parse_int("--connect-timeout", optarg, 1, 3600, &o->connect_timeout_s, err, n);
+			rc = parse_int("--connect-timeout", optarg, 1, 3600, &o->connect_timeout_s,
+				       err, n);
 			break;
-		case O_NO_COLOR:
-			o->color = 0;
-			break;
-		case O_COLOR:
-			o->color = 1;
-			break;
-		case O_PROGRESS:
-			o->progress = 1;
-			break;
-		case O_NO_PROGRESS:
-			o->progress = 0;
-			break;
+		case O_NO_COLOR: o->color = 0; break;
+		case O_COLOR: o->color = 1; break;
+		case O_PROGRESS: o->progress = 1; break;
+		case O_NO_PROGRESS: o->progress = 0; break;
 		case O_EXPECT:
 			if (o->nexpects == (int)ARRAY_SIZE(o->expects))
-				rc = bad(err, n, "--expect: at most %d files", (int)ARRAY_SIZE(o->expects));
+				rc = bad(err, n, "--expect: at most %d files",
+					 (int)ARRAY_SIZE(o->expects));
 			else if (!*optarg)
 				rc = bad(err, n, "--expect: empty file name");
 			else
@@ -676,32 +752,21 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 				rc = 2;
 			o->tolerance_given = 1;
 			break;
-		case O_SCHEDULE:
-			o->ex_schedule = optarg;
-			break;
-		case O_LIST_SCHEDULES:
-			o->ex_list = 1;
-			break;
+		case O_SCHEDULE: o->ex_schedule = optarg; break;
+		case O_LIST_SCHEDULES: o->ex_list = 1; break;
 		case O_SPEC:
 			if (!*optarg)
 				rc = bad(err, n, "--spec: empty file name");
 			o->ex_spec = optarg;
 			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			o->cmd = CMD_HELP;
-			return 0;
-		case 'V':
-			o->cmd = CMD_VERSION;
-			return 0;
-		case ':':
-			rc = bad(err, n, "%s needs a value", argv[optind - 1]);
-			break;
+		case 'q': o->quiet = 1; break;
+		case 'h': o->cmd = CMD_HELP; return 0;
+		case 'V': o->cmd = CMD_VERSION; return 0;
+		case ':': rc = bad(err, n, "%s needs a value", argv[optind - 1]); break;
 		default:
 			if (optopt)
-				rc = bad(err, n, "unknown option '-%c' (see racebench --help)", optopt);
+				rc = bad(err, n, "unknown option '-%c' (see racebench --help)",
+					 optopt);
 			else
 				rc = bad(err, n, "unknown option '%s' (see racebench --help)",
 					 argv[optind - 1]);
@@ -713,7 +778,8 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	if (o->cmd == CMD_EXPLAIN)
 		return explain_finish(o, argc, argv, db_given, iso_given, schema_given, err, n);
 	if (o->cmd == CMD_CHECK && optind == argc)
-		return bad(err, n, "check: which result? (usage: racebench check RESULT.json "
+		return bad(err, n,
+			   "check: which result? (usage: racebench check RESULT.json "
 			   "--expect FILE [--baseline B.json])");
 	if (o->cmd == CMD_CHECK)
 		o->check_file = argv[optind++];
@@ -722,30 +788,40 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 	if (o->tolerance_given && !o->baseline)
 		return bad(err, n, "--tolerance: only applies with --baseline B.json");
 	if (o->cmd == CMD_CHECK && !o->nexpects && !o->baseline)
-		return bad(err, n, "check: nothing to check against (give --expect FILE, "
+		return bad(err, n,
+			   "check: nothing to check against (give --expect FILE, "
 			   "--baseline B.json, or both)");
 	if (o->cmd != CMD_RUN && o->cmd != CMD_LOAD && o->cmd != CMD_CHECK)
 		return 0;
-	if (o->cmd == CMD_RUN && (duration_given || o->load.ops || o->load.rate > 0 || arrival_given))
-		return bad(err, n, "--duration, --ops, --rate and --arrival are for load mode "
+	if (o->cmd == CMD_RUN &&
+	    (duration_given || o->load.ops || o->load.rate > 0 || arrival_given))
+		return bad(err, n,
+			   "--duration, --ops, --rate and --arrival are for load mode "
 			   "(racebench load, or run --mode load)");
 	if (o->cmd == CMD_LOAD) {
 		if (duration_given && o->load.ops)
-			return bad(err, n, "--duration and --ops both given: a load run stops at one of them");
+			return bad(
+				err, n,
+				"--duration and --ops both given: a load run stops at one of them");
 		if (!duration_given && !o->load.ops)
 			o->load.duration_us = 10000000;
 		if (arrival_given && !(o->load.rate > 0))
-			return bad(err, n, "--arrival needs --rate (an open loop); without --rate "
+			return bad(err, n,
+				   "--arrival needs --rate (an open loop); without --rate "
 				   "the load is a closed loop");
 	}
 	if (!o->nformats && o->cmd != CMD_CHECK)
 		o->formats[o->nformats++] = report_format_find("table");
 	if (o->nouts == 0 && o->nformats > 1)
-		return bad(err, n, "--format: %d formats need %d --out files, in order "
-			   "('-' for standard output)", o->nformats, o->nformats);
+		return bad(err, n,
+			   "--format: %d formats need %d --out files, in order "
+			   "('-' for standard output)",
+			   o->nformats, o->nformats);
 	if (o->nouts && o->nouts != o->nformats)
-		return bad(err, n, "--out: %d files for %d formats (one --out per format, in order; "
-			   "'-' for standard output)", o->nouts, o->nformats);
+		return bad(err, n,
+			   "--out: %d files for %d formats (one --out per format, in order; "
+			   "'-' for standard output)",
+			   o->nouts, o->nformats);
 	for (int i = 0, dash = 0; i < o->nouts; i++)
 		if (!strcmp(o->outs[i], "-") && dash++)
 			return bad(err, n, "--out: standard output ('-') given twice");

@@ -8,7 +8,10 @@
 #include "util.h"
 
 static const char *const reason_names[FR__COUNT - RB_CLS__COUNT] = {
-	"version-conflict", "check-after", "fenced", "lock-acquire",
+	"version-conflict",
+	"check-after",
+	"fenced",
+	"lock-acquire",
 };
 
 const char *fail_reason_name(int reason)

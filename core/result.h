@@ -16,26 +16,26 @@
  * reasons a strategy gives up on its own.
  */
 enum fail_reason {
-	FR_CONFLICT = RB_CLS__COUNT,	/* optimistic: version misses beyond --retries */
-	FR_CHECK_AFTER,			/* check-after found the invariant broken */
-	FR_FENCED,			/* the fencing token was older than the row's */
-	FR_LOCK_ACQUIRE,		/* a Redis lock not acquired in time */
+	FR_CONFLICT = RB_CLS__COUNT, /* optimistic: version misses beyond --retries */
+	FR_CHECK_AFTER,		     /* check-after found the invariant broken */
+	FR_FENCED,		     /* the fencing token was older than the row's */
+	FR_LOCK_ACQUIRE,	     /* a Redis lock not acquired in time */
 	FR__COUNT
 };
 const char *fail_reason_name(int reason);
 
 enum verdict {
-	V_NA,		/* the strategy does not fit the scenario */
-	V_SAFE,		/* no anomaly, no failure reached a user */
-	V_ANOMALY,	/* an invariant broke in at least one trial */
-	V_ERRORS,	/* no anomaly, but users saw failures */
-	V_ABORTED,	/* the cell could not run to the end (infrastructure) */
+	V_NA,	   /* the strategy does not fit the scenario */
+	V_SAFE,	   /* no anomaly, no failure reached a user */
+	V_ANOMALY, /* an invariant broke in at least one trial */
+	V_ERRORS,  /* no anomaly, but users saw failures */
+	V_ABORTED, /* the cell could not run to the end (infrastructure) */
 };
 const char *verdict_name(enum verdict v);
 
 struct lat_summary {
 	uint64_t count;
-	uint64_t p50, p90, p99, p999, max;	/* microseconds */
+	uint64_t p50, p90, p99, p999, max; /* microseconds */
 	double mean;
 };
 void lat_summarize(const struct hist *h, struct lat_summary *out);
@@ -46,8 +46,8 @@ struct cell_result {
 	const char *db;
 	const char *scenario;
 	const char *strategy;
-	enum rb_iso iso;		/* the cell's level */
-	enum rb_iso eff_iso;		/* the level transactions ran at */
+	enum rb_iso iso;     /* the cell's level */
+	enum rb_iso eff_iso; /* the level transactions ran at */
 	enum verdict verdict;
 	const char *na_reason;
 
@@ -56,43 +56,43 @@ struct cell_result {
 	long long anomalies[SC_MAX_KINDS];
 	long long trials, anomalous_trials;
 
-	long long ops;			/* operations attempted (not attempts) */
+	long long ops; /* operations attempted (not attempts) */
 	long long done, declined, failed, retries;
-	long long errors[RB_CLS__COUNT];	/* every error, retried or not */
-	long long failures[FR__COUNT];		/* failures that reached a user */
-	char examples[RB_CLS__COUNT][EXAMPLE_LEN];	/* one message per class */
+	long long errors[RB_CLS__COUNT];	   /* every error, retried or not */
+	long long failures[FR__COUNT];		   /* failures that reached a user */
+	char examples[RB_CLS__COUNT][EXAMPLE_LEN]; /* one message per class */
 
 	struct lat_summary lat;
-	int has_lock;			/* a Redis strategy: the lock figures apply */
+	int has_lock; /* a Redis strategy: the lock figures apply */
 	struct lat_summary lock_wait;
 	long long lock_timeouts, lease_expired;
 
-	int has_lag;			/* open-loop load: schedule lag applies */
-	struct lat_summary lag;		/* how late operations started vs. schedule */
+	int has_lag;		/* open-loop load: schedule lag applies */
+	struct lat_summary lag; /* how late operations started vs. schedule */
 
 	/* The regression gate's findings (--expect / --baseline), if gated. */
 #define MAX_BROKEN 4
 #define BROKEN_LEN 200
-	int nbroken;			/* expectations this cell broke (may exceed MAX_BROKEN) */
-	char broken[MAX_BROKEN][BROKEN_LEN];	/* "FILE:LINE: p99 12.3ms > 10ms" */
+	int nbroken; /* expectations this cell broke (may exceed MAX_BROKEN) */
+	char broken[MAX_BROKEN][BROKEN_LEN]; /* "FILE:LINE: p99 12.3ms > 10ms" */
 
-	double seconds;			/* wall time of the cell */
-	double throughput;		/* operations per second while clients ran */
+	double seconds;	   /* wall time of the cell */
+	double throughput; /* operations per second while clients ran */
 	char abort_msg[256];
 };
 
 /* What a run measured, with what, where. */
 struct run_server {
-	const char *db;			/* driver name */
+	const char *db; /* driver name */
 	struct server_info info;
 	int throwaway;
-	char dsn[256];			/* redacted */
+	char dsn[256]; /* redacted */
 };
 
 struct explain_result;
 
 struct run_result {
-	const char *mode;		/* "race" or "load" */
+	const char *mode; /* "race" or "load" */
 	time_t started_at;
 	double wall_seconds;
 	uint64_t seed;
@@ -100,10 +100,10 @@ struct run_result {
 	double think_ms, tail_ms;
 	long long quantity, balance, price, amount;
 	/* load mode only */
-	double duration_s;		/* 0 when the run is --ops */
-	long long ops_target;		/* 0 when the run is --duration */
-	double rate;			/* target ops/s for open loop; 0 = closed loop */
-	const char *arrival;		/* "closed", "fixed", "poisson" */
+	double duration_s;    /* 0 when the run is --ops */
+	long long ops_target; /* 0 when the run is --duration */
+	double rate;	      /* target ops/s for open loop; 0 = closed loop */
+	const char *arrival;  /* "closed", "fixed", "poisson" */
 	double warmup_s;
 	int nservers;
 	struct run_server servers[4];
@@ -112,11 +112,11 @@ struct run_result {
 	/* run --explain: step-by-step timelines to show beside the matrix (HTML) */
 	int nexplains;
 	struct explain_result *explains;
-	int gated;			/* an expectations file or baseline was applied */
-	int gate_failed;		/* ... and some expectation broke */
-	int nbroken;			/* broken expectations not about one cell */
-	char broken[MAX_BROKEN][BROKEN_LEN];	/* "FILE:LINE: matched no cell" */
-	int aborted;			/* infrastructure failure: the report is partial */
+	int gated;			     /* an expectations file or baseline was applied */
+	int gate_failed;		     /* ... and some expectation broke */
+	int nbroken;			     /* broken expectations not about one cell */
+	char broken[MAX_BROKEN][BROKEN_LEN]; /* "FILE:LINE: matched no cell" */
+	int aborted;			     /* infrastructure failure: the report is partial */
 	char abort_msg[256];
 	/* Strings the result owns (a report read back); result_release frees them. */
 	int nowned, owned_cap;
@@ -132,6 +132,6 @@ const char *result_strdup(struct run_result *r, const char *s);
 void result_add_broken(char broken[][BROKEN_LEN], int *n, const char *msg);
 /* Sets the verdict from the counts (not for n/a or aborted cells). */
 void cell_judge(struct cell_result *c);
-double cell_rate(const struct cell_result *c);	/* anomalous trials / trials */
+double cell_rate(const struct cell_result *c); /* anomalous trials / trials */
 
 #endif

@@ -126,7 +126,7 @@ int servers_start(struct servers *s, const char *which, struct rb_err *e)
 	if (!mkdtemp(s->dir))
 		return rb_err_set(e, RB_CLS_CONNECTION, NULL, 0,
 				  "cannot create a temporary directory: %s", strerror(errno));
-	chmod(s->dir, 0755);	/* the postgres user must reach its data directory */
+	chmod(s->dir, 0755); /* the postgres user must reach its data directory */
 	s->started = 1;
 	if (run_script(s, "start", which) < 0) {
 		log_tail(s->dir, last, sizeof(last));
@@ -146,6 +146,6 @@ void servers_stop(struct servers *s)
 	if (!s->started)
 		return;
 	run_script(s, "stop", NULL);
-	rmdir(s->dir);		/* the script removes it; this is for a failed start */
+	rmdir(s->dir); /* the script removes it; this is for a failed start */
 	s->started = 0;
 }

@@ -5,10 +5,10 @@
 #include "err.h"
 
 struct servers {
-	char dir[256];		/* the temporary directory they live in */
+	char dir[256]; /* the temporary directory they live in */
 	char script[512];
 	int started;
-	char pg[512];		/* connection strings, "" when not started */
+	char pg[512]; /* connection strings, "" when not started */
 	char mysql[512];
 	char redis[256];
 };

@@ -27,22 +27,22 @@ enum strategy {
 /* Where the harness takes and releases a lock around the operation. */
 enum guard {
 	GUARD_NONE,
-	GUARD_ADVISORY,		/* database named lock, for the whole transaction */
-	GUARD_REDIS_NARROW,	/* after BEGIN, released after the write, before COMMIT */
-	GUARD_REDIS_WIDE,	/* before BEGIN, released after COMMIT */
-	GUARD_REDIS_LATE,	/* after BEGIN and a first read, released after COMMIT */
-	GUARD_REDIS_EXPIRY,	/* wide, with a lease shorter than the work */
+	GUARD_ADVISORY,	    /* database named lock, for the whole transaction */
+	GUARD_REDIS_NARROW, /* after BEGIN, released after the write, before COMMIT */
+	GUARD_REDIS_WIDE,   /* before BEGIN, released after COMMIT */
+	GUARD_REDIS_LATE,   /* after BEGIN and a first read, released after COMMIT */
+	GUARD_REDIS_EXPIRY, /* wide, with a lease shorter than the work */
 };
 
 struct strategy_info {
 	const char *name;
 	const char *summary;
-	const char *from;		/* the seeds it comes from */
+	const char *from; /* the seeds it comes from */
 	enum guard guard;
-	int fenced;			/* the write checks a fencing token */
-	int force_serializable;		/* runs at SERIALIZABLE whatever the cell's level */
-	unsigned retry_on;		/* bit (1u << class) for each class that is retried */
-	int retry_on_conflict;		/* an optimistic version miss is retried */
+	int fenced;		/* the write checks a fencing token */
+	int force_serializable; /* runs at SERIALIZABLE whatever the cell's level */
+	unsigned retry_on;	/* bit (1u << class) for each class that is retried */
+	int retry_on_conflict;	/* an optimistic version miss is retried */
 };
 
 const struct strategy_info *strategy_info(enum strategy s);

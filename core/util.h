@@ -35,8 +35,7 @@ double rng_unit(struct rng *r);
 void dsn_redact(const char *in, char *out, size_t n);
 
 /* snprintf for messages where cutting a long text short is fine. */
-void str_printf(char *dst, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void str_printf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copies at most n-1 bytes and always terminates (n > 0). */
 void str_copy(char *dst, const char *src, size_t n);
 

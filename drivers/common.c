@@ -8,9 +8,8 @@
 #include <strings.h>
 
 static const char *const iso_names[RB_ISO__COUNT] = { "ru", "rc", "rr", "ser" };
-static const char *const iso_sql[RB_ISO__COUNT] = {
-	"READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"
-};
+static const char *const iso_sql[RB_ISO__COUNT] = { "READ UNCOMMITTED", "READ COMMITTED",
+						    "REPEATABLE READ", "SERIALIZABLE" };
 
 const char *rb_iso_name(enum rb_iso iso)
 {
@@ -56,8 +55,8 @@ static int schema_state(struct db_conn *c, const char *schema, const struct sche
  * Drops and recreates the schema when its marker says racebench made it;
  * refuses one of that name without the marker unless forced.
  */
-int db_schema_create(struct db_conn *c, const char *schema, int force,
-		     const struct schema_sql *q, struct rb_err *e)
+int db_schema_create(struct db_conn *c, const char *schema, int force, const struct schema_sql *q,
+		     struct rb_err *e)
 {
 	char sql[1024];
 	int exists, ours;

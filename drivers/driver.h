@@ -15,8 +15,8 @@ enum rb_iso {
 	RB_ISO__COUNT
 };
 
-const char *rb_iso_name(enum rb_iso iso);	/* "rc" */
-const char *rb_iso_sql(enum rb_iso iso);	/* "READ COMMITTED" */
+const char *rb_iso_name(enum rb_iso iso); /* "rc" */
+const char *rb_iso_sql(enum rb_iso iso);  /* "READ COMMITTED" */
 /* Parses "ru", "rc", "rr", "ser" (or the SQL names); -1 when unknown. */
 int rb_iso_parse(const char *s);
 
@@ -40,16 +40,16 @@ struct db_stmt {
 };
 
 struct db_param {
-	const char *s;		/* text value, or NULL for the integer i */
+	const char *s; /* text value, or NULL for the integer i */
 	long long i;
 };
-#define P_INT(v) ((struct db_param){ .s = NULL, .i = (v) })
+#define P_INT(v)  ((struct db_param){ .s = NULL, .i = (v) })
 #define P_TEXT(v) ((struct db_param){ .s = (v), .i = 0 })
 
 /* What a report says about the server: product, version, settings. */
 #define SERVER_SETTINGS 8
 struct server_info {
-	char product[32];	/* "PostgreSQL", "MariaDB", "MySQL" */
+	char product[32]; /* "PostgreSQL", "MariaDB", "MySQL" */
 	char version[64];
 	int nsettings;
 	struct {
@@ -70,10 +70,10 @@ struct db_conn {
 
 /* Options that apply to every connection of a run. */
 struct db_opts {
-	const char *dsn;	/* the user's DSN/URL; "" means library defaults */
-	const char *schema;	/* NULL: do not switch to the tool's schema */
+	const char *dsn;    /* the user's DSN/URL; "" means library defaults */
+	const char *schema; /* NULL: do not switch to the tool's schema */
 	int connect_timeout_s;
-	int lock_timeout_ms;	/* 0: leave the server's setting */
+	int lock_timeout_ms; /* 0: leave the server's setting */
 	/*
 	 * explain mode: its scheduler, for a wrapping driver's xConnect
 	 * (core/explain.c); real drivers ignore it.
@@ -82,12 +82,12 @@ struct db_opts {
 };
 
 struct driver {
-	const char *name;	/* "pg", "mysql": what --db takes */
+	const char *name; /* "pg", "mysql": what --db takes */
 	const char *summary;
 	enum dialect dialect;
-	const char *option;	/* the command-line option for a DSN: "pg" (--pg) */
-	const char *env;	/* the variable that may hold it: "RACEBENCH_PG" */
-	const char *server;	/* the throwaway scripts/servers.sh starts: "pg" */
+	const char *option; /* the command-line option for a DSN: "pg" (--pg) */
+	const char *env;    /* the variable that may hold it: "RACEBENCH_PG" */
+	const char *server; /* the throwaway scripts/servers.sh starts: "pg" */
 
 	/* Once per process, before any thread starts (may be NULL). */
 	int (*xGlobalInit)(struct rb_err *e);
@@ -98,8 +98,7 @@ struct driver {
 
 	/* Checks a DSN's syntax without connecting (the message hides passwords). */
 	int (*xCheckDsn)(const char *dsn, struct rb_err *e);
-	int (*xConnect)(const struct db_opts *o, struct db_conn **out,
-			struct rb_err *e);
+	int (*xConnect)(const struct db_opts *o, struct db_conn **out, struct rb_err *e);
 	/* Accepts NULL. */
 	void (*xClose)(struct db_conn *c);
 	/* 1 when the connection is known to be unusable. */
@@ -112,10 +111,8 @@ struct driver {
 	 * racebench") when it exists without the marker and force is 0, and
 	 * switches c to it. Drop removes it only when it is ours.
 	 */
-	int (*xSchemaCreate)(struct db_conn *c, const char *schema, int force,
-			     struct rb_err *e);
-	int (*xSchemaDrop)(struct db_conn *c, const char *schema,
-			   struct rb_err *e);
+	int (*xSchemaCreate)(struct db_conn *c, const char *schema, int force, struct rb_err *e);
+	int (*xSchemaDrop)(struct db_conn *c, const char *schema, struct rb_err *e);
 
 	/* A statement without parameters; rows are discarded. */
 	int (*xExec)(struct db_conn *c, const char *sql, struct rb_err *e);
@@ -128,8 +125,8 @@ struct driver {
 	 * until the next call on c: xAffected, xRows and xValue describe the
 	 * result. xValue returns NULL for SQL NULL.
 	 */
-	int (*xQuery)(struct db_conn *c, const struct db_stmt *st,
-		      const struct db_param *p, int n, struct rb_err *e);
+	int (*xQuery)(struct db_conn *c, const struct db_stmt *st, const struct db_param *p, int n,
+		      struct rb_err *e);
 	long long (*xAffected)(struct db_conn *c);
 	int (*xRows)(struct db_conn *c);
 	const char *(*xValue)(struct db_conn *c, int row, int col);
@@ -142,11 +139,9 @@ struct driver {
 	 */
 	int advisory_in_txn;
 	int (*xAdvisoryLock)(struct db_conn *c, long long key, struct rb_err *e);
-	int (*xAdvisoryUnlock)(struct db_conn *c, long long key,
-			       struct rb_err *e);
+	int (*xAdvisoryUnlock)(struct db_conn *c, long long key, struct rb_err *e);
 
-	int (*xServerInfo)(struct db_conn *c, struct server_info *out,
-			   struct rb_err *e);
+	int (*xServerInfo)(struct db_conn *c, struct server_info *out, struct rb_err *e);
 
 	/*
 	 * explain mode: the server's id for c's session, and whether that
@@ -158,8 +153,8 @@ struct driver {
 };
 
 /* Thin wrappers so callers read like sentences. */
-static inline int db_query(struct db_conn *c, const struct db_stmt *st,
-			   const struct db_param *p, int n, struct rb_err *e)
+static inline int db_query(struct db_conn *c, const struct db_stmt *st, const struct db_param *p,
+			   int n, struct rb_err *e)
 {
 	return c->drv->xQuery(c, st, p, n, e);
 }
@@ -194,13 +189,13 @@ static inline enum dialect db_dialect(const struct db_conn *c)
  * xSchemaDrop: the dialect's SQL, and one policy in drivers/common.c.
  */
 struct schema_sql {
-	const char *kind;		/* "schema", "database": for messages */
-	struct db_stmt state;		/* (schema, schema) -> exists, has the marker */
-	const char *drop_fmt;		/* "%s" is the schema */
-	const char *make_fmt;		/* creates it, its marker, and switches to it; 4 x "%s" */
+	const char *kind;     /* "schema", "database": for messages */
+	struct db_stmt state; /* (schema, schema) -> exists, has the marker */
+	const char *drop_fmt; /* "%s" is the schema */
+	const char *make_fmt; /* creates it, its marker, and switches to it; 4 x "%s" */
 };
-int db_schema_create(struct db_conn *c, const char *schema, int force,
-		     const struct schema_sql *q, struct rb_err *e);
+int db_schema_create(struct db_conn *c, const char *schema, int force, const struct schema_sql *q,
+		     struct rb_err *e);
 int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sql *q,
 		   struct rb_err *e);
 
@@ -218,46 +213,42 @@ const char *db_stmt_sql(const struct db_stmt *st, enum dialect d);
 struct lock_conn;
 
 struct lock_opts {
-	const char *url;	/* redis://host:port[/db] */
-	const char *prefix;	/* namespace for keys: "racebench:SCHEMA" */
+	const char *url;    /* redis://host:port[/db] */
+	const char *prefix; /* namespace for keys: "racebench:SCHEMA" */
 	int connect_timeout_ms;
 	int command_timeout_ms;
-	void *wrap;		/* explain mode, as in db_opts; lock services ignore it */
+	void *wrap; /* explain mode, as in db_opts; lock services ignore it */
 };
 
 struct lock_grant {
 	char key[128];
-	char token[40];		/* random, per grant: only its owner releases it */
-	long long fence;	/* fencing token (INCR) when asked for, else 0 */
-	uint64_t waited_us;	/* time spent acquiring */
+	char token[40];	    /* random, per grant: only its owner releases it */
+	long long fence;    /* fencing token (INCR) when asked for, else 0 */
+	uint64_t waited_us; /* time spent acquiring */
 };
 
 struct lock_service {
-	const char *name;	/* "redis" */
+	const char *name; /* "redis" */
 	const char *summary;
-	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out,
-			struct rb_err *e);
-	void (*xClose)(struct lock_conn *c);	/* accepts NULL */
+	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e);
+	void (*xClose)(struct lock_conn *c); /* accepts NULL */
 	/*
 	 * Takes the lock named name (under the prefix) with a lease of ttl_ms,
 	 * waiting up to wait_ms with backoff. With fence, also hands out the
 	 * next fencing token for name. Returns 1 when granted (g filled), 0
 	 * when the wait timed out, -1 on error (e).
 	 */
-	int (*xAcquire)(struct lock_conn *c, const char *name, int ttl_ms,
-			int wait_ms, int fence, struct lock_grant *g,
-			struct rb_err *e);
+	int (*xAcquire)(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms, int fence,
+			struct lock_grant *g, struct rb_err *e);
 	/*
 	 * Releases g if it is still held by its token (compare and delete,
 	 * atomically). Returns 1 released, 0 when the lease had expired (the
 	 * key was gone or someone else's), -1 on error.
 	 */
-	int (*xRelease)(struct lock_conn *c, const struct lock_grant *g,
-			struct rb_err *e);
+	int (*xRelease)(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e);
 	/* Deletes every key under the prefix (between cells). */
 	int (*xClear)(struct lock_conn *c, struct rb_err *e);
-	int (*xServerInfo)(struct lock_conn *c, struct server_info *out,
-			   struct rb_err *e);
+	int (*xServerInfo)(struct lock_conn *c, struct server_info *out, struct rb_err *e);
 };
 
 /*
@@ -268,11 +259,11 @@ struct lock_service {
  * User and password may be percent-encoded.
  */
 struct redis_url {
-	char host[256];		/* host name or address; the socket's path for unix:// */
-	int port;		/* 0 for a Unix socket */
+	char host[256]; /* host name or address; the socket's path for unix:// */
+	int port;	/* 0 for a Unix socket */
 	int db;
-	char user[64];		/* "" unless given (Redis 6 ACL user) */
-	char pass[256];		/* "" unless given */
+	char user[64];	/* "" unless given (Redis 6 ACL user) */
+	char pass[256]; /* "" unless given */
 };
 
 /*
@@ -289,11 +280,11 @@ int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e);
 struct mysql_url {
 	char user[81];
 	char password[256];
-	int has_password;	/* "user:@host" gives an empty one */
+	int has_password; /* "user:@host" gives an empty one */
 	char host[256];
 	unsigned port;
-	char db[65];		/* "" means no default database */
-	char socket[256];	/* ?socket=/path: a Unix socket instead of TCP */
+	char db[65];	  /* "" means no default database */
+	char socket[256]; /* ?socket=/path: a Unix socket instead of TCP */
 };
 
 /*

@@ -18,28 +18,28 @@ extern const struct driver driver_mysql;
 
 #define URL_FORM "mysql://user[:password]@host[:port]/database[?socket=/path]"
 
-#define MY_MAX_PARAMS 16
-#define MY_COLBUF 256		/* first fetch of a column; longer values are refetched */
-#define MY_LOCK_NAME_MAX 64	/* GET_LOCK names longer than this fail on MySQL 5.7+ */
+#define MY_MAX_PARAMS	 16
+#define MY_COLBUF	 256 /* first fetch of a column; longer values are refetched */
+#define MY_LOCK_NAME_MAX 64  /* GET_LOCK names longer than this fail on MySQL 5.7+ */
 
 /*
  * Server error numbers that decide a class. MySQL-only ones are not in
  * MariaDB's mysqld_error.h, so all are spelled out here, named as there.
  */
 enum {
-	MDB_ER_CHECKREAD = 1020,		/* "Record has changed since last read" */
+	MDB_ER_CHECKREAD = 1020, /* "Record has changed since last read" */
 	MDB_ER_SERVER_SHUTDOWN = 1053,
 	MDB_ER_DUP_ENTRY = 1062,
 	MDB_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
 	MDB_ER_LOCK_WAIT_TIMEOUT = 1205,
 	MDB_ER_LOCK_DEADLOCK = 1213,
 	MDB_ER_DUP_ENTRY_WITH_KEY_NAME = 1586,
-	MDB_ER_CONNECTION_KILLED = 1927,	/* MariaDB */
-	MDB_ER_USER_LOCK_DEADLOCK = 3058,	/* MySQL: GET_LOCK deadlock */
-	MDB_ER_LOCK_NOWAIT = 3572,		/* MySQL 8: NOWAIT */
-	MDB_ER_CHECK_CONSTRAINT_VIOLATED = 3819,	/* MySQL 8 */
-	MDB_ER_CONSTRAINT_FAILED = 4025,	/* MariaDB */
-	MDB_ER_CLIENT_INTERACTION_TIMEOUT = 4031,	/* MySQL 8 */
+	MDB_ER_CONNECTION_KILLED = 1927,	  /* MariaDB */
+	MDB_ER_USER_LOCK_DEADLOCK = 3058,	  /* MySQL: GET_LOCK deadlock */
+	MDB_ER_LOCK_NOWAIT = 3572,		  /* MySQL 8: NOWAIT */
+	MDB_ER_CHECK_CONSTRAINT_VIOLATED = 3819,  /* MySQL 8 */
+	MDB_ER_CONSTRAINT_FAILED = 4025,	  /* MariaDB */
+	MDB_ER_CLIENT_INTERACTION_TIMEOUT = 4031, /* MySQL 8 */
 };
 
 struct mdb_stmt {
@@ -48,19 +48,19 @@ struct mdb_stmt {
 };
 
 struct mdb_conn {
-	struct db_conn base;	/* must be first */
+	struct db_conn base; /* must be first */
 	MYSQL *m;
-	int broken;		/* a connection error happened: never reuse */
-	int session_iso;	/* the session's isolation level as we set it; -1 unknown */
-	char schema[64];	/* part of our GET_LOCK names */
+	int broken;	 /* a connection error happened: never reuse */
+	int session_iso; /* the session's isolation level as we set it; -1 unknown */
+	char schema[64]; /* part of our GET_LOCK names */
 
-	struct mdb_stmt *stmts;	/* prepared on first use, keyed by address */
+	struct mdb_stmt *stmts; /* prepared on first use, keyed by address */
 	int nstmts, capstmts;
 
 	/* The last query's result, copied out of the library. */
 	long long affected;
 	int nrows, ncols;
-	size_t *offs;		/* nrows x ncols offsets into data; SIZE_MAX is NULL */
+	size_t *offs; /* nrows x ncols offsets into data; SIZE_MAX is NULL */
 	size_t capoffs;
 	char *data;
 	size_t len, cap;
@@ -154,9 +154,11 @@ static int url_decode(const char *s, size_t n, char *out, size_t cap)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if (!isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+			if (!isxdigit((unsigned char)s[i + 1]) ||
+			    !isxdigit((unsigned char)s[i + 2]))
 				return -1;
-			c = hex_digit((unsigned char)s[i + 1]) * 16 + hex_digit((unsigned char)s[i + 2]);
+			c = hex_digit((unsigned char)s[i + 1]) * 16 +
+				hex_digit((unsigned char)s[i + 2]);
 			if (c == 0)
 				return -1;
 			i += 2;
@@ -183,8 +185,7 @@ static int url_part(const char *url, const char *s, size_t n, char *out, size_t 
 	return 0;
 }
 
-static int url_port(const char *url, const char *s, size_t n, unsigned *port,
-		    struct rb_err *e)
+static int url_port(const char *url, const char *s, size_t n, unsigned *port, struct rb_err *e)
 {
 	unsigned long v = 0;
 
@@ -214,7 +215,8 @@ static int url_query(const char *url, const char *q, struct mysql_url *out, stru
 			continue;
 		}
 		if (!eq)
-			return url_bad(url, e, "parameter '%.*s' has no value (valid: socket=/path)",
+			return url_bad(url, e,
+				       "parameter '%.*s' has no value (valid: socket=/path)",
 				       (int)len, q);
 		if ((size_t)(eq - q) == 6 && !strncmp(q, "socket", 6)) {
 			size_t vlen = len - 7;
@@ -256,8 +258,8 @@ int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e)
 
 		if (uend == p)
 			return url_bad(url, e, "the user name before '@' is empty");
-		if (url_part(url, p, (size_t)(uend - p), out->user, sizeof(out->user),
-			     "user name", 1, e) < 0)
+		if (url_part(url, p, (size_t)(uend - p), out->user, sizeof(out->user), "user name",
+			     1, e) < 0)
 			return -1;
 		if (pc) {
 			if (url_part(url, pc + 1, (size_t)(at - pc - 1), out->password,
@@ -317,19 +319,15 @@ static enum rb_class classify(unsigned no)
 {
 	switch (no) {
 	case MDB_ER_LOCK_DEADLOCK:
-	case MDB_ER_USER_LOCK_DEADLOCK:
-		return RB_CLS_DEADLOCK;
-	case MDB_ER_CHECKREAD:		/* innodb_snapshot_isolation=ON at rr/ser */
+	case MDB_ER_USER_LOCK_DEADLOCK: return RB_CLS_DEADLOCK;
+	case MDB_ER_CHECKREAD: /* innodb_snapshot_isolation=ON at rr/ser */
 		return RB_CLS_SERIALIZATION;
 	case MDB_ER_LOCK_WAIT_TIMEOUT:
-	case MDB_ER_LOCK_NOWAIT:
-		return RB_CLS_LOCK_TIMEOUT;
+	case MDB_ER_LOCK_NOWAIT: return RB_CLS_LOCK_TIMEOUT;
 	case MDB_ER_DUP_ENTRY:
-	case MDB_ER_DUP_ENTRY_WITH_KEY_NAME:
-		return RB_CLS_UNIQUE;
+	case MDB_ER_DUP_ENTRY_WITH_KEY_NAME: return RB_CLS_UNIQUE;
 	case MDB_ER_CONSTRAINT_FAILED:
-	case MDB_ER_CHECK_CONSTRAINT_VIOLATED:
-		return RB_CLS_CHECK;
+	case MDB_ER_CHECK_CONSTRAINT_VIOLATED: return RB_CLS_CHECK;
 	case MDB_ER_SERVER_SHUTDOWN:
 	case MDB_ER_CONNECTION_KILLED:
 	case MDB_ER_CLIENT_INTERACTION_TIMEOUT:
@@ -346,10 +344,8 @@ static enum rb_class classify(unsigned no)
 	case CR_MALFORMED_PACKET:
 	case CR_SERVER_LOST_EXTENDED:
 	case CR_ERR_NET_READ:
-	case CR_ERR_NET_WRITE:
-		return RB_CLS_CONNECTION;
-	default:
-		return RB_CLS_OTHER;
+	case CR_ERR_NET_WRITE: return RB_CLS_CONNECTION;
+	default: return RB_CLS_OTHER;
 	}
 }
 
@@ -415,8 +411,7 @@ static void fetch_buffers(struct mdb_conn *c, unsigned nc)
 }
 
 /* A value longer than its MY_COLBUF slot: fetch it again, whole. */
-static int refetch(struct mdb_conn *c, MYSQL_STMT *h, unsigned col, size_t *slot,
-		   struct rb_err *e)
+static int refetch(struct mdb_conn *c, MYSQL_STMT *h, unsigned col, size_t *slot, struct rb_err *e)
 {
 	unsigned long want = c->rlen[col], got = 0;
 	my_bool isnull = 0;
@@ -556,8 +551,8 @@ static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **o
 	return 0;
 }
 
-static int mdb_query(struct db_conn *dc, const struct db_stmt *st,
-		    const struct db_param *p, int n, struct rb_err *e)
+static int mdb_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
+		     struct rb_err *e)
 {
 	struct mdb_conn *c = mdbc(dc);
 	MYSQL_BIND b[MY_MAX_PARAMS];
@@ -809,10 +804,10 @@ static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
 
 static const struct schema_sql mdb_schema = {
 	"database",
-	{ "schema state", {
-		"SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
-		" (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
-		"  AND TABLE_NAME = 'racebench_owner')" } },
+	{ "schema state",
+	  { "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
+	    " (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+	    "  AND TABLE_NAME = 'racebench_owner')" } },
 	"DROP DATABASE `%s`",
 	"CREATE DATABASE `%s`;"
 	"CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
@@ -822,8 +817,7 @@ static const struct schema_sql mdb_schema = {
 	"USE `%s`",
 };
 
-static int mdb_schema_create(struct db_conn *dc, const char *schema, int force,
-			    struct rb_err *e)
+static int mdb_schema_create(struct db_conn *dc, const char *schema, int force, struct rb_err *e)
 {
 	if (db_schema_create(dc, schema, force, &mdb_schema, e) < 0)
 		return -1;
@@ -853,8 +847,8 @@ static void lock_name(const struct mdb_conn *c, long long key, char *out, size_t
  */
 static int mdb_advisory_lock(struct db_conn *dc, long long key, struct rb_err *e)
 {
-	static const struct db_stmt q = { "advisory lock", {
-		"SELECT GET_LOCK(?, @@innodb_lock_wait_timeout)" } };
+	static const struct db_stmt q = { "advisory lock",
+					  { "SELECT GET_LOCK(?, @@innodb_lock_wait_timeout)" } };
 	char name[128];
 	struct db_param p = P_TEXT(name);
 	const char *v;
@@ -922,15 +916,17 @@ static int add_variable(struct db_conn *dc, struct server_info *out,
 
 static int mdb_server_info(struct db_conn *dc, struct server_info *out, struct rb_err *e)
 {
-	static const struct db_stmt q = { "server info", {
-		"SELECT VERSION(), @@version_comment, @@innodb_lock_wait_timeout,"
-		" @@innodb_deadlock_detect, @@autocommit" } };
+	static const struct db_stmt q = {
+		"server info",
+		{ "SELECT VERSION(), @@version_comment, @@innodb_lock_wait_timeout,"
+		  " @@innodb_deadlock_detect, @@autocommit" }
+	};
 	/* MySQL 8 and MariaDB >= 11.1 have transaction_isolation; 10.11 only tx_isolation. */
 	static const struct db_stmt iso_new = { "isolation", { "SELECT @@transaction_isolation" } };
 	static const struct db_stmt iso_old = { "isolation", { "SELECT @@tx_isolation" } };
 	/* MariaDB >= 10.6.18 / 10.11.8: rr/ser refuse lost updates with 1020 when ON. */
 	static const struct db_stmt snap = { "snapshot isolation",
-		{ "SELECT @@innodb_snapshot_isolation" } };
+					     { "SELECT @@innodb_snapshot_isolation" } };
 	static const struct db_stmt *const iso_q[] = { &iso_new, &iso_old };
 	static const char *const iso_names[] = { "transaction_isolation", "tx_isolation" };
 	static const struct db_stmt *const snap_q[] = { &snap };
@@ -995,16 +991,19 @@ static int status_says_waiting(const char *status, long long id)
 /* 1 when session's thread state says it waits for a named or metadata lock. */
 static int mdl_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 {
-	static const struct db_stmt q = { "waiting: process list", {
-		"SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?" } };
+	static const struct db_stmt q = {
+		"waiting: process list",
+		{ "SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?" }
+	};
 	struct db_param p = P_INT(session);
 	const char *state;
 
 	if (mdb_query(ctl, &q, &p, 1, e) < 0)
 		return -1;
 	state = mdb_value(ctl, 0, 0);
-	return state && (!strcmp(state, "User lock") || strstr(state, "user level lock") ||
-			 strstr(state, "metadata lock"));
+	return state &&
+		(!strcmp(state, "User lock") || strstr(state, "user level lock") ||
+		 strstr(state, "metadata lock"));
 }
 
 /*

@@ -15,9 +15,9 @@ extern const struct driver driver_pg;
 #define PG_MAX_STMTS 64
 
 struct pg_conn {
-	struct db_conn base;	/* must be first */
+	struct db_conn base; /* must be first */
 	PGconn *pg;
-	PGresult *res;		/* the last query's result, kept for xValue */
+	PGresult *res; /* the last query's result, kept for xValue */
 	long long affected;
 	int nstmts;
 	const struct db_stmt *stmts[PG_MAX_STMTS];
@@ -104,8 +104,7 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message;
 }
 
-static int pg_connect(const struct db_opts *o, struct db_conn **out,
-		      struct rb_err *e)
+static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_err *e)
 {
 	/*
 	 * The user's DSN goes in as an expandable dbname; keywords after it
@@ -180,8 +179,8 @@ static void dollarize(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
-static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st,
-			   int nparams, char *name, size_t n, struct rb_err *e)
+static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st, int nparams, char *name,
+			   size_t n, struct rb_err *e)
 {
 	char sql[4096];
 	PGresult *res;
@@ -209,8 +208,8 @@ static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st,
 	return 0;
 }
 
-static int pg_query(struct db_conn *dc, const struct db_stmt *st,
-		    const struct db_param *p, int n, struct rb_err *e)
+static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
+		    struct rb_err *e)
 {
 	struct pg_conn *c = pgc(dc);
 	char name[16], num[8][24];
@@ -303,10 +302,10 @@ static int pg_rollback(struct db_conn *dc, struct rb_err *e)
 
 static const struct schema_sql pg_schema = {
 	"schema",
-	{ "schema state", {
-		"SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = ?),"
-		" (SELECT count(*) FROM pg_tables WHERE schemaname = ?"
-		"  AND tablename = 'racebench_owner')" } },
+	{ "schema state",
+	  { "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = ?),"
+	    " (SELECT count(*) FROM pg_tables WHERE schemaname = ?"
+	    "  AND tablename = 'racebench_owner')" } },
 	"DROP SCHEMA \"%s\" CASCADE",
 	"SET client_min_messages = warning;"
 	"CREATE SCHEMA \"%s\";"
@@ -316,8 +315,7 @@ static const struct schema_sql pg_schema = {
 	"SET search_path TO \"%s\"",
 };
 
-static int pg_schema_create(struct db_conn *dc, const char *schema, int force,
-			    struct rb_err *e)
+static int pg_schema_create(struct db_conn *dc, const char *schema, int force, struct rb_err *e)
 {
 	return db_schema_create(dc, schema, force, &pg_schema, e);
 }
@@ -328,29 +326,27 @@ static int pg_schema_drop(struct db_conn *dc, const char *schema, struct rb_err 
 }
 
 /* Advisory locks are database-wide: the class id keeps ours apart. */
-#define PG_ADVISORY_CLASS 0x72616365	/* "race" */
+#define PG_ADVISORY_CLASS 0x72616365 /* "race" */
 
 static int pg_advisory_lock(struct db_conn *dc, long long key, struct rb_err *e)
 {
 	static const struct db_stmt q = { "advisory lock",
-		{ "SELECT pg_advisory_xact_lock(?::int, ?::int)" } };
+					  { "SELECT pg_advisory_xact_lock(?::int, ?::int)" } };
 	struct db_param p[2] = { P_INT(PG_ADVISORY_CLASS), P_INT((int)key) };
 
 	return pg_query(dc, &q, p, 2, e);
 }
 
-static int pg_server_info(struct db_conn *dc, struct server_info *out,
-			  struct rb_err *e)
+static int pg_server_info(struct db_conn *dc, struct server_info *out, struct rb_err *e)
 {
-	static const struct db_stmt q = { "server info", {
-		"SELECT current_setting('server_version'),"
-		" current_setting('deadlock_timeout'),"
-		" current_setting('lock_timeout'),"
-		" current_setting('max_connections'),"
-		" current_setting('fsync')" } };
-	static const char *const names[] = {
-		"deadlock_timeout", "lock_timeout", "max_connections", "fsync"
-	};
+	static const struct db_stmt q = { "server info",
+					  { "SELECT current_setting('server_version'),"
+					    " current_setting('deadlock_timeout'),"
+					    " current_setting('lock_timeout'),"
+					    " current_setting('max_connections'),"
+					    " current_setting('fsync')" } };
+	static const char *const names[] = { "deadlock_timeout", "lock_timeout", "max_connections",
+					     "fsync" };
 
 	memset(out, 0, sizeof(*out));
 	str_copy(out->product, "PostgreSQL", sizeof(out->product));
@@ -377,7 +373,9 @@ static int pg_check_dsn(const char *dsn, struct rb_err *e)
 		/* libpq's message quotes the offending token, which may be a password */
 		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
 			   "not a libpq connection string or postgres:// URI (%s)",
-			   msg && strstr(msg, "password") == NULL && strlen(msg) < 120 ? msg : "malformed");
+			   msg && strstr(msg, "password") == NULL && strlen(msg) < 120
+				   ? msg
+				   : "malformed");
 		PQfreemem(msg);
 		return -1;
 	}
@@ -394,8 +392,8 @@ static long long pg_session_id(struct db_conn *dc)
  * session holds (row, transaction or advisory lock)? */
 static int pg_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 {
-	static const struct db_stmt q = { "waiting", {
-		"SELECT cardinality(pg_blocking_pids(?::int)) > 0" } };
+	static const struct db_stmt q = { "waiting",
+					  { "SELECT cardinality(pg_blocking_pids(?::int)) > 0" } };
 	struct db_param p = P_INT(session);
 	const char *v;
 

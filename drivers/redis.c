@@ -69,7 +69,7 @@ static void url_shown(const char *url, char *out, size_t n)
 }
 
 static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
 {
@@ -286,7 +286,7 @@ int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e)
 
 static struct timeval ms_tv(int ms)
 {
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	return tv;
 }
@@ -506,8 +506,8 @@ static int new_token(char *out, struct rb_err *e)
 			close(fd);
 		if (got < sizeof(b))
 			return rb_err_set(
-			    e, RB_CLS_OTHER, NULL, 0,
-			    "no random bytes for a lock token (getrandom, /dev/urandom)");
+				e, RB_CLS_OTHER, NULL, 0,
+				"no random bytes for a lock token (getrandom, /dev/urandom)");
 	}
 	for (size_t i = 0; i < sizeof(b); i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
@@ -760,10 +760,10 @@ static void add_setting(struct server_info *out, const char *name, const char *v
 static int redis_server_info(struct lock_conn *c, struct server_info *out, struct rb_err *e)
 {
 	static const char *const fields[][2] = {
-	    {"redis_mode", "redis_mode"},
-	    {"role", "role"},
-	    {"maxmemory_policy", "maxmemory-policy"},
-	    {"aof_enabled", "appendonly"},
+		{ "redis_mode", "redis_mode" },
+		{ "role", "role" },
+		{ "maxmemory_policy", "maxmemory-policy" },
+		{ "aof_enabled", "appendonly" },
 	};
 	char value[64];
 	redisReply *r;
@@ -787,19 +787,19 @@ static int redis_server_info(struct lock_conn *c, struct server_info *out, struc
 		if (info_field(r->str, fields[i][0], value, sizeof(value)) == 0)
 			add_setting(out, fields[i][1],
 				    !strcmp(fields[i][0], "aof_enabled")
-					? (value[0] == '1' ? "yes" : "no")
-					: value);
+					    ? (value[0] == '1' ? "yes" : "no")
+					    : value);
 	freeReplyObject(r);
 	return 0;
 }
 
 const struct lock_service lock_service_redis = {
-    .name = "redis",
-    .summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
-    .xConnect = redis_connect,
-    .xClose = redis_close,
-    .xAcquire = redis_acquire,
-    .xRelease = redis_release,
-    .xClear = redis_clear,
-    .xServerInfo = redis_server_info,
+	.name = "redis",
+	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
+	.xConnect = redis_connect,
+	.xClose = redis_close,
+	.xAcquire = redis_acquire,
+	.xRelease = redis_release,
+	.xClear = redis_clear,
+	.xServerInfo = redis_server_info,
 };

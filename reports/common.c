@@ -78,7 +78,7 @@ void xml_escape(FILE *f, const char *s, int attr)
 		case '\n': fputs(attr ? "&#10;" : "\n", f); break;
 		default:
 			if (*p < 0x20 || *p == 0x7f || !len) {
-				fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+				fputs("\xef\xbf\xbd", f); /* U+FFFD */
 				len = 1;
 			} else {
 				fwrite(p, 1, (size_t)len, f);
@@ -130,7 +130,7 @@ int report_group_starts(const struct run_result *r, int i)
 static int same_na(const struct cell_result *a, const struct cell_result *b)
 {
 	return a->verdict == V_NA && b->verdict == V_NA && report_same_group(a, b) &&
-	       !strcmp(a->strategy, b->strategy);
+		!strcmp(a->strategy, b->strategy);
 }
 
 int report_na_first(const struct run_result *r, int i, char *isos, size_t n)

@@ -57,9 +57,8 @@ static void head_name(FILE *f, const char *prefix, const char *name)
 
 static void head_lat(FILE *f, const char *prefix)
 {
-	static const char *const names[LAT_COLS] = {
-		"count", "p50_us", "p90_us", "p99_us", "p99_9_us", "max_us", "mean_us"
-	};
+	static const char *const names[LAT_COLS] = { "count",	 "p50_us", "p90_us", "p99_us",
+						     "p99_9_us", "max_us", "mean_us" };
 
 	for (int i = 0; i < LAT_COLS; i++)
 		fprintf(f, ",%s_%s", prefix, names[i]);
@@ -80,7 +79,8 @@ static void header(FILE *f)
 {
 	fputs("started_at,mode,seed,clients,keys,db,scenario,strategy,isolation,"
 	      "effective_isolation,verdict,trials,anomalous_trials,reproduction_rate,"
-	      "anomalies_total", f);
+	      "anomalies_total",
+	      f);
 	for (int k = 1; k <= SC_MAX_KINDS; k++)
 		fprintf(f, ",anomaly_kind_%d,anomaly_count_%d", k, k);
 	fputs(",ops,committed,declined,failed,retries,errors_total", f);
@@ -95,8 +95,7 @@ static void header(FILE *f)
 	fputs(",seconds,throughput,gate_broken,gate_findings,na_reason,abort_reason\n", f);
 }
 
-static void row(FILE *f, const struct run_result *r, const struct cell_result *c,
-		const char *when)
+static void row(FILE *f, const struct run_result *r, const struct cell_result *c, const char *when)
 {
 	int ran = c->verdict != V_NA;
 	char buf[MAX_BROKEN * 210 + 32];
@@ -135,8 +134,8 @@ static void row(FILE *f, const struct run_result *r, const struct cell_result *c
 			field_ll(f, c->failures[k]);
 		lat_fields(f, &c->lat);
 	} else {
-		empty(f, 4 + 2 * SC_MAX_KINDS + 6 + (RB_CLS__COUNT - 1) + (FR__COUNT - 1) +
-			 LAT_COLS);
+		empty(f,
+		      4 + 2 * SC_MAX_KINDS + 6 + (RB_CLS__COUNT - 1) + (FR__COUNT - 1) + LAT_COLS);
 	}
 	if (ran && c->has_lock) {
 		lat_fields(f, &c->lock_wait);

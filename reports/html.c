@@ -14,21 +14,20 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_ROWS 64		/* strategies in one group: ST__COUNT today */
+#define MAX_ROWS 64 /* strategies in one group: ST__COUNT today */
 
 static const char *const verdict_fill[V_ABORTED + 1] = {
-	[V_NA] = "#e6e6e6", [V_SAFE] = "#1e7b34", [V_ANOMALY] = "#b71c1c",
+	[V_NA] = "#e6e6e6",	[V_SAFE] = "#1e7b34",	 [V_ANOMALY] = "#b71c1c",
 	[V_ERRORS] = "#f2b01e", [V_ABORTED] = "#5e2a84",
 };
 static const char *const verdict_ink[V_ABORTED + 1] = {
-	[V_NA] = "#555555", [V_SAFE] = "#ffffff", [V_ANOMALY] = "#ffffff",
+	[V_NA] = "#555555",	[V_SAFE] = "#ffffff",	 [V_ANOMALY] = "#ffffff",
 	[V_ERRORS] = "#1a1a1a", [V_ABORTED] = "#ffffff",
 };
 
 /* Okabe-Ito: told apart with the common kinds of colour blindness. */
 static const char *const class_fill[RB_CLS__COUNT] = {
-	"#000000", "#d55e00", "#0072b2", "#e69f00", "#cc79a7", "#009e73", "#3d3d3d",
-	"#9a9a9a",
+	"#000000", "#d55e00", "#0072b2", "#e69f00", "#cc79a7", "#009e73", "#3d3d3d", "#9a9a9a",
 };
 
 static void esc(FILE *f, const char *s)
@@ -83,8 +82,8 @@ static const char css[] =
 
 static void verdict_badge(FILE *f, enum verdict v)
 {
-	fprintf(f, "<span class=\"v\" style=\"background:%s;color:%s\">%s</span>",
-		verdict_fill[v], verdict_ink[v], verdict_name(v));
+	fprintf(f, "<span class=\"v\" style=\"background:%s;color:%s\">%s</span>", verdict_fill[v],
+		verdict_ink[v], verdict_name(v));
 }
 
 static void head(FILE *f, const struct run_result *r)
@@ -94,7 +93,8 @@ static void head(FILE *f, const struct run_result *r)
 	report_time_utc(when, sizeof(when), r->started_at);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-	      "<title>racebench ", f);
+	      "<title>racebench ",
+	      f);
 	esc(f, r->mode);
 	fprintf(f, " report %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", when, css);
 }
@@ -111,9 +111,10 @@ static void tiles(FILE *f, const struct run_result *r)
 
 		if (!counts[v] && (v == V_ABORTED || v == V_NA))
 			continue;
-		fprintf(f, "<div class=\"tile\" style=\"background:%s;color:%s\">"
-			"<span class=\"n\">%d</span>%s</div>\n", verdict_fill[v], verdict_ink[v],
-			counts[v], verdict_name(v));
+		fprintf(f,
+			"<div class=\"tile\" style=\"background:%s;color:%s\">"
+			"<span class=\"n\">%d</span>%s</div>\n",
+			verdict_fill[v], verdict_ink[v], counts[v], verdict_name(v));
 	}
 	fputs("</div>\n", f);
 }
@@ -142,15 +143,19 @@ static void header(FILE *f, const struct run_result *r)
 		fprintf(f, "<span>%s loop</span> · ", r->rate > 0 ? "open" : "closed");
 	else
 		fprintf(f, "<span>%d trials per cell</span> · ", r->trials);
-	fprintf(f, "<span>%d key%s</span> · <span>seed %llu</span> · <span>%s</span> · "
-		"<span>%.1f s</span></p>\n", r->keys, r->keys == 1 ? "" : "s",
-		(unsigned long long)r->seed, when, r->wall_seconds);
+	fprintf(f,
+		"<span>%d key%s</span> · <span>seed %llu</span> · <span>%s</span> · "
+		"<span>%.1f s</span></p>\n",
+		r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed, when,
+		r->wall_seconds);
 	tiles(f, r);
 	for (int i = 0; i < r->ncells; i++)
 		broken += r->cells[i].nbroken;
 	if (r->gated && r->gate_failed)
-		fprintf(f, "<div class=\"banner bad\">Regression gate failed: %d expectation%s "
-			"broken</div>\n", broken, broken == 1 ? "" : "s");
+		fprintf(f,
+			"<div class=\"banner bad\">Regression gate failed: %d expectation%s "
+			"broken</div>\n",
+			broken, broken == 1 ? "" : "s");
 	else if (r->gated)
 		fputs("<div class=\"banner good\">Regression gate passed</div>\n", f);
 	if (r->aborted) {
@@ -162,8 +167,8 @@ static void header(FILE *f, const struct run_result *r)
 }
 
 /* The strategies of group g in run order, and the levels any of them used. */
-static int group_axes(const struct run_result *r, const struct cell_result *g,
-		      const char **rows, unsigned *isos)
+static int group_axes(const struct run_result *r, const struct cell_result *g, const char **rows,
+		      unsigned *isos)
 {
 	int n = 0;
 
@@ -183,9 +188,8 @@ static int group_axes(const struct run_result *r, const struct cell_result *g,
 	return n;
 }
 
-static const struct cell_result *find_cell(const struct run_result *r,
-					   const struct cell_result *g, const char *strategy,
-					   int iso)
+static const struct cell_result *find_cell(const struct run_result *r, const struct cell_result *g,
+					   const char *strategy, int iso)
 {
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
@@ -240,32 +244,29 @@ static void cell_tooltip(FILE *f, const struct cell_result *c)
 }
 
 #define HM_LABEL 270
-#define HM_CW 140
-#define HM_CH 66
-#define HM_TOP 46
+#define HM_CW	 140
+#define HM_CH	 66
+#define HM_TOP	 46
 
-static void heat_cell(FILE *f, const struct run_result *r, const struct cell_result *c,
-		      int x, int y)
+static void heat_cell(FILE *f, const struct run_result *r, const struct cell_result *c, int x,
+		      int y)
 {
 	char fill[16], big[32], small[64];
 	const char *ink;
 
 	if (!c) {
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" "
-			"stroke=\"#cccccc\" stroke-dasharray=\"4 4\"/>\n", x + 3, y + 3, HM_CW - 6,
-			HM_CH - 6);
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" "
+			"stroke=\"#cccccc\" stroke-dasharray=\"4 4\"/>\n",
+			x + 3, y + 3, HM_CW - 6, HM_CH - 6);
 		return;
 	}
 	snprintf(fill, sizeof(fill), "%s", verdict_fill[c->verdict]);
 	ink = verdict_ink[c->verdict];
 	small[0] = '\0';
 	switch (c->verdict) {
-	case V_NA:
-		snprintf(big, sizeof(big), "n/a");
-		break;
-	case V_ABORTED:
-		snprintf(big, sizeof(big), "aborted");
-		break;
+	case V_NA: snprintf(big, sizeof(big), "n/a"); break;
+	case V_ABORTED: snprintf(big, sizeof(big), "aborted"); break;
 	default:
 		if (!strcmp(r->mode, "load")) {
 			snprintf(big, sizeof(big), "%lld", report_total_anomalies(c));
@@ -293,13 +294,16 @@ static void heat_cell(FILE *f, const struct run_result *r, const struct cell_res
 	cell_tooltip(f, c);
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" fill=\"%s\"/>",
 		x + 3, y + 3, HM_CW - 6, HM_CH - 6, fill);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"%d\" "
-		"font-weight=\"bold\" fill=\"%s\">%s</text>", x + HM_CW / 2,
-		y + (*small ? 32 : 41), c->verdict == V_NA || c->verdict == V_ABORTED ? 20 : 26,
-		ink, big);
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"%d\" "
+		"font-weight=\"bold\" fill=\"%s\">%s</text>",
+		x + HM_CW / 2, y + (*small ? 32 : 41),
+		c->verdict == V_NA || c->verdict == V_ABORTED ? 20 : 26, ink, big);
 	if (*small)
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" "
-			"fill=\"%s\">%s</text>", x + HM_CW / 2, y + 53, ink, small);
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" "
+			"fill=\"%s\">%s</text>",
+			x + HM_CW / 2, y + 53, ink, small);
 	fputs("</g>\n", f);
 }
 
@@ -316,14 +320,17 @@ static void heatmap(FILE *f, const struct run_result *r, const struct cell_resul
 	fprintf(f, "<figure>\n<figcaption>%s</figcaption>\n",
 		!strcmp(r->mode, "load") ? "Anomalies by strategy and isolation level"
 					 : "Reproduction rate: anomalous trials");
-	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-		"aria-label=\"reproduction rate by strategy and isolation level\">\n", w, h, w, h);
+	fprintf(f,
+		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		"aria-label=\"reproduction rate by strategy and isolation level\">\n",
+		w, h, w, h);
 	for (int l = 0; l < RB_ISO__COUNT; l++) {
 		if (!(isos >> l & 1))
 			continue;
-		fprintf(f, "<text x=\"%d\" y=\"32\" text-anchor=\"middle\" font-size=\"24\" "
-			"font-weight=\"bold\">%s</text>\n", HM_LABEL + col * HM_CW + HM_CW / 2,
-			rb_iso_name((enum rb_iso)l));
+		fprintf(f,
+			"<text x=\"%d\" y=\"32\" text-anchor=\"middle\" font-size=\"24\" "
+			"font-weight=\"bold\">%s</text>\n",
+			HM_LABEL + col * HM_CW + HM_CW / 2, rb_iso_name((enum rb_iso)l));
 		col++;
 	}
 	for (int i = 0; i < nrows; i++) {
@@ -342,7 +349,8 @@ static void heatmap(FILE *f, const struct run_result *r, const struct cell_resul
 		}
 	}
 	fputs("</svg>\n<p class=\"key\">ru read uncommitted · rc read committed · "
-	      "rr repeatable read · ser serializable</p>\n</figure>\n", f);
+	      "rr repeatable read · ser serializable</p>\n</figure>\n",
+	      f);
 }
 
 /*
@@ -358,7 +366,8 @@ static void notes(FILE *f, const struct run_result *r, const struct cell_result 
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 		int na = report_na_first(r, i, isos, sizeof(isos));
-		int lock = c->has_lock && c->verdict != V_NA && (c->lease_expired || c->lock_timeouts);
+		int lock =
+			c->has_lock && c->verdict != V_NA && (c->lease_expired || c->lock_timeouts);
 
 		if (!report_same_group(c, g) ||
 		    (!na && !lock && !c->nbroken && c->verdict != V_ABORTED))
@@ -385,8 +394,10 @@ static void notes(FILE *f, const struct run_result *r, const struct cell_result 
 		if (lock) {
 			fputs("<li><b>Redis lock</b>, ", f);
 			esc(f, c->strategy);
-			fprintf(f, " %s: %lld lease%s expired mid-transaction, %lld acquire "
-				"time-out%s</li>\n", rb_iso_name(c->iso), c->lease_expired,
+			fprintf(f,
+				" %s: %lld lease%s expired mid-transaction, %lld acquire "
+				"time-out%s</li>\n",
+				rb_iso_name(c->iso), c->lease_expired,
 				c->lease_expired == 1 ? "" : "s", c->lock_timeouts,
 				c->lock_timeouts == 1 ? "" : "s");
 		}
@@ -427,10 +438,10 @@ static int charted(const struct cell_result *c, const struct cell_result *g)
 }
 
 #define BAR_LABEL 300
-#define BAR_PLOT 700
-#define BAR_TEXT 330
-#define BAR_ROW 36
-#define BAR_TOP 64
+#define BAR_PLOT  700
+#define BAR_TEXT  330
+#define BAR_ROW	  36
+#define BAR_TOP	  64
 
 static void bar_label(FILE *f, const struct cell_result *c, int y)
 {
@@ -476,21 +487,28 @@ static void log_axis(FILE *f, double lo, double hi, int bottom)
 			double v = steps[s] * pow(10, d), x = log_x((uint64_t)v, lo, hi);
 			char label[16];
 
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>",
+			fprintf(f,
+				"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>",
 				x, BAR_TOP - 6, x, bottom, s ? "#dddddd" : "#999999");
 			if (s && hi - lo > 3)
 				continue;
 			tick_label(label, sizeof(label), v);
-			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"17\" "
-				"fill=\"%s\">%s</text>", x, BAR_TOP - 12, s ? "#555555" : "#111111",
-				label);
+			fprintf(f,
+				"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"17\" "
+				"fill=\"%s\">%s</text>",
+				x, BAR_TOP - 12, s ? "#555555" : "#111111", label);
 		}
 		fputc('\n', f);
 	}
 }
 
 /* The series a latency row can show: the operation, a Redis lock's wait, open-loop lag. */
-enum series { S_OP, S_LOCK, S_LAG, S__COUNT };
+enum series {
+	S_OP,
+	S_LOCK,
+	S_LAG,
+	S__COUNT
+};
 
 static const char *const series_fill[S__COUNT][3] = {
 	[S_OP] = { "#0b2f6b", "#3f73c8", "#a8c5f0" },
@@ -518,8 +536,8 @@ static void lat_bars(FILE *f, const struct lat_summary *l, enum series s, int y,
 
 	for (int p = 0; p < 3; p++)
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
-			BAR_LABEL, y + (BAR_ROW - bh[p]) / 2, log_x(v[p], lo, hi) - BAR_LABEL, bh[p],
-			series_fill[s][2 - p]);
+			BAR_LABEL, y + (BAR_ROW - bh[p]) / 2, log_x(v[p], lo, hi) - BAR_LABEL,
+			bh[p], series_fill[s][2 - p]);
 	fmt_us(p50, sizeof(p50), l->p50);
 	fmt_us(p99, sizeof(p99), l->p99);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"19\">p50 %s · p99 %s</text>",
@@ -567,25 +585,30 @@ static void latency_chart(FILE *f, const struct run_result *r, const struct cell
 	if (hi - lo < 2)
 		hi = lo + 2;
 	h = BAR_TOP + n * BAR_ROW + 10;
-	fprintf(f, "<figure>\n<figcaption>Latency per operation: p50, p90, p99%s%s "
-		"(log scale)</figcaption>\n", used[S_LOCK] ? "; Redis lock wait" : "",
-		used[S_LAG] ? "; schedule lag" : "");
-	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-		"aria-label=\"latency percentiles per strategy\">\n", w, h, w, h);
+	fprintf(f,
+		"<figure>\n<figcaption>Latency per operation: p50, p90, p99%s%s "
+		"(log scale)</figcaption>\n",
+		used[S_LOCK] ? "; Redis lock wait" : "", used[S_LAG] ? "; schedule lag" : "");
+	fprintf(f,
+		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		"aria-label=\"latency percentiles per strategy\">\n",
+		w, h, w, h);
 	for (int p = 0; p < 3; p++) {
 		static const char *const names[3] = { "p50", "p90", "p99" };
 
-		fprintf(f, "<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n", x,
-			series_fill[S_OP][p], x + 30, names[p]);
+		fprintf(f,
+			"<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n",
+			x, series_fill[S_OP][p], x + 30, names[p]);
 		x += 110;
 	}
 	for (int s = S_LOCK; s < S__COUNT; s++) {
 		if (!used[s])
 			continue;
-		fprintf(f, "<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n", x,
-			series_fill[s][1], x + 30, series_name[s]);
+		fprintf(f,
+			"<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n",
+			x, series_fill[s][1], x + 30, series_name[s]);
 		x += 30 + (int)strlen(series_name[s]) * 12 + 28;
 	}
 	log_axis(f, lo, hi, h - 6);
@@ -604,9 +627,10 @@ static void latency_chart(FILE *f, const struct run_result *r, const struct cell
 			if (s == S_OP)
 				bar_label(f, c, y);
 			else
-				fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"18\" "
-					"fill=\"#444444\">%s</text>\n", BAR_LABEL - 12,
-					y + BAR_ROW / 2 + 6, series_name[s]);
+				fprintf(f,
+					"<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"18\" "
+					"fill=\"#444444\">%s</text>\n",
+					BAR_LABEL - 12, y + BAR_ROW / 2 + 6, series_name[s]);
 			fputs("<g>", f);
 			cell_tooltip(f, c);
 			lat_bars(f, l, (enum series)s, y, lo, hi);
@@ -639,16 +663,19 @@ static void errors_chart(FILE *f, const struct run_result *r, const struct cell_
 		return;
 	}
 	h = BAR_TOP + n * BAR_ROW + 10;
-	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-		"aria-label=\"errors by class per cell\">\n", w, h, w, h);
+	fprintf(f,
+		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		"aria-label=\"errors by class per cell\">\n",
+		w, h, w, h);
 	for (int k = 1; k < RB_CLS__COUNT; k++) {
 		const char *name = rb_class_name((enum rb_class)k);
 
 		if (!(used >> k & 1))
 			continue;
-		fprintf(f, "<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n", x, class_fill[k],
-			x + 30, name);
+		fprintf(f,
+			"<rect x=\"%d\" y=\"4\" width=\"22\" height=\"22\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"23\" font-size=\"20\">%s</text>\n",
+			x, class_fill[k], x + 30, name);
 		x += 30 + (int)strlen(name) * 12 + 28;
 	}
 	for (int i = 0; i < r->ncells; i++) {
@@ -668,18 +695,24 @@ static void errors_chart(FILE *f, const struct run_result *r, const struct cell_
 
 			if (!c->errors[k])
 				continue;
-			fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"26\" fill=\"%s\" "
-				"stroke=\"#ffffff\" stroke-width=\"1\"/>", at, y + 5, bw, class_fill[k]);
+			fprintf(f,
+				"<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"26\" fill=\"%s\" "
+				"stroke=\"#ffffff\" stroke-width=\"1\"/>",
+				at, y + 5, bw, class_fill[k]);
 			if (bw >= 44)
-				fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+				fprintf(f,
+					"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
 					"font-size=\"16\" font-weight=\"bold\" fill=\"%s\">%lld</text>",
-					at + bw / 2, y + 24, k == RB_CLS_LOCK_TIMEOUT ? "#1a1a1a" : "#ffffff",
+					at + bw / 2, y + 24,
+					k == RB_CLS_LOCK_TIMEOUT ? "#1a1a1a" : "#ffffff",
 					c->errors[k]);
 			at += bw;
 		}
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"19\">%lld error%s · %lld retries · "
-			"%lld failed</text></g>\n", BAR_LABEL + BAR_PLOT + 14, y + BAR_ROW / 2 + 7, t,
-			t == 1 ? "" : "s", c->retries, c->failed);
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" font-size=\"19\">%lld error%s · %lld retries · "
+			"%lld failed</text></g>\n",
+			BAR_LABEL + BAR_PLOT + 14, y + BAR_ROW / 2 + 7, t, t == 1 ? "" : "s",
+			c->retries, c->failed);
 	}
 	fputs("</svg>\n</figure>\n", f);
 }
@@ -730,8 +763,8 @@ static void td_pair(FILE *f, const struct lat_summary *l)
 	td_num(f, buf);
 }
 
-static void table_row(FILE *f, const struct run_result *r, const struct cell_result *c,
-		      int lock, int lag, int cols)
+static void table_row(FILE *f, const struct run_result *r, const struct cell_result *c, int lock,
+		      int lag, int cols)
 {
 	char buf[512];
 
@@ -794,8 +827,10 @@ static void table_row(FILE *f, const struct run_result *r, const struct cell_res
 		fputs("</td></tr>\n", f);
 	}
 	if (c->nbroken > MAX_BROKEN)
-		fprintf(f, "<tr class=\"note\"><td></td><td colspan=\"%d\">and %d more broken "
-			"expectations</td></tr>\n", cols - 1, c->nbroken - MAX_BROKEN);
+		fprintf(f,
+			"<tr class=\"note\"><td></td><td colspan=\"%d\">and %d more broken "
+			"expectations</td></tr>\n",
+			cols - 1, c->nbroken - MAX_BROKEN);
 	if (c->verdict == V_ABORTED) {
 		fprintf(f, "<tr class=\"note\"><td></td><td colspan=\"%d\">aborted: ", cols - 1);
 		esc(f, c->abort_msg);
@@ -812,9 +847,11 @@ static void full_table(FILE *f, const struct run_result *r)
 	fputs("<section id=\"cells\">\n<h2>Every cell</h2>\n<div class=\"scroll\">\n<table>\n"
 	      "<thead><tr><th>strategy</th><th>iso</th><th>verdict</th><th>anomalous trials</th>"
 	      "<th>anomalies</th><th>errors</th><th>failures</th><th>retries</th><th>failed</th>"
-	      "<th>p50</th><th>p90</th><th>p99</th><th>max</th><th>ops/s</th>", f);
+	      "<th>p50</th><th>p90</th><th>p99</th><th>max</th><th>ops/s</th>",
+	      f);
 	if (lock)
-		fputs("<th>lock wait p50 / p99</th><th>lock time-outs</th><th>leases expired</th>", f);
+		fputs("<th>lock wait p50 / p99</th><th>lock time-outs</th><th>leases expired</th>",
+		      f);
 	if (lag)
 		fputs("<th>schedule lag p50 / p99</th>", f);
 	if (r->gated)
@@ -863,9 +900,11 @@ static void footer(FILE *f, const struct run_result *r)
 		}
 		fputs("</li>\n", f);
 	}
-	fprintf(f, "<li>clients %d, trials %d, keys %d, retries %d, think %.3g ms, tail %.3g ms, "
-		"seed %llu</li>\n", r->clients, r->trials, r->keys, r->retries, r->think_ms,
-		r->tail_ms, (unsigned long long)r->seed);
+	fprintf(f,
+		"<li>clients %d, trials %d, keys %d, retries %d, think %.3g ms, tail %.3g ms, "
+		"seed %llu</li>\n",
+		r->clients, r->trials, r->keys, r->retries, r->think_ms, r->tail_ms,
+		(unsigned long long)r->seed);
 	fprintf(f, "<li>quantity %lld, balance %lld, price %lld, amount %lld</li>\n", r->quantity,
 		r->balance, r->price, r->amount);
 	if (!strcmp(r->mode, "load")) {
@@ -885,7 +924,8 @@ static void footer(FILE *f, const struct run_result *r)
 	}
 	fputs("</ul>\n<p>Made by racebench " RACEBENCH_VERSION ". Reproduction rate = "
 	      "anomalous trials / trials. Latency is per operation as its user "
-	      "sees it, retries included (open loop: from the operation's scheduled start).</p>\n</footer>\n", f);
+	      "sees it, retries included (open loop: from the operation's scheduled start).</p>\n</footer>\n",
+	      f);
 }
 
 int report_html(FILE *f, const struct run_result *r, const struct report_opts *o)
@@ -899,7 +939,8 @@ int report_html(FILE *f, const struct run_result *r, const struct report_opts *o
 	full_table(f, r);
 	if (r->nexplains) {
 		fputs("<section class=\"timelines\">\n<h2>Step by step</h2>\n<p>Each race played "
-		      "in a fixed interleaving (racebench explain), so the reason is visible.</p>\n", f);
+		      "in a fixed interleaving (racebench explain), so the reason is visible.</p>\n",
+		      f);
 		for (int i = 0; i < r->nexplains; i++)
 			timeline_html_section(f, &r->explains[i]);
 		fputs("</section>\n", f);

@@ -1,5 +1,5 @@
 /* json.c: the JSON report (jansson), the source of truth for every other tool. */
-#define _GNU_SOURCE		/* strptime, timegm */
+#define _GNU_SOURCE /* strptime, timegm */
 #include "report.h"
 
 #include <errno.h>
@@ -13,11 +13,10 @@
 
 static json_t *lat_json(const struct lat_summary *l)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
-			 "count", (json_int_t)l->count,
-			 "p50", (json_int_t)l->p50, "p90", (json_int_t)l->p90,
-			 "p99", (json_int_t)l->p99, "p99_9", (json_int_t)l->p999,
-			 "max", (json_int_t)l->max, "mean", l->mean);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "count", (json_int_t)l->count,
+			 "p50", (json_int_t)l->p50, "p90", (json_int_t)l->p90, "p99",
+			 (json_int_t)l->p99, "p99_9", (json_int_t)l->p999, "max",
+			 (json_int_t)l->max, "mean", l->mean);
 }
 
 /* The gate's findings, present only when the run was gated. */
@@ -33,10 +32,9 @@ static void broken_json(json_t *j, const char (*broken)[BROKEN_LEN], int nbroken
 
 static json_t *cell_json(const struct cell_result *c, int gated)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-			      "db", c->db, "scenario", c->scenario, "strategy", c->strategy,
-			      "isolation", rb_iso_name(c->iso),
-			      "effective_isolation", rb_iso_name(c->eff_iso),
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "db", c->db, "scenario",
+			      c->scenario, "strategy", c->strategy, "isolation",
+			      rb_iso_name(c->iso), "effective_isolation", rb_iso_name(c->eff_iso),
 			      "verdict", verdict_name(c->verdict));
 	json_t *kinds, *errors, *failures, *examples;
 
@@ -54,7 +52,8 @@ static json_t *cell_json(const struct cell_result *c, int gated)
 	errors = json_object();
 	examples = json_object();
 	for (int k = 1; k < RB_CLS__COUNT; k++) {
-		json_object_set_new(errors, rb_class_name((enum rb_class)k), json_integer(c->errors[k]));
+		json_object_set_new(errors, rb_class_name((enum rb_class)k),
+				    json_integer(c->errors[k]));
 		if (c->examples[k][0])
 			json_object_set_new(examples, rb_class_name((enum rb_class)k),
 					    json_string(c->examples[k]));
@@ -99,9 +98,9 @@ static json_t *server_json(const struct run_server *s)
 	for (int i = 0; i < s->info.nsettings; i++)
 		json_object_set_new(settings, s->info.settings[i].name,
 				    json_string(s->info.settings[i].value));
-	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}",
-			 "db", s->db, "product", s->info.product, "version", s->info.version,
-			 "throwaway", s->throwaway, "dsn", s->dsn, "settings", settings);
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "db", s->db, "product", s->info.product,
+			 "version", s->info.version, "throwaway", s->throwaway, "dsn", s->dsn,
+			 "settings", settings);
 }
 
 int report_json(FILE *f, const struct run_result *r, const struct report_opts *o)
@@ -118,11 +117,10 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 		json_array_append_new(servers, server_json(&r->servers[i]));
 	for (int i = 0; i < r->ncells; i++)
 		json_array_append_new(cells, cell_json(&r->cells[i], r->gated));
-	root = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:f, s:b}",
-			 "schema_version", JSON_SCHEMA_VERSION,
-			 "tool", "name", "racebench", "version", VERSION_STRING,
-			 "mode", r->mode, "started_at", when,
-			 "wall_seconds", r->wall_seconds, "aborted", r->aborted);
+	root = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:f, s:b}", "schema_version",
+			 JSON_SCHEMA_VERSION, "tool", "name", "racebench", "version",
+			 VERSION_STRING, "mode", r->mode, "started_at", when, "wall_seconds",
+			 r->wall_seconds, "aborted", r->aborted);
 	if (r->aborted)
 		json_object_set_new(root, "abort_reason", json_string(r->abort_msg));
 	if (r->gated) {
@@ -131,18 +129,19 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 		broken_json(gate, r->broken, r->nbroken);
 		json_object_set_new(root, "gate", gate);
 	}
-	json_object_set_new(root, "params", json_pack(
-		"{s:i, s:i, s:i, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
-		"clients", r->clients, "trials", r->trials, "keys", r->keys,
-		"retries", r->retries, "think_ms", r->think_ms, "tail_ms", r->tail_ms,
-		"seed", (json_int_t)r->seed, "quantity", (json_int_t)r->quantity,
-		"balance", (json_int_t)r->balance, "price", (json_int_t)r->price,
-		"amount", (json_int_t)r->amount));
+	json_object_set_new(root, "params",
+			    json_pack("{s:i, s:i, s:i, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
+				      "clients", r->clients, "trials", r->trials, "keys", r->keys,
+				      "retries", r->retries, "think_ms", r->think_ms, "tail_ms",
+				      r->tail_ms, "seed", (json_int_t)r->seed, "quantity",
+				      (json_int_t)r->quantity, "balance", (json_int_t)r->balance,
+				      "price", (json_int_t)r->price, "amount",
+				      (json_int_t)r->amount));
 	if (r->mode && !strcmp(r->mode, "load")) {
-		json_t *load = json_pack("{s:f, s:I, s:f, s:s, s:f}", "duration_s", r->duration_s,
-					 "ops", (json_int_t)r->ops_target, "rate", r->rate,
-					 "arrival", r->arrival ? r->arrival : "closed",
-					 "warmup_s", r->warmup_s);
+		json_t *load =
+			json_pack("{s:f, s:I, s:f, s:s, s:f}", "duration_s", r->duration_s, "ops",
+				  (json_int_t)r->ops_target, "rate", r->rate, "arrival",
+				  r->arrival ? r->arrival : "closed", "warmup_s", r->warmup_s);
 
 		json_object_update(json_object_get(root, "params"), load);
 		json_decref(load);
@@ -175,13 +174,13 @@ static int jr_bad(struct jr *j, const char *where, const char *key, const char *
 }
 
 /* The member key of obj, of type t (JSON_REAL means any number). */
-static json_t *jr_get(struct jr *j, json_t *obj, const char *where, const char *key,
-		      json_type t, int required)
+static json_t *jr_get(struct jr *j, json_t *obj, const char *where, const char *key, json_type t,
+		      int required)
 {
 	static const char *const tname[] = {
 		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string", [JSON_INTEGER] = "an integer",
-		[JSON_REAL] = "a number", [JSON_TRUE] = "true or false",
+		[JSON_STRING] = "a string",  [JSON_INTEGER] = "an integer",
+		[JSON_REAL] = "a number",    [JSON_TRUE] = "true or false",
 	};
 	json_t *v = json_object_get(obj, key);
 	int ok;
@@ -192,15 +191,9 @@ static json_t *jr_get(struct jr *j, json_t *obj, const char *where, const char *
 		return NULL;
 	}
 	switch (t) {
-	case JSON_REAL:
-		ok = json_is_number(v);
-		break;
-	case JSON_TRUE:
-		ok = json_is_boolean(v);
-		break;
-	default:
-		ok = json_typeof(v) == t;
-		break;
+	case JSON_REAL: ok = json_is_number(v); break;
+	case JSON_TRUE: ok = json_is_boolean(v); break;
+	default: ok = json_typeof(v) == t; break;
 	}
 	if (!ok) {
 		char msg[64];
@@ -212,8 +205,7 @@ static json_t *jr_get(struct jr *j, json_t *obj, const char *where, const char *
 	return v;
 }
 
-static int jr_ll(struct jr *j, json_t *obj, const char *where, const char *key,
-		 long long *out)
+static int jr_ll(struct jr *j, json_t *obj, const char *where, const char *key, long long *out)
 {
 	json_t *v = jr_get(j, obj, where, key, JSON_INTEGER, 1);
 
@@ -235,8 +227,7 @@ static int jr_int(struct jr *j, json_t *obj, const char *where, const char *key,
 	return 0;
 }
 
-static int jr_u64(struct jr *j, json_t *obj, const char *where, const char *key,
-		  uint64_t *out)
+static int jr_u64(struct jr *j, json_t *obj, const char *where, const char *key, uint64_t *out)
 {
 	long long v;
 
@@ -277,8 +268,8 @@ static const char *jr_str(struct jr *j, json_t *obj, const char *where, const ch
 }
 
 /* A string copied into buf[n]; too long is malformed (it would not round-trip). */
-static int jr_buf(struct jr *j, json_t *obj, const char *where, const char *key,
-		  char *buf, size_t n)
+static int jr_buf(struct jr *j, json_t *obj, const char *where, const char *key, char *buf,
+		  size_t n)
 {
 	json_t *v = jr_get(j, obj, where, key, JSON_STRING, 1);
 
@@ -322,7 +313,8 @@ static int jr_broken(struct jr *j, json_t *obj, const char *where, char (*broken
 		return -1;
 	if (*nbroken < (int)json_array_size(a) || (int)json_array_size(a) > MAX_BROKEN)
 		return jr_bad(j, where, "broken_count", "does not match the list \"broken\"");
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		if (!json_is_string(v) || json_string_length(v) >= BROKEN_LEN)
 			return jr_bad(j, where, "broken", "expected strings (shorter than 200)");
 		str_copy(broken[i], json_string_value(v), BROKEN_LEN);
@@ -346,7 +338,10 @@ static int jr_counts(struct jr *j, json_t *obj, const char *where, const char *k
 	return 0;
 }
 
-static const char *class_name_at(int k) { return rb_class_name((enum rb_class)k); }
+static const char *class_name_at(int k)
+{
+	return rb_class_name((enum rb_class)k);
+}
 
 static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *c)
 {
@@ -388,7 +383,8 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 		return -1;
 	if (json_object_size(kinds) > SC_MAX_KINDS)
 		return jr_bad(j, at, "anomalies", "more kinds than racebench keeps");
-	json_object_foreach(kinds, key, v) {
+	json_object_foreach(kinds, key, v)
+	{
 		if (!json_is_integer(v))
 			return jr_bad(j, at, "anomalies", "expected integer counts");
 		c->kinds[c->nkinds] = result_strdup(j->r, key);
@@ -454,7 +450,8 @@ static int jr_server(struct jr *j, json_t *o, const char *at, struct run_server 
 		return -1;
 	if (json_object_size(set) > SERVER_SETTINGS)
 		return jr_bad(j, at, "settings", "more settings than racebench keeps");
-	json_object_foreach(set, key, v) {
+	json_object_foreach(set, key, v)
+	{
 		int i = s->info.nsettings++;
 		char where[64];
 
@@ -506,8 +503,8 @@ static int jr_run(struct jr *j, json_t *root)
 			return jr_bad(j, "", "started_at", "not a time like 2024-05-01T12:00:00Z");
 	}
 	r->started_at = timegm(&tm);
-	if (r->aborted && jr_buf(j, root, "", "abort_reason", r->abort_msg,
-				 sizeof(r->abort_msg)) < 0)
+	if (r->aborted &&
+	    jr_buf(j, root, "", "abort_reason", r->abort_msg, sizeof(r->abort_msg)) < 0)
 		return -1;
 	gate = jr_get(j, root, "", "gate", JSON_OBJECT, 0);
 	if (!gate && j->e->msg[0])
@@ -542,7 +539,8 @@ static int jr_run(struct jr *j, json_t *root)
 		return -1;
 	if (json_array_size(servers) > ARRAY_SIZE(r->servers))
 		return jr_bad(j, "", "servers", "more servers than racebench keeps");
-	json_array_foreach(servers, i, v) {
+	json_array_foreach(servers, i, v)
+	{
 		char at[32];
 
 		snprintf(at, sizeof(at), "servers[%zu]", i);
@@ -553,7 +551,8 @@ static int jr_run(struct jr *j, json_t *root)
 	}
 	if (!(cells = jr_get(j, root, "", "cells", JSON_ARRAY, 1)))
 		return -1;
-	json_array_foreach(cells, i, v) {
+	json_array_foreach(cells, i, v)
+	{
 		char at[32];
 
 		snprintf(at, sizeof(at), "cells[%zu]", i);

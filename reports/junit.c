@@ -41,9 +41,10 @@ static void open_suite(FILE *f, const char *name, const struct tally *t, const c
 {
 	fputs("  <testsuite name=\"", f);
 	xml_escape(f, name, 1);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\" "
-		"timestamp=\"%s\">\n", t->tests, t->failures, t->errors, t->skipped, t->seconds,
-		when);
+	fprintf(f,
+		"\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\" "
+		"timestamp=\"%s\">\n",
+		t->tests, t->failures, t->errors, t->skipped, t->seconds, when);
 }
 
 static void property(FILE *f, const char *name, const char *value)
@@ -198,8 +199,10 @@ static void run_suite(FILE *f, const struct run_result *r, const char *when)
 	t.seconds = r->wall_seconds;
 	open_suite(f, "racebench", &t, when);
 	if (r->aborted) {
-		fprintf(f, "    <testcase name=\"run\" classname=\"racebench\" time=\"%.3f\">\n"
-			"      <error type=\"aborted\" message=\"", r->wall_seconds);
+		fprintf(f,
+			"    <testcase name=\"run\" classname=\"racebench\" time=\"%.3f\">\n"
+			"      <error type=\"aborted\" message=\"",
+			r->wall_seconds);
 		xml_escape(f, r->abort_msg, 1);
 		fputs("\">run aborted, the report is partial: ", f);
 		xml_escape(f, r->abort_msg, 0);
@@ -208,7 +211,8 @@ static void run_suite(FILE *f, const struct run_result *r, const char *when)
 	if (gate_case(r))
 		fputs("    <testcase name=\"gate\" classname=\"racebench\" time=\"0.000\">\n"
 		      "      <failure type=\"gate\" message=\"the regression gate failed\"/>\n"
-		      "    </testcase>\n", f);
+		      "    </testcase>\n",
+		      f);
 	fputs("  </testsuite>\n", f);
 }
 
@@ -228,9 +232,10 @@ int report_junit(FILE *f, const struct run_result *r, const struct report_opts *
 	all.errors += r->aborted;
 	all.failures += gate_case(r);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fprintf(f, "<testsuites name=\"racebench\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
-		"skipped=\"%d\" time=\"%.3f\" timestamp=\"%s\">\n", all.tests, all.failures,
-		all.errors, all.skipped, r->wall_seconds, when);
+	fprintf(f,
+		"<testsuites name=\"racebench\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+		"skipped=\"%d\" time=\"%.3f\" timestamp=\"%s\">\n",
+		all.tests, all.failures, all.errors, all.skipped, r->wall_seconds, when);
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *g = &r->cells[i];
 		struct tally t = { 0 };

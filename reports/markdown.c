@@ -9,8 +9,7 @@
 #include <string.h>
 
 static const char *const marks[V_ABORTED + 1] = {
-	[V_NA] = "➖", [V_SAFE] = "✅", [V_ANOMALY] = "❌", [V_ERRORS] = "⚠️",
-	[V_ABORTED] = "⛔",
+	[V_NA] = "➖", [V_SAFE] = "✅", [V_ANOMALY] = "❌", [V_ERRORS] = "⚠️", [V_ABORTED] = "⛔",
 };
 
 static int word_char(char ch)
@@ -34,21 +33,29 @@ static void md_text(FILE *f, const char *s)
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
-		case '\n': case '\r': case '\t': fputc(' ', f); break;
+		case '\n':
+		case '\r':
+		case '\t': fputc(' ', f); break;
 		case '_':
 			if (p > s && word_char(p[-1]) && word_char(p[1]))
 				fputc('_', f);
 			else
 				fputs("\\_", f);
 			break;
-		case '\\': case '`': case '*': case '|': case '[': case ']': case '#':
+		case '\\':
+		case '`':
+		case '*':
+		case '|':
+		case '[':
+		case ']':
+		case '#':
 		case '~':
 			fputc('\\', f);
 			fputc(*p, f);
 			break;
 		default:
 			if ((unsigned char)*p < 0x20 || *p == 0x7f || !len) {
-				fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+				fputs("\xef\xbf\xbd", f); /* U+FFFD */
 			} else {
 				fwrite(p, 1, (size_t)len, f);
 				p += len - 1;
@@ -107,8 +114,8 @@ static void md_cell(FILE *f, const char *s)
 		fputc('-', f);
 }
 
-static void cell_row(FILE *f, const struct run_result *r, const struct cell_result *c,
-		     int lock, int lag)
+static void cell_row(FILE *f, const struct run_result *r, const struct cell_result *c, int lock,
+		     int lag)
 {
 	char buf[512], a[24], b[24];
 
@@ -187,8 +194,10 @@ static void group(FILE *f, const struct run_result *r, const struct cell_result 
 	md_text(f, g->scenario);
 	fputs("\n\n", f);
 	if (ran) {
-		fprintf(f, "| strategy | iso | verdict | %s | anomalies | errors | retries | failed "
-			"| p50 | p99 |%s%s\n", !strcmp(r->mode, "load") ? "ops/s" : "anomalous trials",
+		fprintf(f,
+			"| strategy | iso | verdict | %s | anomalies | errors | retries | failed "
+			"| p50 | p99 |%s%s\n",
+			!strcmp(r->mode, "load") ? "ops/s" : "anomalous trials",
 			lock ? " lock wait p50 / p99 | lock time-outs | leases expired |" : "",
 			lag ? " schedule lag p50 / p99 |" : "");
 		fprintf(f, "|---|---|---|--:|---|---|--:|--:|--:|--:|%s%s\n",
@@ -220,7 +229,8 @@ static void group(FILE *f, const struct run_result *r, const struct cell_result 
 			shown++;
 		}
 		if (c->nbroken > MAX_BROKEN) {
-			fprintf(f, "- ❌ … and %d more broken expectations\n", c->nbroken - MAX_BROKEN);
+			fprintf(f, "- ❌ … and %d more broken expectations\n",
+				c->nbroken - MAX_BROKEN);
 			shown++;
 		}
 		if (report_na_first(r, i, isos, sizeof(isos))) {

@@ -7,7 +7,7 @@
 #include "../core/result.h"
 
 struct report_opts {
-	int color;		/* ANSI colour in the table */
+	int color; /* ANSI colour in the table */
 };
 
 /* Each returns 0, or -1 when writing failed. */
@@ -26,8 +26,8 @@ int report_html(FILE *f, const struct run_result *r, const struct report_opts *o
 int report_json_read(FILE *f, struct run_result *r, struct rb_err *e);
 
 struct report_format {
-	const char *name;	/* what --format takes */
-	const char *ext;	/* file extension, without the dot */
+	const char *name; /* what --format takes */
+	const char *ext;  /* file extension, without the dot */
 	int (*render)(FILE *f, const struct run_result *r, const struct report_opts *o);
 };
 /* Registry, terminated by an entry whose name is NULL. */

@@ -7,23 +7,38 @@
 #include "../core/util.h"
 
 enum col {
-	C_DB, C_SCENARIO, C_STRATEGY, C_ISO, C_TRIALS, C_ANOMALOUS, C_ANOMALIES,
-	C_ERRORS, C_RETRIES, C_FAILED, C_P50, C_P99,
-	C_LOCK_P50, C_LOCK_P99, C_LOCK_TO, C_LEASES,	/* only when a cell took a lock */
-	C_LAG_P50, C_LAG_P99,				/* only in open-loop load runs */
-	C_VERDICT, C__COUNT
+	C_DB,
+	C_SCENARIO,
+	C_STRATEGY,
+	C_ISO,
+	C_TRIALS,
+	C_ANOMALOUS,
+	C_ANOMALIES,
+	C_ERRORS,
+	C_RETRIES,
+	C_FAILED,
+	C_P50,
+	C_P99,
+	C_LOCK_P50,
+	C_LOCK_P99,
+	C_LOCK_TO,
+	C_LEASES, /* only when a cell took a lock */
+	C_LAG_P50,
+	C_LAG_P99, /* only in open-loop load runs */
+	C_VERDICT,
+	C__COUNT
 };
 
-static const char *const heads[C__COUNT] = {
-	"db", "scenario", "strategy", "iso", "trials", "anomalous", "anomalies",
-	"errors", "retries", "failed", "p50", "p99",
-	"lock p50", "lock p99", "lock t/o", "expired", "lag p50", "lag p99", "verdict"
-};
+static const char *const heads[C__COUNT] = { "db",	 "scenario",  "strategy",  "iso",
+					     "trials",	 "anomalous", "anomalies", "errors",
+					     "retries",	 "failed",    "p50",	   "p99",
+					     "lock p50", "lock p99",  "lock t/o",  "expired",
+					     "lag p50",	 "lag p99",   "verdict" };
 /* Numbers read better right-aligned. */
 static const int right[C__COUNT] = {
-	[C_TRIALS] = 1, [C_ANOMALOUS] = 1, [C_RETRIES] = 1, [C_FAILED] = 1,
-	[C_P50] = 1, [C_P99] = 1, [C_LOCK_P50] = 1, [C_LOCK_P99] = 1, [C_LOCK_TO] = 1,
-	[C_LEASES] = 1, [C_LAG_P50] = 1, [C_LAG_P99] = 1,
+	[C_TRIALS] = 1,	 [C_ANOMALOUS] = 1, [C_RETRIES] = 1,  [C_FAILED] = 1,
+	[C_P50] = 1,	 [C_P99] = 1,	    [C_LOCK_P50] = 1, [C_LOCK_P99] = 1,
+	[C_LOCK_TO] = 1, [C_LEASES] = 1,    [C_LAG_P50] = 1,  [C_LAG_P99] = 1,
 };
 
 #define CELL_W 96
@@ -31,8 +46,8 @@ static const int right[C__COUNT] = {
 static const char *short_class(int c)
 {
 	static const char *const names[RB_CLS__COUNT] = {
-		"", "deadlock", "serialization", "lock-timeout", "unique", "check",
-		"connection", "other"
+		"",	  "deadlock", "serialization", "lock-timeout",
+		"unique", "check",    "connection",    "other"
 	};
 	return names[c];
 }
@@ -105,8 +120,7 @@ static const char *verdict_color(enum verdict v)
 }
 
 /* Hidden columns (w < 0) are skipped. */
-static void print_row(FILE *f, char row[C__COUNT][CELL_W], const int *w,
-		      const char *color)
+static void print_row(FILE *f, char row[C__COUNT][CELL_W], const int *w, const char *color)
 {
 	for (int i = 0; i < C__COUNT; i++) {
 		const char *sep = i + 1 < C__COUNT ? "  " : "";
@@ -137,10 +151,9 @@ static void print_na(FILE *f, const struct run_result *r)
 		if (c->verdict != V_NA)
 			continue;
 		for (int j = 0; j < i && !seen; j++)
-			seen = r->cells[j].verdict == V_NA &&
-			       !strcmp(r->cells[j].db, c->db) &&
-			       !strcmp(r->cells[j].scenario, c->scenario) &&
-			       !strcmp(r->cells[j].strategy, c->strategy);
+			seen = r->cells[j].verdict == V_NA && !strcmp(r->cells[j].db, c->db) &&
+				!strcmp(r->cells[j].scenario, c->scenario) &&
+				!strcmp(r->cells[j].strategy, c->strategy);
 		if (seen)
 			continue;
 		if (!shown++)
@@ -152,7 +165,7 @@ static void print_na(FILE *f, const struct run_result *r)
 static int same_na(const struct cell_result *a, const struct cell_result *b)
 {
 	return a->verdict == V_NA && b->verdict == V_NA && !strcmp(a->db, b->db) &&
-	       !strcmp(a->scenario, b->scenario) && !strcmp(a->strategy, b->strategy);
+		!strcmp(a->scenario, b->scenario) && !strcmp(a->strategy, b->strategy);
 }
 
 /*
@@ -184,7 +197,7 @@ static void fold_na(const struct run_result *r, char (*rows)[C__COUNT][CELL_W], 
 
 int report_table(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
-	char (*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
+	char(*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
 	char *hidden = xcalloc((size_t)r->ncells + 1, 1);
 	int w[C__COUNT] = { 0 }, counts[V_ABORTED + 1] = { 0 };
 	const char *prev = NULL, *prev_db = NULL;
@@ -254,8 +267,8 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	}
 	fprintf(f, ", think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n", r->think_ms, r->tail_ms,
 		r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed);
-	fprintf(f, "%d cells: %d safe, %d anomaly, %d errors, %d n/a", r->ncells,
-		counts[V_SAFE], counts[V_ANOMALY], counts[V_ERRORS], counts[V_NA]);
+	fprintf(f, "%d cells: %d safe, %d anomaly, %d errors, %d n/a", r->ncells, counts[V_SAFE],
+		counts[V_ANOMALY], counts[V_ERRORS], counts[V_NA]);
 	if (counts[V_ABORTED])
 		fprintf(f, ", %d aborted", counts[V_ABORTED]);
 	fprintf(f, " in %.1f s\n", r->wall_seconds);

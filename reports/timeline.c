@@ -23,11 +23,19 @@
 #define DOT	  "\xc2\xb7"	 /* · */
 #define SQUARE	  "\xe2\x96\xa0" /* ■ */
 
-enum style { ST_PLAIN, ST_HEAD, ST_OK, ST_WAIT, ST_DONE, ST_ERR, ST_DIM };
+enum style {
+	ST_PLAIN,
+	ST_HEAD,
+	ST_OK,
+	ST_WAIT,
+	ST_DONE,
+	ST_ERR,
+	ST_DIM
+};
 
 static const char *const ansi[] = {
-    [ST_PLAIN] = "",	    [ST_HEAD] = "\033[1m", [ST_OK] = "",	 [ST_WAIT] = "\033[33m",
-    [ST_DONE] = "\033[32m", [ST_ERR] = "\033[31m", [ST_DIM] = "\033[2m",
+	[ST_PLAIN] = "",	[ST_HEAD] = "\033[1m", [ST_OK] = "",	     [ST_WAIT] = "\033[33m",
+	[ST_DONE] = "\033[32m", [ST_ERR] = "\033[31m", [ST_DIM] = "\033[2m",
 };
 
 /* Characters on screen: UTF-8 continuation bytes take no column. */
@@ -226,8 +234,7 @@ static void event_lines(struct lines *l, const struct explain_result *r, const s
 			 strncmp(e->text, "end: ", 5) ? e->text : e->text + 5);
 		wrap(l, buf, w, 2, ST_HEAD);
 		break;
-	case EXE_NOTE:
-		break;
+	case EXE_NOTE: break;
 	}
 }
 
@@ -297,7 +304,7 @@ static void rule(FILE *f, int n, int w)
 /* A paragraph wrapped to width, each line after the first indented. */
 static void para(FILE *f, const char *text, int width, int indent, const char *color)
 {
-	struct lines l = {0};
+	struct lines l = { 0 };
 
 	wrap(&l, text, width, indent, ST_PLAIN);
 	for (int i = 0; i < l.n; i++)
@@ -309,7 +316,7 @@ static void para(FILE *f, const char *text, int width, int indent, const char *c
 static void field(FILE *f, const char *label, const char *value, int width)
 {
 	char buf[1024];
-	struct lines l = {0};
+	struct lines l = { 0 };
 
 	snprintf(buf, sizeof(buf), "%s", value ? value : "");
 	wrap(&l, buf, width - 13, 0, ST_PLAIN);
@@ -362,7 +369,7 @@ int timeline_text(FILE *f, const struct explain_result *r, const struct timeline
 	rule(f, n, w);
 	for (int i = 0; i < r->nevents; i++) {
 		const struct ex_event *e = &r->ev[i];
-		struct lines l = {0};
+		struct lines l = { 0 };
 
 		if (e->kind == EXE_NOTE) {
 			snprintf(buf, sizeof(buf), "-- %s", e->text);
@@ -393,18 +400,12 @@ int timeline_text(FILE *f, const struct explain_result *r, const struct timeline
 static const char *kind_name(enum ex_kind k)
 {
 	switch (k) {
-	case EXE_STMT:
-		return "statement";
-	case EXE_WAIT:
-		return "waiting";
-	case EXE_DONE:
-		return "completed";
-	case EXE_PAUSE:
-		return "pause";
-	case EXE_END:
-		return "end";
-	default:
-		return "note";
+	case EXE_STMT: return "statement";
+	case EXE_WAIT: return "waiting";
+	case EXE_DONE: return "completed";
+	case EXE_PAUSE: return "pause";
+	case EXE_END: return "end";
+	default: return "note";
 	}
 }
 
@@ -426,15 +427,16 @@ int timeline_json(FILE *f, const struct explain_result *r)
 	json_object_set_new(root, "isolation", json_string(rb_iso_name(r->iso)));
 	json_object_set_new(root, "effective_isolation", json_string(rb_iso_name(r->eff_iso)));
 	json_object_set_new(
-	    root, "knobs",
-	    json_pack("{s:I, s:I, s:I, s:I}", "quantity", (json_int_t)r->knobs.quantity, "balance",
-		      (json_int_t)r->knobs.balance, "price", (json_int_t)r->knobs.price, "amount",
-		      (json_int_t)r->knobs.amount));
+		root, "knobs",
+		json_pack("{s:I, s:I, s:I, s:I}", "quantity", (json_int_t)r->knobs.quantity,
+			  "balance", (json_int_t)r->knobs.balance, "price",
+			  (json_int_t)r->knobs.price, "amount", (json_int_t)r->knobs.amount));
 	json_object_set_new(sched, "name", json_string(r->sched.name));
 	json_object_set_new(sched, "summary", json_string(r->sched.summary));
 	for (int i = 0; i < r->sched.nsessions; i++)
-		json_array_append_new(sess, json_pack("{s:s, s:i}", "name", r->sched.sess[i].name,
-						      "client", r->sched.sess[i].client));
+		json_array_append_new(sess,
+				      json_pack("{s:s, s:i}", "name", r->sched.sess[i].name,
+						"client", r->sched.sess[i].client));
 	for (int i = 0; i < r->sched.nitems; i++) {
 		char step[32];
 
@@ -456,13 +458,14 @@ int timeline_json(FILE *f, const struct explain_result *r)
 			json_object_set_new(j, "sql", json_string(e->text));
 			if (e->lock)
 				json_object_set_new(
-				    j, "lock", json_string(e->lock == 2 ? "redis" : "advisory"));
+					j, "lock",
+					json_string(e->lock == 2 ? "redis" : "advisory"));
 		} else if (e->kind == EXE_PAUSE) {
 			json_object_set_new(j, "point", json_string(e->text));
 		} else if (e->kind == EXE_END) {
 			json_object_set_new(
-			    j, "outcome",
-			    json_string(strncmp(e->text, "end: ", 5) ? e->text : e->text + 5));
+				j, "outcome",
+				json_string(strncmp(e->text, "end: ", 5) ? e->text : e->text + 5));
 		} else {
 			json_object_set_new(j, "text", json_string(e->text));
 		}
@@ -496,28 +499,28 @@ int timeline_json(FILE *f, const struct explain_result *r)
 /* ---- HTML ------------------------------------------------------------------ */
 
 static const char html_css[] =
-    ".rb-explain{font:16px/1.4 system-ui,sans-serif;color:#111;margin:24px 0}\n"
-    ".rb-explain h2{font-size:24px;margin:0 0 8px}\n"
-    ".rb-explain dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0 0 "
-    "16px}\n"
-    ".rb-explain dt{font-weight:600}\n"
-    ".rb-explain dd{margin:0}\n"
-    ".rb-explain table{border-collapse:collapse;table-layout:fixed;width:100%}\n"
-    ".rb-explain th{text-align:left;border-bottom:2px solid #333;padding:4px 8px}\n"
-    ".rb-explain td{vertical-align:top;padding:3px 8px;border-left:1px solid #ccc}\n"
-    ".rb-explain td:first-child{border-left:none}\n"
-    ".rb-explain code{font:14px/1.35 "
-    "ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}\n"
-    ".rb-explain .res{display:block;color:#1b5e20}\n"
-    ".rb-explain .wait{display:block;color:#8a5a00;font-weight:600}\n"
-    ".rb-explain .done{color:#1b5e20;font-weight:600}\n"
-    ".rb-explain .err{display:block;color:#b71c1c;font-weight:600}\n"
-    ".rb-explain .pause{color:#666}\n"
-    ".rb-explain .end{font-weight:700}\n"
-    ".rb-explain .note td{color:#666;font-style:italic}\n"
-    ".rb-explain .verdict{font-size:20px;font-weight:700;margin:12px 0}\n"
-    ".rb-explain .anomaly{color:#b71c1c}\n"
-    ".rb-explain .safe{color:#1e7b34}\n";
+	".rb-explain{font:16px/1.4 system-ui,sans-serif;color:#111;margin:24px 0}\n"
+	".rb-explain h2{font-size:24px;margin:0 0 8px}\n"
+	".rb-explain dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0 0 "
+	"16px}\n"
+	".rb-explain dt{font-weight:600}\n"
+	".rb-explain dd{margin:0}\n"
+	".rb-explain table{border-collapse:collapse;table-layout:fixed;width:100%}\n"
+	".rb-explain th{text-align:left;border-bottom:2px solid #333;padding:4px 8px}\n"
+	".rb-explain td{vertical-align:top;padding:3px 8px;border-left:1px solid #ccc}\n"
+	".rb-explain td:first-child{border-left:none}\n"
+	".rb-explain code{font:14px/1.35 "
+	"ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}\n"
+	".rb-explain .res{display:block;color:#1b5e20}\n"
+	".rb-explain .wait{display:block;color:#8a5a00;font-weight:600}\n"
+	".rb-explain .done{color:#1b5e20;font-weight:600}\n"
+	".rb-explain .err{display:block;color:#b71c1c;font-weight:600}\n"
+	".rb-explain .pause{color:#666}\n"
+	".rb-explain .end{font-weight:700}\n"
+	".rb-explain .note td{color:#666;font-style:italic}\n"
+	".rb-explain .verdict{font-size:20px;font-weight:700;margin:12px 0}\n"
+	".rb-explain .anomaly{color:#b71c1c}\n"
+	".rb-explain .safe{color:#1e7b34}\n";
 
 static void esc(FILE *f, const char *s)
 {
@@ -566,8 +569,7 @@ static void html_event(FILE *f, const struct explain_result *r, const struct ex_
 			fputs("</span>", f);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -29,8 +29,8 @@ int sc_each_key(struct db_conn *c, const struct db_stmt *st, int keys, struct rb
 	return 0;
 }
 
-int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_param *p,
-		 int n, long long *id, struct rb_err *e)
+int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_param *p, int n,
+		 long long *id, struct rb_err *e)
 {
 	static const struct db_stmt last_id = { "last insert id", { "SELECT LAST_INSERT_ID()" } };
 
@@ -59,12 +59,8 @@ extern const struct scenario scenario_double_transfer;
 
 /* In the order of DESIGN.md's table; reports keep it. */
 const struct scenario *const scenarios[] = {
-	&scenario_double_tap,
-	&scenario_duplicate_settlement,
-	&scenario_negative_balance,
-	&scenario_coupon_oversell,
-	&scenario_double_transfer,
-	NULL,
+	&scenario_double_tap,	   &scenario_duplicate_settlement, &scenario_negative_balance,
+	&scenario_coupon_oversell, &scenario_double_transfer,	   NULL,
 };
 
 const struct scenario *scenario_find(const char *name)

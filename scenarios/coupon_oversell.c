@@ -13,50 +13,72 @@
 
 #include "tally.h"
 
-static const struct db_stmt create_coupon = { "create coupon", {
-	"CREATE TABLE coupon (id bigint PRIMARY KEY, quantity bigint NOT NULL,"
-	" version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" } };
-static const struct db_stmt create_issue = { "create coupon_issue", {
-	"CREATE TABLE coupon_issue (id bigserial PRIMARY KEY, coupon_id bigint NOT NULL,"
-	" user_token bigint NOT NULL)",
-	"CREATE TABLE coupon_issue (id bigint AUTO_INCREMENT PRIMARY KEY, coupon_id bigint NOT NULL,"
-	" user_token bigint NOT NULL) ENGINE=InnoDB" } };
-static const struct db_stmt create_index = { "create index", {
-	"CREATE INDEX coupon_issue_coupon ON coupon_issue (coupon_id)" } };
-static const struct db_stmt add_check = { "add check", {
-	"ALTER TABLE coupon ADD CONSTRAINT coupon_quantity_nonneg CHECK (quantity >= 0)" } };
-static const struct db_stmt drop_check = { "drop check", {
-	"ALTER TABLE coupon DROP CONSTRAINT coupon_quantity_nonneg" } };
-static const struct db_stmt seed_coupon = { "seed coupon", {
-	"INSERT INTO coupon (id, quantity) VALUES (?, 0)" } };
+static const struct db_stmt create_coupon = {
+	"create coupon",
+	{ "CREATE TABLE coupon (id bigint PRIMARY KEY, quantity bigint NOT NULL,"
+	  " version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" }
+};
+static const struct db_stmt create_issue = {
+	"create coupon_issue",
+	{ "CREATE TABLE coupon_issue (id bigserial PRIMARY KEY, coupon_id bigint NOT NULL,"
+	  " user_token bigint NOT NULL)",
+	  "CREATE TABLE coupon_issue (id bigint AUTO_INCREMENT PRIMARY KEY, coupon_id bigint NOT NULL,"
+	  " user_token bigint NOT NULL) ENGINE=InnoDB" }
+};
+static const struct db_stmt create_index = {
+	"create index", { "CREATE INDEX coupon_issue_coupon ON coupon_issue (coupon_id)" }
+};
+static const struct db_stmt add_check = {
+	"add check",
+	{ "ALTER TABLE coupon ADD CONSTRAINT coupon_quantity_nonneg CHECK (quantity >= 0)" }
+};
+static const struct db_stmt drop_check = {
+	"drop check", { "ALTER TABLE coupon DROP CONSTRAINT coupon_quantity_nonneg" }
+};
+static const struct db_stmt seed_coupon = { "seed coupon",
+					    { "INSERT INTO coupon (id, quantity) VALUES (?, 0)" } };
 
 /* On MySQL, TRUNCATE: see double_tap.c (delete-marked rows stay locked). */
-static const struct db_stmt clear = { "clear", {
-	"DELETE FROM coupon_issue", "TRUNCATE TABLE coupon_issue" } };
-static const struct db_stmt restock = { "restock", {
-	"UPDATE coupon SET quantity = ?, version = 0, fence = 0" } };
+static const struct db_stmt clear = {
+	"clear", { "DELETE FROM coupon_issue", "TRUNCATE TABLE coupon_issue" }
+};
+static const struct db_stmt restock = {
+	"restock", { "UPDATE coupon SET quantity = ?, version = 0, fence = 0" }
+};
 
-static const struct db_stmt read_quantity = { "read quantity", {
-	"SELECT quantity, version FROM coupon WHERE id = ?" } };
-static const struct db_stmt read_quantity_for_update = { "read quantity for update", {
-	"SELECT quantity, version FROM coupon WHERE id = ? FOR UPDATE" } };
-static const struct db_stmt write_quantity = { "write quantity", {
-	"UPDATE coupon SET quantity = ? WHERE id = ?" } };
-static const struct db_stmt write_versioned = { "write versioned", {
-	"UPDATE coupon SET quantity = ?, version = version + 1 WHERE id = ? AND version = ?" } };
-static const struct db_stmt take_one = { "take one", {
-	"UPDATE coupon SET quantity = quantity - 1 WHERE id = ? AND quantity > 0" } };
-static const struct db_stmt record = { "record issue", {
-	"INSERT INTO coupon_issue (coupon_id, user_token) VALUES (?, ?)" } };
-static const struct db_stmt recheck = { "recheck", {
-	"SELECT c.quantity, (SELECT COUNT(*) FROM coupon_issue i WHERE i.coupon_id = c.id)"
-	" FROM coupon c WHERE c.id = ?" } };
+static const struct db_stmt read_quantity = {
+	"read quantity", { "SELECT quantity, version FROM coupon WHERE id = ?" }
+};
+static const struct db_stmt read_quantity_for_update = {
+	"read quantity for update",
+	{ "SELECT quantity, version FROM coupon WHERE id = ? FOR UPDATE" }
+};
+static const struct db_stmt write_quantity = { "write quantity",
+					       { "UPDATE coupon SET quantity = ? WHERE id = ?" } };
+static const struct db_stmt write_versioned = {
+	"write versioned",
+	{ "UPDATE coupon SET quantity = ?, version = version + 1 WHERE id = ? AND version = ?" }
+};
+static const struct db_stmt take_one = {
+	"take one", { "UPDATE coupon SET quantity = quantity - 1 WHERE id = ? AND quantity > 0" }
+};
+static const struct db_stmt record = {
+	"record issue", { "INSERT INTO coupon_issue (coupon_id, user_token) VALUES (?, ?)" }
+};
+static const struct db_stmt recheck = {
+	"recheck",
+	{ "SELECT c.quantity, (SELECT COUNT(*) FROM coupon_issue i WHERE i.coupon_id = c.id)"
+	  " FROM coupon c WHERE c.id = ?" }
+};
 static const struct db_stmt peek = { "peek", { "SELECT quantity FROM coupon WHERE id = ?" } };
-static const struct db_stmt fence = { "fence", {
-	"UPDATE coupon SET fence = ? WHERE id = ? AND fence < ?" } };
-static const struct db_stmt tally = { "tally", {
-	"SELECT c.id, c.quantity, (SELECT COUNT(*) FROM coupon_issue i WHERE i.coupon_id = c.id)"
-	" FROM coupon c ORDER BY c.id" } };
+static const struct db_stmt fence = {
+	"fence", { "UPDATE coupon SET fence = ? WHERE id = ? AND fence < ?" }
+};
+static const struct db_stmt tally = {
+	"tally",
+	{ "SELECT c.id, c.quantity, (SELECT COUNT(*) FROM coupon_issue i WHERE i.coupon_id = c.id)"
+	  " FROM coupon c ORDER BY c.id" }
+};
 
 static const char *fits(enum strategy s, enum dialect d)
 {
@@ -144,8 +166,8 @@ static enum op_status recheck_op(struct op_ctx *o, struct rb_err *e)
 	return OP_DONE;
 }
 
-void co_tally(long long q, long long quantity, long long issues,
-	      long long *oversold, long long *lost)
+void co_tally(long long q, long long quantity, long long issues, long long *oversold,
+	      long long *lost)
 {
 	long long diff = issues + quantity - q;
 
@@ -153,8 +175,8 @@ void co_tally(long long q, long long quantity, long long issues,
 	*lost = diff < 0 ? -diff : diff;
 }
 
-static int check(struct db_conn *c, const struct sc_params *p,
-		 const long long *committed, long long *anomalies, struct rb_err *e)
+static int check(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		 long long *anomalies, struct rb_err *e)
 {
 	(void)committed;
 	if (sc_run(c, &tally, e) < 0)
@@ -175,10 +197,10 @@ static int check(struct db_conn *c, const struct sc_params *p,
  * uncommitted: B reads while A's write is not committed yet.
  */
 static const struct sc_schedule schedules[] = {
-	{ "race", "both users read the quantity before either writes it",
-	  "A=0 B=1", "A:think B:think A:end B:end" },
-	{ "uncommitted", "B reads the quantity while A's write is not yet committed",
-	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "race", "both users read the quantity before either writes it", "A=0 B=1",
+	  "A:think B:think A:end B:end" },
+	{ "uncommitted", "B reads the quantity while A's write is not yet committed", "A=0 B=1",
+	  "A:tail B:think A:end B:end" },
 	{ "serial", "one user after the other", "A=0 B=1", "A:end B:end" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -188,13 +210,12 @@ const struct scenario scenario_coupon_oversell = {
 	.incident = "seed 004: a first-come coupon issued beyond its quantity",
 	.summary = "read quantity; if > 0: UPDATE quantity = read - 1; INSERT issue",
 	.kinds = { "oversold", "lost_updates", NULL },
-	.notes =
-		UPDATE_IN_PLACE_NOTES
-		" constraint: an absolute write (read - 1) never makes the quantity negative, "
-		"so the CHECK never fires and coupons are still oversold. check-after at rc "
-		"counts the committed issues and rolls back the extra ones, but the quantity "
-		"was still overwritten (lost updates); on MySQL at rr the re-check reads the "
-		"transaction's snapshot, misses the others' issues, and lets the oversell through.",
+	.notes = UPDATE_IN_PLACE_NOTES
+	" constraint: an absolute write (read - 1) never makes the quantity negative, "
+	"so the CHECK never fires and coupons are still oversold. check-after at rc "
+	"counts the committed issues and rolls back the extra ones, but the quantity "
+	"was still overwritten (lost updates); on MySQL at rr the re-check reads the "
+	"transaction's snapshot, misses the others' issues, and lets the oversell through.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -22,24 +22,30 @@
 #include "../core/util.h"
 #include "tally.h"
 
-static const struct db_stmt create_account = { "create account", {
-	"CREATE TABLE account (id bigint PRIMARY KEY, name varchar(40) NOT NULL,"
-	" version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" } };
-static const struct db_stmt create_asset = { "create interest_asset", {
-	"CREATE TABLE interest_asset (id bigserial PRIMARY KEY,"
-	" account_id bigint NOT NULL, assets text NOT NULL)",
-	"CREATE TABLE interest_asset (id bigint AUTO_INCREMENT PRIMARY KEY,"
-	" account_id bigint NOT NULL, assets text NOT NULL) ENGINE=InnoDB" } };
+static const struct db_stmt create_account = {
+	"create account",
+	{ "CREATE TABLE account (id bigint PRIMARY KEY, name varchar(40) NOT NULL,"
+	  " version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" }
+};
+static const struct db_stmt create_asset = {
+	"create interest_asset",
+	{ "CREATE TABLE interest_asset (id bigserial PRIMARY KEY,"
+	  " account_id bigint NOT NULL, assets text NOT NULL)",
+	  "CREATE TABLE interest_asset (id bigint AUTO_INCREMENT PRIMARY KEY,"
+	  " account_id bigint NOT NULL, assets text NOT NULL) ENGINE=InnoDB" }
+};
 /* findByAccountId has an index to use, as any real one would. */
-static const struct db_stmt create_index = { "create index", {
-	"CREATE INDEX interest_asset_account ON interest_asset (account_id)" } };
-static const struct db_stmt add_unique = { "add unique", {
-	"CREATE UNIQUE INDEX interest_asset_one ON interest_asset (account_id)" } };
-static const struct db_stmt drop_unique = { "drop unique", {
-	"DROP INDEX interest_asset_one",
-	"DROP INDEX interest_asset_one ON interest_asset" } };
-static const struct db_stmt seed_account = { "seed account", {
-	"INSERT INTO account (id, name) VALUES (?, ?)" } };
+static const struct db_stmt create_index = {
+	"create index", { "CREATE INDEX interest_asset_account ON interest_asset (account_id)" }
+};
+static const struct db_stmt add_unique = {
+	"add unique", { "CREATE UNIQUE INDEX interest_asset_one ON interest_asset (account_id)" }
+};
+static const struct db_stmt drop_unique = { "drop unique",
+					    { "DROP INDEX interest_asset_one",
+					      "DROP INDEX interest_asset_one ON interest_asset" } };
+static const struct db_stmt seed_account = { "seed account",
+					     { "INSERT INTO account (id, name) VALUES (?, ?)" } };
 
 /*
  * InnoDB keeps DELETEd rows as delete-marked index entries until purge
@@ -47,40 +53,51 @@ static const struct db_stmt seed_account = { "seed account", {
  * trial would race on "an account whose row was just deleted". TRUNCATE
  * gives it what the incident had, an account that never had a row.
  */
-static const struct db_stmt clear_assets = { "clear", {
-	"DELETE FROM interest_asset",
-	"TRUNCATE TABLE interest_asset" } };
-static const struct db_stmt seed_list = { "seed list", {
-	"INSERT INTO interest_asset (account_id, assets) VALUES (?, '0')" } };
-static const struct db_stmt reset_accounts = { "reset", {
-	"UPDATE account SET version = 0, fence = 0 WHERE version <> 0 OR fence <> 0" } };
+static const struct db_stmt clear_assets = {
+	"clear", { "DELETE FROM interest_asset", "TRUNCATE TABLE interest_asset" }
+};
+static const struct db_stmt seed_list = {
+	"seed list", { "INSERT INTO interest_asset (account_id, assets) VALUES (?, '0')" }
+};
+static const struct db_stmt reset_accounts = {
+	"reset", { "UPDATE account SET version = 0, fence = 0 WHERE version <> 0 OR fence <> 0" }
+};
 
-static const struct db_stmt find = { "find", {
-	"SELECT id, assets FROM interest_asset WHERE account_id = ? ORDER BY id" } };
-static const struct db_stmt find_for_update = { "find for update", {
-	"SELECT id, assets FROM interest_asset WHERE account_id = ? ORDER BY id FOR UPDATE" } };
-static const struct db_stmt lock_parent = { "lock account", {
-	"SELECT id FROM account WHERE id = ? FOR UPDATE" } };
-static const struct db_stmt read_version = { "read version", {
-	"SELECT version FROM account WHERE id = ?" } };
-static const struct db_stmt bump_version = { "bump version", {
-	"UPDATE account SET version = version + 1 WHERE id = ? AND version = ?" } };
-static const struct db_stmt insert_row = { "insert", {
-	"INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)" } };
-static const struct db_stmt update_row = { "update", {
-	"UPDATE interest_asset SET assets = ? WHERE id = ?" } };
-static const struct db_stmt upsert = { "upsert", {
-	"INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)"
-	" ON CONFLICT (account_id) DO UPDATE"
-	" SET assets = CONCAT(interest_asset.assets, ',', EXCLUDED.assets)",
-	"INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)"
-	" ON DUPLICATE KEY UPDATE assets = CONCAT(assets, ',', VALUES(assets))" } };
-static const struct db_stmt peek = { "peek", {
-	"SELECT name FROM account WHERE id = ?" } };
-static const struct db_stmt fence = { "fence", {
-	"UPDATE account SET fence = ? WHERE id = ? AND fence < ?" } };
-static const struct db_stmt tally = { "tally", {
-	"SELECT account_id, assets FROM interest_asset ORDER BY account_id, id" } };
+static const struct db_stmt find = {
+	"find", { "SELECT id, assets FROM interest_asset WHERE account_id = ? ORDER BY id" }
+};
+static const struct db_stmt find_for_update = {
+	"find for update",
+	{ "SELECT id, assets FROM interest_asset WHERE account_id = ? ORDER BY id FOR UPDATE" }
+};
+static const struct db_stmt lock_parent = { "lock account",
+					    { "SELECT id FROM account WHERE id = ? FOR UPDATE" } };
+static const struct db_stmt read_version = { "read version",
+					     { "SELECT version FROM account WHERE id = ?" } };
+static const struct db_stmt bump_version = {
+	"bump version", { "UPDATE account SET version = version + 1 WHERE id = ? AND version = ?" }
+};
+static const struct db_stmt insert_row = {
+	"insert", { "INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)" }
+};
+static const struct db_stmt update_row = {
+	"update", { "UPDATE interest_asset SET assets = ? WHERE id = ?" }
+};
+static const struct db_stmt upsert = {
+	"upsert",
+	{ "INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)"
+	  " ON CONFLICT (account_id) DO UPDATE"
+	  " SET assets = CONCAT(interest_asset.assets, ',', EXCLUDED.assets)",
+	  "INSERT INTO interest_asset (account_id, assets) VALUES (?, ?)"
+	  " ON DUPLICATE KEY UPDATE assets = CONCAT(assets, ',', VALUES(assets))" }
+};
+static const struct db_stmt peek = { "peek", { "SELECT name FROM account WHERE id = ?" } };
+static const struct db_stmt fence = {
+	"fence", { "UPDATE account SET fence = ? WHERE id = ? AND fence < ?" }
+};
+static const struct db_stmt tally = {
+	"tally", { "SELECT account_id, assets FROM interest_asset ORDER BY account_id, id" }
+};
 
 static const char *fits(enum strategy s, enum dialect d)
 {
@@ -88,10 +105,8 @@ static const char *fits(enum strategy s, enum dialect d)
 	switch (s) {
 	case ST_CHECK_AFTER:
 		return "seed 003's fix re-reads a balance or a stock; a watch list has none to re-read";
-	case ST_CONSTRAINT:
-		return "no CHECK can forbid a second row; that is what `unique` does";
-	default:
-		return NULL;
+	case ST_CONSTRAINT: return "no CHECK can forbid a second row; that is what `unique` does";
+	default: return NULL;
 	}
 }
 
@@ -176,17 +191,19 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 	rows = db_rows(c);
 	if (rows > 1) {
 		/* What the incident's repository call threw. */
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-			   "query did not return a unique result: %d", rows);
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "query did not return a unique result: %d",
+			   rows);
 		return OP_ERROR;
 	}
 	row_id = rows ? db_int(c, 0, 0, 0) : 0;
 	if (rows) {
 		const char *old = db_value(c, 0, 1);
 
-		if (snprintf(list, sizeof(list), "%s,%s", old ? old : "", tok) >= (int)sizeof(list)) {
+		if (snprintf(list, sizeof(list), "%s,%s", old ? old : "", tok) >=
+		    (int)sizeof(list)) {
 			rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				   "watch list longer than %zu bytes; use more --keys", sizeof(list));
+				   "watch list longer than %zu bytes; use more --keys",
+				   sizeof(list));
 			return OP_ERROR;
 		}
 	}
@@ -224,8 +241,8 @@ int dt_count_items(const char *list)
 	return n;
 }
 
-void dt_tally(const struct dt_row *rows, int nrows, int keys,
-	      const long long *committed, long long *dup, long long *lost)
+void dt_tally(const struct dt_row *rows, int nrows, int keys, const long long *committed,
+	      long long *dup, long long *lost)
 {
 	int i = 0;
 
@@ -248,8 +265,8 @@ void dt_tally(const struct dt_row *rows, int nrows, int keys,
 	}
 }
 
-static int check(struct db_conn *c, const struct sc_params *p,
-		 const long long *committed, long long *anomalies, struct rb_err *e)
+static int check(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		 long long *anomalies, struct rb_err *e)
 {
 	struct dt_row *rows;
 	int n;
@@ -273,10 +290,10 @@ static int check(struct db_conn *c, const struct sc_params *p,
  * new row is written but not committed (what redis-narrow lets through).
  */
 static const struct sc_schedule schedules[] = {
-	{ "race", "both taps look for the watch list before either writes",
-	  "A=0 B=1", "A:think B:think A:end B:end" },
-	{ "uncommitted", "B looks while A's new row is written but not yet committed",
-	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "race", "both taps look for the watch list before either writes", "A=0 B=1",
+	  "A:think B:think A:end B:end" },
+	{ "uncommitted", "B looks while A's new row is written but not yet committed", "A=0 B=1",
+	  "A:tail B:think A:end B:end" },
 	{ "serial", "one tap after the other", "A=0 B=1", "A:end B:end" },
 	{ NULL, NULL, NULL, NULL },
 };

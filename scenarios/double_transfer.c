@@ -20,61 +20,90 @@
 
 #include "tally.h"
 
-static const struct db_stmt create_transfer = { "create transfer", {
-	"CREATE TABLE transfer (id bigint PRIMARY KEY, status varchar(16) NOT NULL,"
-	" refund_amount bigint, version bigint NOT NULL DEFAULT 0,"
-	" fence bigint NOT NULL DEFAULT 0)" } };
-static const struct db_stmt create_ledger = { "create transfer_ledger", {
-	"CREATE TABLE transfer_ledger (id bigserial PRIMARY KEY, transfer_id bigint NOT NULL,"
-	" kind varchar(8) NOT NULL, amount bigint NOT NULL, token bigint NOT NULL)",
-	"CREATE TABLE transfer_ledger (id bigint AUTO_INCREMENT PRIMARY KEY,"
-	" transfer_id bigint NOT NULL, kind varchar(8) NOT NULL, amount bigint NOT NULL,"
-	" token bigint NOT NULL) ENGINE=InnoDB" } };
-static const struct db_stmt create_index = { "create index", {
-	"CREATE INDEX transfer_ledger_transfer ON transfer_ledger (transfer_id)" } };
+static const struct db_stmt create_transfer = {
+	"create transfer",
+	{ "CREATE TABLE transfer (id bigint PRIMARY KEY, status varchar(16) NOT NULL,"
+	  " refund_amount bigint, version bigint NOT NULL DEFAULT 0,"
+	  " fence bigint NOT NULL DEFAULT 0)" }
+};
+static const struct db_stmt create_ledger = {
+	"create transfer_ledger",
+	{ "CREATE TABLE transfer_ledger (id bigserial PRIMARY KEY, transfer_id bigint NOT NULL,"
+	  " kind varchar(8) NOT NULL, amount bigint NOT NULL, token bigint NOT NULL)",
+	  "CREATE TABLE transfer_ledger (id bigint AUTO_INCREMENT PRIMARY KEY,"
+	  " transfer_id bigint NOT NULL, kind varchar(8) NOT NULL, amount bigint NOT NULL,"
+	  " token bigint NOT NULL) ENGINE=InnoDB" }
+};
+static const struct db_stmt create_index = {
+	"create index", { "CREATE INDEX transfer_ledger_transfer ON transfer_ledger (transfer_id)" }
+};
 /* unique: one money movement per transfer, whichever path makes it. */
-static const struct db_stmt add_unique = { "add unique", {
-	"CREATE UNIQUE INDEX transfer_ledger_once ON transfer_ledger (transfer_id)" } };
-static const struct db_stmt drop_unique = { "drop unique", {
-	"DROP INDEX transfer_ledger_once",
-	"DROP INDEX transfer_ledger_once ON transfer_ledger" } };
-static const struct db_stmt seed_transfer = { "seed transfer", {
-	"INSERT INTO transfer (id, status) VALUES (?, 'PENDING')" } };
+static const struct db_stmt add_unique = {
+	"add unique",
+	{ "CREATE UNIQUE INDEX transfer_ledger_once ON transfer_ledger (transfer_id)" }
+};
+static const struct db_stmt drop_unique = {
+	"drop unique",
+	{ "DROP INDEX transfer_ledger_once", "DROP INDEX transfer_ledger_once ON transfer_ledger" }
+};
+static const struct db_stmt seed_transfer = {
+	"seed transfer", { "INSERT INTO transfer (id, status) VALUES (?, 'PENDING')" }
+};
 
 /* On MySQL, TRUNCATE: see double_tap.c (delete-marked rows stay locked). */
-static const struct db_stmt clear = { "clear", {
-	"DELETE FROM transfer_ledger", "TRUNCATE TABLE transfer_ledger" } };
-static const struct db_stmt rearm = { "rearm", {
-	"UPDATE transfer SET status = 'PENDING', refund_amount = NULL, version = 0, fence = 0" } };
+static const struct db_stmt clear = {
+	"clear", { "DELETE FROM transfer_ledger", "TRUNCATE TABLE transfer_ledger" }
+};
+static const struct db_stmt rearm = {
+	"rearm",
+	{ "UPDATE transfer SET status = 'PENDING', refund_amount = NULL, version = 0, fence = 0" }
+};
 
-static const struct db_stmt read_status = { "read status", {
-	"SELECT status, version FROM transfer WHERE id = ?" } };
-static const struct db_stmt read_status_for_update = { "read status for update", {
-	"SELECT status, version FROM transfer WHERE id = ? FOR UPDATE" } };
-static const struct db_stmt pay = { "pay", {
-	"INSERT INTO transfer_ledger (transfer_id, kind, amount, token) VALUES (?, 'paid', ?, ?)" } };
-static const struct db_stmt mark_success = { "mark success", {
-	"UPDATE transfer SET status = 'SUCCESS', version = version + 1 WHERE id = ?" } };
-static const struct db_stmt mark_success_versioned = { "mark success versioned", {
-	"UPDATE transfer SET status = 'SUCCESS', version = version + 1"
-	" WHERE id = ? AND version = ?" } };
-static const struct db_stmt claim = { "claim", {
-	"UPDATE transfer SET status = 'SUCCESS', version = version + 1"
-	" WHERE id = ? AND status = 'PENDING'" } };
+static const struct db_stmt read_status = {
+	"read status", { "SELECT status, version FROM transfer WHERE id = ?" }
+};
+static const struct db_stmt read_status_for_update = {
+	"read status for update", { "SELECT status, version FROM transfer WHERE id = ? FOR UPDATE" }
+};
+static const struct db_stmt pay = {
+	"pay",
+	{ "INSERT INTO transfer_ledger (transfer_id, kind, amount, token) VALUES (?, 'paid', ?, ?)" }
+};
+static const struct db_stmt mark_success = {
+	"mark success",
+	{ "UPDATE transfer SET status = 'SUCCESS', version = version + 1 WHERE id = ?" }
+};
+static const struct db_stmt mark_success_versioned = {
+	"mark success versioned",
+	{ "UPDATE transfer SET status = 'SUCCESS', version = version + 1"
+	  " WHERE id = ? AND version = ?" }
+};
+static const struct db_stmt claim = {
+	"claim",
+	{ "UPDATE transfer SET status = 'SUCCESS', version = version + 1"
+	  " WHERE id = ? AND status = 'PENDING'" }
+};
 /* The incident's refund: act only if this UPDATE changed the row. */
-static const struct db_stmt refund_claim = { "refund", {
-	"UPDATE transfer SET status = 'REFUNDED', refund_amount = ?, version = version + 1"
-	" WHERE id = ? AND status = 'PENDING'" } };
-static const struct db_stmt refund = { "refund ledger", {
-	"INSERT INTO transfer_ledger (transfer_id, kind, amount, token) VALUES (?, 'refund', ?, ?)" } };
+static const struct db_stmt refund_claim = {
+	"refund",
+	{ "UPDATE transfer SET status = 'REFUNDED', refund_amount = ?, version = version + 1"
+	  " WHERE id = ? AND status = 'PENDING'" }
+};
+static const struct db_stmt refund = {
+	"refund ledger",
+	{ "INSERT INTO transfer_ledger (transfer_id, kind, amount, token) VALUES (?, 'refund', ?, ?)" }
+};
 static const struct db_stmt peek = { "peek", { "SELECT status FROM transfer WHERE id = ?" } };
-static const struct db_stmt fence = { "fence", {
-	"UPDATE transfer SET fence = ? WHERE id = ? AND fence < ?" } };
-static const struct db_stmt tally = { "tally", {
-	"SELECT t.id, SUM(CASE WHEN l.kind = 'paid' THEN 1 ELSE 0 END),"
-	" SUM(CASE WHEN l.kind = 'refund' THEN 1 ELSE 0 END)"
-	" FROM transfer t LEFT JOIN transfer_ledger l ON l.transfer_id = t.id"
-	" GROUP BY t.id ORDER BY t.id" } };
+static const struct db_stmt fence = {
+	"fence", { "UPDATE transfer SET fence = ? WHERE id = ? AND fence < ?" }
+};
+static const struct db_stmt tally = {
+	"tally",
+	{ "SELECT t.id, SUM(CASE WHEN l.kind = 'paid' THEN 1 ELSE 0 END),"
+	  " SUM(CASE WHEN l.kind = 'refund' THEN 1 ELSE 0 END)"
+	  " FROM transfer t LEFT JOIN transfer_ledger l ON l.transfer_id = t.id"
+	  " GROUP BY t.id ORDER BY t.id" }
+};
 
 static const char *fits(enum strategy s, enum dialect d)
 {
@@ -84,8 +113,7 @@ static const char *fits(enum strategy s, enum dialect d)
 		return "seed 003's fix re-reads a balance or a stock; a transfer has neither";
 	case ST_CONSTRAINT:
 		return "no CHECK on one row can see a second ledger entry; that is what `unique` does";
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -169,15 +197,14 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 	return db_query(c, &mark_success, &key, 1, e) < 0 ? OP_ERROR : OP_DONE;
 }
 
-void tr_tally(long long paid, long long refunds, long long *double_paid,
-	      long long *both)
+void tr_tally(long long paid, long long refunds, long long *double_paid, long long *both)
 {
 	*double_paid = paid > 1 ? paid - 1 : 0;
 	*both = paid > 0 && refunds > 0;
 }
 
-static int check(struct db_conn *c, const struct sc_params *p,
-		 const long long *committed, long long *anomalies, struct rb_err *e)
+static int check(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		 long long *anomalies, struct rb_err *e)
 {
 	(void)p;
 	(void)committed;
@@ -208,8 +235,8 @@ static const struct sc_schedule schedules[] = {
 	  "A=0 B=1 C=2", "A:think C:think A:end C:end B:end" },
 	{ "refund-race", "worker A reads PENDING, the refund claims and commits, A pays",
 	  "A=0 B=1 C=2", "A:think B:end A:end C:end" },
-	{ "both", "both workers read PENDING, the refund commits, then both pay",
-	  "A=0 B=1 C=2", "A:think C:think B:end A:end C:end" },
+	{ "both", "both workers read PENDING, the refund commits, then both pay", "A=0 B=1 C=2",
+	  "A:think C:think B:end A:end C:end" },
 	{ "serial", "worker A, then the refund, then worker C", "A=0 B=1 C=2",
 	  "A:end B:end C:end" },
 	{ NULL, NULL, NULL, NULL },
@@ -221,10 +248,9 @@ const struct scenario scenario_double_transfer = {
 	.summary = "read status; if PENDING: INSERT ledger, UPDATE status; refund: UPDATE ... "
 		   "WHERE status = 'PENDING', act if 1 row",
 	.kinds = { "double_payment", "paid_and_refunded", NULL },
-	.notes =
-		UPDATE_IN_PLACE_NOTES
-		" The refund's conditional UPDATE is safe on its own; what breaks is the worker "
-		"that read PENDING before the refund and writes SUCCESS over REFUNDED.",
+	.notes = UPDATE_IN_PLACE_NOTES
+	" The refund's conditional UPDATE is safe on its own; what breaks is the worker "
+	"that read PENDING before the refund and writes SUCCESS over REFUNDED.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

@@ -21,82 +21,115 @@
 #include "../core/util.h"
 #include "tally.h"
 
-static const struct db_stmt create_product = { "create product", {
-	"CREATE TABLE product (id bigint PRIMARY KEY, name varchar(40) NOT NULL,"
-	" version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" } };
+static const struct db_stmt create_product = {
+	"create product",
+	{ "CREATE TABLE product (id bigint PRIMARY KEY, name varchar(40) NOT NULL,"
+	  " version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" }
+};
 /* MySQL has no partial index: a generated column is NULL unless pending,
  * and NULLs never collide in a unique index (REFERENCES.md). */
-static const struct db_stmt create_settlement = { "create seller_settlement", {
-	"CREATE TABLE seller_settlement (id bigserial PRIMARY KEY,"
-	" product_id bigint NOT NULL, status varchar(16) NOT NULL, total bigint NOT NULL)",
-	"CREATE TABLE seller_settlement (id bigint AUTO_INCREMENT PRIMARY KEY,"
-	" product_id bigint NOT NULL, status varchar(16) NOT NULL, total bigint NOT NULL,"
-	" pending_product bigint AS (IF(status = 'pending', product_id, NULL)) STORED)"
-	" ENGINE=InnoDB" } };
-static const struct db_stmt create_items = { "create item_settlement", {
-	"CREATE TABLE item_settlement (id bigserial PRIMARY KEY,"
-	" settlement_id bigint NOT NULL, product_id bigint NOT NULL, amount bigint NOT NULL)",
-	"CREATE TABLE item_settlement (id bigint AUTO_INCREMENT PRIMARY KEY,"
-	" settlement_id bigint NOT NULL, product_id bigint NOT NULL, amount bigint NOT NULL)"
-	" ENGINE=InnoDB" } };
-static const struct db_stmt create_index = { "create index", {
-	"CREATE INDEX seller_settlement_product ON seller_settlement (product_id)" } };
-static const struct db_stmt add_unique = { "add unique", {
-	"CREATE UNIQUE INDEX seller_settlement_one_pending ON seller_settlement (product_id)"
-	" WHERE status = 'pending'",
-	"CREATE UNIQUE INDEX seller_settlement_one_pending ON seller_settlement (pending_product)" } };
-static const struct db_stmt drop_unique = { "drop unique", {
-	"DROP INDEX seller_settlement_one_pending",
-	"DROP INDEX seller_settlement_one_pending ON seller_settlement" } };
-static const struct db_stmt seed_product = { "seed product", {
-	"INSERT INTO product (id, name) VALUES (?, ?)" } };
+static const struct db_stmt create_settlement = {
+	"create seller_settlement",
+	{ "CREATE TABLE seller_settlement (id bigserial PRIMARY KEY,"
+	  " product_id bigint NOT NULL, status varchar(16) NOT NULL, total bigint NOT NULL)",
+	  "CREATE TABLE seller_settlement (id bigint AUTO_INCREMENT PRIMARY KEY,"
+	  " product_id bigint NOT NULL, status varchar(16) NOT NULL, total bigint NOT NULL,"
+	  " pending_product bigint AS (IF(status = 'pending', product_id, NULL)) STORED)"
+	  " ENGINE=InnoDB" }
+};
+static const struct db_stmt create_items = {
+	"create item_settlement",
+	{ "CREATE TABLE item_settlement (id bigserial PRIMARY KEY,"
+	  " settlement_id bigint NOT NULL, product_id bigint NOT NULL, amount bigint NOT NULL)",
+	  "CREATE TABLE item_settlement (id bigint AUTO_INCREMENT PRIMARY KEY,"
+	  " settlement_id bigint NOT NULL, product_id bigint NOT NULL, amount bigint NOT NULL)"
+	  " ENGINE=InnoDB" }
+};
+static const struct db_stmt create_index = {
+	"create index",
+	{ "CREATE INDEX seller_settlement_product ON seller_settlement (product_id)" }
+};
+static const struct db_stmt add_unique = {
+	"add unique",
+	{ "CREATE UNIQUE INDEX seller_settlement_one_pending ON seller_settlement (product_id)"
+	  " WHERE status = 'pending'",
+	  "CREATE UNIQUE INDEX seller_settlement_one_pending ON seller_settlement (pending_product)" }
+};
+static const struct db_stmt drop_unique = {
+	"drop unique",
+	{ "DROP INDEX seller_settlement_one_pending",
+	  "DROP INDEX seller_settlement_one_pending ON seller_settlement" }
+};
+static const struct db_stmt seed_product = { "seed product",
+					     { "INSERT INTO product (id, name) VALUES (?, ?)" } };
 
 /* On MySQL, TRUNCATE: see double_tap.c (delete-marked rows stay locked). */
-static const struct db_stmt clear_items = { "clear items", {
-	"DELETE FROM item_settlement", "TRUNCATE TABLE item_settlement" } };
-static const struct db_stmt clear_settlements = { "clear settlements", {
-	"DELETE FROM seller_settlement", "TRUNCATE TABLE seller_settlement" } };
-static const struct db_stmt reset_products = { "reset products", {
-	"UPDATE product SET version = 0, fence = 0 WHERE version <> 0 OR fence <> 0" } };
-static const struct db_stmt seed_settlement = { "seed settlement", {
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
-	" RETURNING id",
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)" } };
+static const struct db_stmt clear_items = {
+	"clear items", { "DELETE FROM item_settlement", "TRUNCATE TABLE item_settlement" }
+};
+static const struct db_stmt clear_settlements = {
+	"clear settlements", { "DELETE FROM seller_settlement", "TRUNCATE TABLE seller_settlement" }
+};
+static const struct db_stmt reset_products = {
+	"reset products",
+	{ "UPDATE product SET version = 0, fence = 0 WHERE version <> 0 OR fence <> 0" }
+};
+static const struct db_stmt seed_settlement = {
+	"seed settlement",
+	{ "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
+	  " RETURNING id",
+	  "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)" }
+};
 
-static const struct db_stmt find = { "find", {
-	"SELECT id, total FROM seller_settlement WHERE product_id = ? AND status = 'pending'"
-	" ORDER BY id" } };
-static const struct db_stmt find_for_update = { "find for update", {
-	"SELECT id, total FROM seller_settlement WHERE product_id = ? AND status = 'pending'"
-	" ORDER BY id FOR UPDATE" } };
-static const struct db_stmt lock_parent = { "lock product", {
-	"SELECT id FROM product WHERE id = ? FOR UPDATE" } };
-static const struct db_stmt read_version = { "read version", {
-	"SELECT version FROM product WHERE id = ?" } };
-static const struct db_stmt bump_version = { "bump version", {
-	"UPDATE product SET version = version + 1 WHERE id = ? AND version = ?" } };
-static const struct db_stmt insert_settlement = { "insert settlement", {
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', 0)"
-	" RETURNING id",
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', 0)" } };
-static const struct db_stmt insert_item = { "insert item", {
-	"INSERT INTO item_settlement (settlement_id, product_id, amount) VALUES (?, ?, ?)" } };
-static const struct db_stmt write_total = { "write total", {
-	"UPDATE seller_settlement SET total = ? WHERE id = ?" } };
+static const struct db_stmt find = {
+	"find",
+	{ "SELECT id, total FROM seller_settlement WHERE product_id = ? AND status = 'pending'"
+	  " ORDER BY id" }
+};
+static const struct db_stmt find_for_update = {
+	"find for update",
+	{ "SELECT id, total FROM seller_settlement WHERE product_id = ? AND status = 'pending'"
+	  " ORDER BY id FOR UPDATE" }
+};
+static const struct db_stmt lock_parent = { "lock product",
+					    { "SELECT id FROM product WHERE id = ? FOR UPDATE" } };
+static const struct db_stmt read_version = { "read version",
+					     { "SELECT version FROM product WHERE id = ?" } };
+static const struct db_stmt bump_version = {
+	"bump version", { "UPDATE product SET version = version + 1 WHERE id = ? AND version = ?" }
+};
+static const struct db_stmt insert_settlement = {
+	"insert settlement",
+	{ "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', 0)"
+	  " RETURNING id",
+	  "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', 0)" }
+};
+static const struct db_stmt insert_item = {
+	"insert item",
+	{ "INSERT INTO item_settlement (settlement_id, product_id, amount) VALUES (?, ?, ?)" }
+};
+static const struct db_stmt write_total = {
+	"write total", { "UPDATE seller_settlement SET total = ? WHERE id = ?" }
+};
 /* One statement finds or creates the pending settlement and adds to it. */
-static const struct db_stmt upsert = { "upsert", {
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
-	" ON CONFLICT (product_id) WHERE status = 'pending'"
-	" DO UPDATE SET total = seller_settlement.total + EXCLUDED.total RETURNING id",
-	"INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
-	" ON DUPLICATE KEY UPDATE total = total + VALUES(total), id = LAST_INSERT_ID(id)" } };
+static const struct db_stmt upsert = {
+	"upsert",
+	{ "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
+	  " ON CONFLICT (product_id) WHERE status = 'pending'"
+	  " DO UPDATE SET total = seller_settlement.total + EXCLUDED.total RETURNING id",
+	  "INSERT INTO seller_settlement (product_id, status, total) VALUES (?, 'pending', ?)"
+	  " ON DUPLICATE KEY UPDATE total = total + VALUES(total), id = LAST_INSERT_ID(id)" }
+};
 static const struct db_stmt peek = { "peek", { "SELECT name FROM product WHERE id = ?" } };
-static const struct db_stmt fence = { "fence", {
-	"UPDATE product SET fence = ? WHERE id = ? AND fence < ?" } };
-static const struct db_stmt tally = { "tally", {
-	"SELECT s.product_id, s.total, COALESCE(SUM(i.amount), 0) FROM seller_settlement s"
-	" LEFT JOIN item_settlement i ON i.settlement_id = s.id WHERE s.status = 'pending'"
-	" GROUP BY s.product_id, s.id, s.total ORDER BY s.product_id, s.id" } };
+static const struct db_stmt fence = {
+	"fence", { "UPDATE product SET fence = ? WHERE id = ? AND fence < ?" }
+};
+static const struct db_stmt tally = {
+	"tally",
+	{ "SELECT s.product_id, s.total, COALESCE(SUM(i.amount), 0) FROM seller_settlement s"
+	  " LEFT JOIN item_settlement i ON i.settlement_id = s.id WHERE s.status = 'pending'"
+	  " GROUP BY s.product_id, s.id, s.total ORDER BY s.product_id, s.id" }
+};
 
 static const char *fits(enum strategy s, enum dialect d)
 {
@@ -106,8 +139,7 @@ static const char *fits(enum strategy s, enum dialect d)
 		return "seed 003's fix re-reads a balance or a stock; a settlement has neither";
 	case ST_CONSTRAINT:
 		return "no CHECK can forbid a second pending row; that is what `unique` does";
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -191,8 +223,8 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 	rows = db_rows(c);
 	if (rows > 1) {
 		/* What a findPending() returning one entity throws. */
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-			   "query did not return a unique result: %d", rows);
+		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "query did not return a unique result: %d",
+			   rows);
 		return OP_ERROR;
 	}
 	id = rows ? db_int(c, 0, 0, 0) : 0;
@@ -204,7 +236,8 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 		struct db_param it[3] = { P_INT(id), key, P_INT(o->p->amount) };
 		struct db_param tot[2] = { P_INT(total + o->p->amount), P_INT(id) };
 
-		if (db_query(c, &insert_item, it, 3, e) < 0 || db_query(c, &write_total, tot, 2, e) < 0)
+		if (db_query(c, &insert_item, it, 3, e) < 0 ||
+		    db_query(c, &write_total, tot, 2, e) < 0)
 			return OP_ERROR;
 	}
 	if (o->strat == ST_OPTIMISTIC) {
@@ -218,8 +251,8 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 	return OP_DONE;
 }
 
-void ds_tally(const struct ds_row *rows, int nrows, long long amount,
-	      long long *dup, long long *lost)
+void ds_tally(const struct ds_row *rows, int nrows, long long amount, long long *dup,
+	      long long *lost)
 {
 	*dup = *lost = 0;
 	for (int i = 0; i < nrows; i++) {
@@ -233,8 +266,8 @@ void ds_tally(const struct ds_row *rows, int nrows, long long amount,
 	}
 }
 
-static int check(struct db_conn *c, const struct sc_params *p,
-		 const long long *committed, long long *anomalies, struct rb_err *e)
+static int check(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		 long long *anomalies, struct rb_err *e)
 {
 	struct ds_row *rows;
 	int n;
@@ -262,8 +295,8 @@ static int check(struct db_conn *c, const struct sc_params *p,
 static const struct sc_schedule schedules[] = {
 	{ "race", "both purchases look for the pending settlement before either creates it",
 	  "A=0 B=1", "A:think B:think A:end B:end" },
-	{ "uncommitted", "B looks while A's settlement is written but not yet committed",
-	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "uncommitted", "B looks while A's settlement is written but not yet committed", "A=0 B=1",
+	  "A:tail B:think A:end B:end" },
 	{ "serial", "one purchase after the other", "A=0 B=1", "A:end B:end" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -271,7 +304,8 @@ static const struct sc_schedule schedules[] = {
 const struct scenario scenario_duplicate_settlement = {
 	.name = "duplicate-settlement",
 	.incident = "seed 000: a product's pending seller settlement created several times",
-	.summary = "find pending settlement; none -> INSERT; INSERT item; total = read total + amount",
+	.summary =
+		"find pending settlement; none -> INSERT; INSERT item; total = read total + amount",
 	.kinds = { "duplicates", "lost_updates", NULL },
 	.notes = FIND_OR_CREATE_NOTES,
 	.xFits = fits,

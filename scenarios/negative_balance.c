@@ -20,48 +20,66 @@
 
 #include "tally.h"
 
-static const struct db_stmt create_wallet = { "create wallet", {
-	"CREATE TABLE wallet (id bigint PRIMARY KEY, balance bigint NOT NULL,"
-	" version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" } };
-static const struct db_stmt create_purchase = { "create purchase", {
-	"CREATE TABLE purchase (id bigserial PRIMARY KEY, wallet_id bigint NOT NULL,"
-	" price bigint NOT NULL, token bigint NOT NULL)",
-	"CREATE TABLE purchase (id bigint AUTO_INCREMENT PRIMARY KEY, wallet_id bigint NOT NULL,"
-	" price bigint NOT NULL, token bigint NOT NULL) ENGINE=InnoDB" } };
-static const struct db_stmt add_check = { "add check", {
-	"ALTER TABLE wallet ADD CONSTRAINT wallet_balance_nonneg CHECK (balance >= 0)" } };
-static const struct db_stmt drop_check = { "drop check", {
-	"ALTER TABLE wallet DROP CONSTRAINT wallet_balance_nonneg" } };
-static const struct db_stmt seed_wallet = { "seed wallet", {
-	"INSERT INTO wallet (id, balance) VALUES (?, 0)" } };
+static const struct db_stmt create_wallet = {
+	"create wallet",
+	{ "CREATE TABLE wallet (id bigint PRIMARY KEY, balance bigint NOT NULL,"
+	  " version bigint NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0)" }
+};
+static const struct db_stmt create_purchase = {
+	"create purchase",
+	{ "CREATE TABLE purchase (id bigserial PRIMARY KEY, wallet_id bigint NOT NULL,"
+	  " price bigint NOT NULL, token bigint NOT NULL)",
+	  "CREATE TABLE purchase (id bigint AUTO_INCREMENT PRIMARY KEY, wallet_id bigint NOT NULL,"
+	  " price bigint NOT NULL, token bigint NOT NULL) ENGINE=InnoDB" }
+};
+static const struct db_stmt add_check = {
+	"add check",
+	{ "ALTER TABLE wallet ADD CONSTRAINT wallet_balance_nonneg CHECK (balance >= 0)" }
+};
+static const struct db_stmt drop_check = {
+	"drop check", { "ALTER TABLE wallet DROP CONSTRAINT wallet_balance_nonneg" }
+};
+static const struct db_stmt seed_wallet = { "seed wallet",
+					    { "INSERT INTO wallet (id, balance) VALUES (?, 0)" } };
 
 /* On MySQL, TRUNCATE: see double_tap.c (delete-marked rows stay locked). */
-static const struct db_stmt clear = { "clear", {
-	"DELETE FROM purchase", "TRUNCATE TABLE purchase" } };
-static const struct db_stmt refill = { "refill", {
-	"UPDATE wallet SET balance = ?, version = 0, fence = 0" } };
+static const struct db_stmt clear = { "clear",
+				      { "DELETE FROM purchase", "TRUNCATE TABLE purchase" } };
+static const struct db_stmt refill = {
+	"refill", { "UPDATE wallet SET balance = ?, version = 0, fence = 0" }
+};
 
-static const struct db_stmt read_balance = { "read balance", {
-	"SELECT balance, version FROM wallet WHERE id = ?" } };
-static const struct db_stmt read_balance_for_update = { "read balance for update", {
-	"SELECT balance, version FROM wallet WHERE id = ? FOR UPDATE" } };
-static const struct db_stmt deduct = { "deduct", {
-	"UPDATE wallet SET balance = balance - ? WHERE id = ?" } };
-static const struct db_stmt deduct_versioned = { "deduct versioned", {
-	"UPDATE wallet SET balance = balance - ?, version = version + 1"
-	" WHERE id = ? AND version = ?" } };
-static const struct db_stmt deduct_if_enough = { "deduct if enough", {
-	"UPDATE wallet SET balance = balance - ? WHERE id = ? AND balance >= ?" } };
-static const struct db_stmt record = { "record purchase", {
-	"INSERT INTO purchase (wallet_id, price, token) VALUES (?, ?, ?)" } };
-static const struct db_stmt recheck = { "recheck balance", {
-	"SELECT balance FROM wallet WHERE id = ?" } };
+static const struct db_stmt read_balance = {
+	"read balance", { "SELECT balance, version FROM wallet WHERE id = ?" }
+};
+static const struct db_stmt read_balance_for_update = {
+	"read balance for update", { "SELECT balance, version FROM wallet WHERE id = ? FOR UPDATE" }
+};
+static const struct db_stmt deduct = { "deduct",
+				       { "UPDATE wallet SET balance = balance - ? WHERE id = ?" } };
+static const struct db_stmt deduct_versioned = {
+	"deduct versioned",
+	{ "UPDATE wallet SET balance = balance - ?, version = version + 1"
+	  " WHERE id = ? AND version = ?" }
+};
+static const struct db_stmt deduct_if_enough = {
+	"deduct if enough",
+	{ "UPDATE wallet SET balance = balance - ? WHERE id = ? AND balance >= ?" }
+};
+static const struct db_stmt record = {
+	"record purchase", { "INSERT INTO purchase (wallet_id, price, token) VALUES (?, ?, ?)" }
+};
+static const struct db_stmt recheck = { "recheck balance",
+					{ "SELECT balance FROM wallet WHERE id = ?" } };
 static const struct db_stmt peek = { "peek", { "SELECT balance FROM wallet WHERE id = ?" } };
-static const struct db_stmt fence = { "fence", {
-	"UPDATE wallet SET fence = ? WHERE id = ? AND fence < ?" } };
-static const struct db_stmt tally = { "tally", {
-	"SELECT w.id, w.balance, COUNT(p.id), COALESCE(SUM(p.price), 0) FROM wallet w"
-	" LEFT JOIN purchase p ON p.wallet_id = w.id GROUP BY w.id, w.balance ORDER BY w.id" } };
+static const struct db_stmt fence = {
+	"fence", { "UPDATE wallet SET fence = ? WHERE id = ? AND fence < ?" }
+};
+static const struct db_stmt tally = {
+	"tally",
+	{ "SELECT w.id, w.balance, COUNT(p.id), COALESCE(SUM(p.price), 0) FROM wallet w"
+	  " LEFT JOIN purchase p ON p.wallet_id = w.id GROUP BY w.id, w.balance ORDER BY w.id" }
+};
 
 static const char *fits(enum strategy s, enum dialect d)
 {
@@ -149,9 +167,8 @@ static enum op_status recheck_op(struct op_ctx *o, struct rb_err *e)
 	return db_int(o->db, 0, 0, 0) < 0 ? OP_BROKEN : OP_DONE;
 }
 
-void nb_tally(long long initial, long long price, long long balance,
-	      long long purchases, long long spent, long long *negative,
-	      long long *overspend, long long *lost)
+void nb_tally(long long initial, long long price, long long balance, long long purchases,
+	      long long spent, long long *negative, long long *overspend, long long *lost)
 {
 	long long allowed = price > 0 ? initial / price : 0;
 	long long diff = initial - spent - balance;
@@ -163,8 +180,8 @@ void nb_tally(long long initial, long long price, long long balance,
 	*lost = price > 0 ? (diff + price - 1) / price : diff;
 }
 
-static int check(struct db_conn *c, const struct sc_params *p,
-		 const long long *committed, long long *anomalies, struct rb_err *e)
+static int check(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		 long long *anomalies, struct rb_err *e)
 {
 	(void)committed;
 	if (sc_run(c, &tally, e) < 0)
@@ -188,10 +205,10 @@ static int check(struct db_conn *c, const struct sc_params *p,
  * committed yet.
  */
 static const struct sc_schedule schedules[] = {
-	{ "race", "both purchases read the balance before either deducts",
-	  "A=0 B=1", "A:think B:think A:end B:end" },
-	{ "uncommitted", "B reads the balance while A's deduction is not yet committed",
-	  "A=0 B=1", "A:tail B:think A:end B:end" },
+	{ "race", "both purchases read the balance before either deducts", "A=0 B=1",
+	  "A:think B:think A:end B:end" },
+	{ "uncommitted", "B reads the balance while A's deduction is not yet committed", "A=0 B=1",
+	  "A:tail B:think A:end B:end" },
 	{ "serial", "one purchase after the other", "A=0 B=1", "A:end B:end" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -201,12 +218,11 @@ const struct scenario scenario_negative_balance = {
 	.incident = "seed 003: a double-tapped purchase left a negative balance",
 	.summary = "read balance; if >= price: UPDATE balance = balance - price; INSERT purchase",
 	.kinds = { "negative_balance", "overspend", "lost_updates", NULL },
-	.notes =
-		UPDATE_IN_PLACE_NOTES
-		" constraint: the relative decrement would go below zero, the CHECK refuses it "
-		"(check-violation) and the purchase fails for its user: no anomaly, errors. "
-		"check-after: the re-read sees the negative balance the own decrement made "
-		"(a transaction sees its own writes) and rolls back.",
+	.notes = UPDATE_IN_PLACE_NOTES
+	" constraint: the relative decrement would go below zero, the CHECK refuses it "
+	"(check-violation) and the purchase fails for its user: no anomaly, errors. "
+	"check-after: the re-read sees the negative balance the own decrement made "
+	"(a transaction sees its own writes) and rolls back.",
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,

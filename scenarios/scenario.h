@@ -13,12 +13,12 @@
 /* Knobs every scenario may read; set from the command line. */
 struct sc_params {
 	int clients;
-	int keys;		/* hot rows the clients spread over (client % keys) */
-	long long quantity;	/* coupon-oversell: coupons on offer per key */
-	long long balance;	/* negative-balance: money per wallet */
-	long long price;	/* negative-balance: price of one purchase */
-	long long amount;	/* duplicate-settlement, double-transfer: money per op */
-	uint64_t think_us;	/* application work between the read and the write */
+	int keys;	    /* hot rows the clients spread over (client % keys) */
+	long long quantity; /* coupon-oversell: coupons on offer per key */
+	long long balance;  /* negative-balance: money per wallet */
+	long long price;    /* negative-balance: price of one purchase */
+	long long amount;   /* duplicate-settlement, double-transfer: money per op */
+	uint64_t think_us;  /* application work between the read and the write */
 };
 
 /* One attempt of the operation, inside the transaction the harness began. */
@@ -26,10 +26,10 @@ struct op_ctx {
 	struct db_conn *db;
 	const struct sc_params *p;
 	enum strategy strat;
-	enum rb_iso iso;	/* the level the transaction runs at */
+	enum rb_iso iso; /* the level the transaction runs at */
 	int client;
-	int key;		/* 0 .. keys-1 */
-	long long token;	/* unique for each operation in a run */
+	int key;	 /* 0 .. keys-1 */
+	long long token; /* unique for each operation in a run */
 	/* explain mode: pause points instead of sleeps (see run_cfg). */
 	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
 	void *pause_arg;
@@ -37,14 +37,14 @@ struct op_ctx {
 
 /* What an operation attempt tells the harness. */
 enum op_status {
-	OP_ERROR = -1,		/* a database error, described in the rb_err */
-	OP_DONE = 0,		/* did its work; the harness commits */
-	OP_DECLINED,		/* correctly refused (sold out, no money, paid); commits */
-	OP_CONFLICT,		/* optimistic version miss: roll back, maybe retry */
-	OP_BROKEN,		/* check-after found the invariant broken: roll back */
+	OP_ERROR = -1, /* a database error, described in the rb_err */
+	OP_DONE = 0,   /* did its work; the harness commits */
+	OP_DECLINED,   /* correctly refused (sold out, no money, paid); commits */
+	OP_CONFLICT,   /* optimistic version miss: roll back, maybe retry */
+	OP_BROKEN,     /* check-after found the invariant broken: roll back */
 	/* Set by the harness's guards, never by a scenario: */
-	OP_FENCED,		/* the fencing token was older than the row's */
-	OP_NO_LOCK,		/* the lock service did not grant the lock in time */
+	OP_FENCED,  /* the fencing token was older than the row's */
+	OP_NO_LOCK, /* the lock service did not grant the lock in time */
 };
 
 /*
@@ -55,17 +55,17 @@ enum op_status {
  */
 struct sc_schedule {
 	const char *name;
-	const char *summary;		/* one line */
+	const char *summary; /* one line */
 	const char *sessions;
 	const char *steps;
 };
 
 struct scenario {
 	const char *name;
-	const char *incident;		/* seed file and one line of story */
-	const char *summary;		/* the operation, one line */
-	const char *kinds[SC_MAX_KINDS];	/* anomaly kinds, NULL-terminated */
-	const char *notes;		/* surprising cells explained (for `list`), or NULL */
+	const char *incident;		 /* seed file and one line of story */
+	const char *summary;		 /* the operation, one line */
+	const char *kinds[SC_MAX_KINDS]; /* anomaly kinds, NULL-terminated */
+	const char *notes;		 /* surprising cells explained (for `list`), or NULL */
 
 	/* NULL when s fits this scenario on dialect d, else why it is n/a. */
 	const char *(*xFits)(enum strategy s, enum dialect d);
@@ -79,8 +79,7 @@ struct scenario {
 	 * CHECK constraint): called after a reset, with prev = -1 the first
 	 * time. May be NULL.
 	 */
-	int (*xSchema)(struct db_conn *c, int prev, enum strategy next,
-		       struct rb_err *e);
+	int (*xSchema)(struct db_conn *c, int prev, enum strategy next, struct rb_err *e);
 	/* One attempt: read, think, write. */
 	enum op_status (*xOp)(struct op_ctx *o, struct rb_err *e);
 	/* check-after: re-reads the invariant before COMMIT (may be NULL). */
@@ -89,9 +88,8 @@ struct scenario {
 	 * Counts anomalies by kind after a trial. committed[k] is the number
 	 * of operations on key k that committed with OP_DONE.
 	 */
-	int (*xCheck)(struct db_conn *c, const struct sc_params *p,
-		      const long long *committed, long long *anomalies,
-		      struct rb_err *e);
+	int (*xCheck)(struct db_conn *c, const struct sc_params *p, const long long *committed,
+		      long long *anomalies, struct rb_err *e);
 
 	/* A plain read of the key's parent row (redis-late's first read): key. */
 	const struct db_stmt *peek;
@@ -133,8 +131,8 @@ int sc_each_key(struct db_conn *c, const struct db_stmt *st, int keys, struct rb
  * Runs an INSERT and gives the new row's id: st's PostgreSQL text ends in
  * RETURNING id; on MySQL the id comes from LAST_INSERT_ID().
  */
-int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_param *p,
-		 int n, long long *id, struct rb_err *e);
+int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_param *p, int n,
+		 long long *id, struct rb_err *e);
 
 /* Registry: NULL-terminated; lookup returns NULL when unknown. */
 extern const struct scenario *const scenarios[];

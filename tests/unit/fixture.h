@@ -87,7 +87,7 @@ static inline void fx_params(struct run_result *r, const char *mode)
 {
 	memset(r, 0, sizeof(*r));
 	r->mode = mode;
-	r->started_at = 1714564800;	/* 2024-05-01T12:00:00Z */
+	r->started_at = 1714564800; /* 2024-05-01T12:00:00Z */
 	r->wall_seconds = 42.25;
 	r->seed = 12345;
 	r->clients = 8;
@@ -204,7 +204,8 @@ static inline void fixture_race(struct run_result *r)
 	c->failures[RB_CLS_OTHER] = 1;
 	/* Markup, quotes, Markdown and CSV syntax, a control byte, a byte that is not UTF-8. */
 	str_copy(c->examples[RB_CLS_OTHER],
-		 "near '<script>alert(\"x\")</script>' & `tick` | *star* _u_, \x01 bad\xff" "byte",
+		 "near '<script>alert(\"x\")</script>' & `tick` | *star* _u_, \x01 bad\xff"
+		 "byte",
 		 EXAMPLE_LEN);
 	fx_lat(&c->lat, 160, 1100, 2500, 5300, 6100, 6100, 1490);
 
@@ -222,9 +223,10 @@ static inline void fixture_race(struct run_result *r)
 	c->anomalies[0] = 3;
 	fx_lat(&c->lat, 160, 1700, 3400, 6600, 7000, 7000, 1950);
 	c->nbroken = 2;
-	str_copy(c->broken[0],
-		 "expect/ci.rbx:4: mysql coupon-oversell for-update rc: verdict anomaly, expected safe",
-		 sizeof(c->broken[0]));
+	str_copy(
+		c->broken[0],
+		"expect/ci.rbx:4: mysql coupon-oversell for-update rc: verdict anomaly, expected safe",
+		sizeof(c->broken[0]));
 	str_copy(c->broken[1], "expect/ci.rbx:5: oversold 3 > 0", sizeof(c->broken[1]));
 
 	c = fx_cell(r, "mysql", "coupon-oversell", "for-update-parent", RB_ISO_RC, V_SAFE);

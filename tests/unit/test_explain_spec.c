@@ -10,15 +10,15 @@
 #include "../../core/explain.h"
 #include "../../core/util.h"
 
-#define assert_contains(hay, needle)                                                               \
-	do {                                                                                       \
-		if (!strstr((hay), (needle)))                                                      \
-			fail_msg("'%s' does not contain '%s'", (hay), (needle));                   \
+#define assert_contains(hay, needle) \
+	do { \
+		if (!strstr((hay), (needle))) \
+			fail_msg("'%s' does not contain '%s'", (hay), (needle)); \
 	} while (0)
 
 static void sessions_good(void **state)
 {
-	struct ex_schedule s = {.nsessions = 0};
+	struct ex_schedule s = { .nsessions = 0 };
 	char err[256];
 
 	(void)state;
@@ -30,7 +30,7 @@ static void sessions_good(void **state)
 	assert_int_equal(s.sess[1].client, 1);
 	/* Any order, longer names, tabs: the client decides the role. */
 	assert_int_equal(
-	    ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", err, sizeof(err)), 0);
+		ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", err, sizeof(err)), 0);
 	assert_int_equal(s.nsessions, 3);
 	assert_string_equal(s.sess[0].name, "refund");
 	assert_int_equal(s.sess[0].client, 1);
@@ -42,18 +42,18 @@ static void sessions_bad(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-	    {"", "no sessions"},
-	    {"A", "'A' is not a session (NAME=CLIENT"},
-	    {"=0", "'=0' is not a session"},
-	    {"A=x", "'A=x': the client must be a number from 0 to 3"},
-	    {"A=", "'A=': the client must be a number"},
-	    {"A=4", "'A=4': the client must be a number from 0 to 3"},
-	    {"A=-1", "'A=-1': the client must be"},
-	    {"A=0 A=1", "'A=1': session A named twice"},
-	    {"A=0 B=0", "'B=0': client 0 is already a session"},
-	    {"A=0 B=2", "no session is client 1: with 2 sessions the clients are 0 to 1"},
-	    {"toolong123=0", "'toolong123=0' is not a session"},
-	    {"A-b=0", "'A-b=0' is not a session"},
+		{ "", "no sessions" },
+		{ "A", "'A' is not a session (NAME=CLIENT" },
+		{ "=0", "'=0' is not a session" },
+		{ "A=x", "'A=x': the client must be a number from 0 to 3" },
+		{ "A=", "'A=': the client must be a number" },
+		{ "A=4", "'A=4': the client must be a number from 0 to 3" },
+		{ "A=-1", "'A=-1': the client must be" },
+		{ "A=0 A=1", "'A=1': session A named twice" },
+		{ "A=0 B=0", "'B=0': client 0 is already a session" },
+		{ "A=0 B=2", "no session is client 1: with 2 sessions the clients are 0 to 1" },
+		{ "toolong123=0", "'toolong123=0' is not a session" },
+		{ "A-b=0", "'A-b=0' is not a session" },
 	};
 	char err[256];
 
@@ -133,20 +133,21 @@ static void spec_errors_name_the_line(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-	    {"sessions A=0 B=1\nsteps A:think\nstep B:think\n",
-	     "f.spec:3: unknown line 'step' (valid: scenario, summary, sessions, steps; "
-	     "# starts a comment)"},
-	    {"# c\nsteps A:end\nsessions A=0\n", "f.spec:2: 'steps' before the 'sessions' line"},
-	    {"sessions A=0 B=1\n\nsteps A:think B:jump\n",
-	     "f.spec:3: 'B:jump': unknown point 'jump'"},
-	    {"sessions A=0 B=2\nsteps A:end\n", "f.spec:1: no session is client 1"},
-	    {"sessions A=0\nsessions B=0\n", "f.spec:2: a second 'sessions' line"},
-	    {"scenario a b\n", "f.spec:1: 'scenario' takes one name"},
-	    {"scenario\n", "f.spec:1: 'scenario' takes one name"},
-	    {"scenario x\nscenario y\n", "f.spec:2: a second 'scenario' line"},
-	    {"# nothing\n\n", "f.spec: no 'sessions' line"},
-	    {"sessions A=0\n", "f.spec: no steps"},
-	    {"", "f.spec: no 'sessions' line"},
+		{ "sessions A=0 B=1\nsteps A:think\nstep B:think\n",
+		  "f.spec:3: unknown line 'step' (valid: scenario, summary, sessions, steps; "
+		  "# starts a comment)" },
+		{ "# c\nsteps A:end\nsessions A=0\n",
+		  "f.spec:2: 'steps' before the 'sessions' line" },
+		{ "sessions A=0 B=1\n\nsteps A:think B:jump\n",
+		  "f.spec:3: 'B:jump': unknown point 'jump'" },
+		{ "sessions A=0 B=2\nsteps A:end\n", "f.spec:1: no session is client 1" },
+		{ "sessions A=0\nsessions B=0\n", "f.spec:2: a second 'sessions' line" },
+		{ "scenario a b\n", "f.spec:1: 'scenario' takes one name" },
+		{ "scenario\n", "f.spec:1: 'scenario' takes one name" },
+		{ "scenario x\nscenario y\n", "f.spec:2: a second 'scenario' line" },
+		{ "# nothing\n\n", "f.spec: no 'sessions' line" },
+		{ "sessions A=0\n", "f.spec: no steps" },
+		{ "", "f.spec: no 'sessions' line" },
 	};
 	char err[256];
 
@@ -210,7 +211,7 @@ static void sql_helpers(void **state)
 	assert_int_equal(explain_sql_columns("select cardinality(pg_blocking_pids(1)) > 0"), 1);
 	assert_int_equal(explain_sql_columns("INSERT INTO t (a, b) VALUES (1, 2)"), 0);
 	assert_int_equal(
-	    explain_sql_columns("INSERT INTO t (a, b) VALUES (1, 'x, y') RETURNING id"), 1);
+		explain_sql_columns("INSERT INTO t (a, b) VALUES (1, 'x, y') RETURNING id"), 1);
 	assert_int_equal(explain_sql_columns("UPDATE t SET a = 1"), 0);
 	assert_int_equal(explain_sql_columns("COMMIT"), 0);
 
@@ -268,8 +269,9 @@ static void story_of_a_wait(void **state)
 	explain_story(&r);
 	assert_int_equal(r.nstory, 3);
 	assert_string_equal(
-	    r.story[0], "B waited for a lock held by A at B1 (SELECT ... FROM account "
-			"FOR UPDATE) until A2 (COMMIT) released it; then B1 went on: 1 row: 0.");
+		r.story[0],
+		"B waited for a lock held by A at B1 (SELECT ... FROM account "
+		"FOR UPDATE) until A2 (COMMIT) released it; then B1 went on: 1 row: 0.");
 	assert_string_equal(r.story[1], "In the end A committed; B committed.");
 	assert_string_equal(r.story[2], "The invariant held: no anomaly.");
 
@@ -284,15 +286,15 @@ static void story_of_a_wait(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(sessions_good),
-	    cmocka_unit_test(sessions_bad),
-	    cmocka_unit_test(steps_good_and_bad),
-	    cmocka_unit_test(spec_file),
-	    cmocka_unit_test(spec_errors_name_the_line),
-	    cmocka_unit_test(spec_file_missing),
-	    cmocka_unit_test(scenario_schedules_parse),
-	    cmocka_unit_test(sql_helpers),
-	    cmocka_unit_test(story_of_a_wait),
+		cmocka_unit_test(sessions_good),
+		cmocka_unit_test(sessions_bad),
+		cmocka_unit_test(steps_good_and_bad),
+		cmocka_unit_test(spec_file),
+		cmocka_unit_test(spec_errors_name_the_line),
+		cmocka_unit_test(spec_file_missing),
+		cmocka_unit_test(scenario_schedules_parse),
+		cmocka_unit_test(sql_helpers),
+		cmocka_unit_test(story_of_a_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

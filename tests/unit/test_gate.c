@@ -130,16 +130,19 @@ static void good_files(void **state)
 
 	(void)state;
 	gate_init(&g);
-	assert_int_equal(parse_text(&g,
-		"# the team's contract\n"
-		"\n"
-		"pg  rc  *  for-update-parent   verdict == safe   # trailing comment\n"
-		"  *  *  *  atomic   anomalies == 0, p99 < 50ms\n"
-		"pg rc double-tap none,for-update* verdict in safe,errors, rate <= 5%\r\n"
-		"* r? * redis-* p999<1.5s,throughput>=1000ops/s,mean<=800us\n"
-		"* * * none anomalies.duplicates > 0, errors.deadlock == 0, deadlocks == 0, "
-		"failures.version-conflict == 0, reproduction_rate >= 0.5\n",
-		err, sizeof(err)), 0);
+	assert_int_equal(
+		parse_text(
+			&g,
+			"# the team's contract\n"
+			"\n"
+			"pg  rc  *  for-update-parent   verdict == safe   # trailing comment\n"
+			"  *  *  *  atomic   anomalies == 0, p99 < 50ms\n"
+			"pg rc double-tap none,for-update* verdict in safe,errors, rate <= 5%\r\n"
+			"* r? * redis-* p999<1.5s,throughput>=1000ops/s,mean<=800us\n"
+			"* * * none anomalies.duplicates > 0, errors.deadlock == 0, deadlocks == 0, "
+			"failures.version-conflict == 0, reproduction_rate >= 0.5\n",
+			err, sizeof(err)),
+		0);
 	assert_int_equal(g.nexp, 5);
 	assert_int_equal(g.exp[0].line, 3);
 	assert_string_equal(g.exp[0].pat[3], "for-update-parent");
@@ -169,7 +172,7 @@ static void good_files(void **state)
 
 struct bad {
 	const char *line;
-	const char *msg;	/* the message must contain this */
+	const char *msg; /* the message must contain this */
 };
 
 /* Each is line 3 of a file, after a comment and a good line. */
@@ -186,7 +189,8 @@ static const struct bad bads[] = {
 	{ "pg rc * none p98 < 5ms", "unknown field 'p98' (valid: verdict, anomalies" },
 	{ "pg rc * none p99 < 50", "'p99 < 50': a latency needs a unit (us, ms, s)" },
 	{ "pg rc * none p99 < 50 ms", "'p99 < 50': a latency needs a unit" },
-	{ "pg rc * none p99 < 50ms ms", "expected ',' or the end of the line after 'p99 < 50ms', got 'ms'" },
+	{ "pg rc * none p99 < 50ms ms",
+	  "expected ',' or the end of the line after 'p99 < 50ms', got 'ms'" },
 	{ "pg rc * none p99 < 5min", "'p99': '5min' is not a duration" },
 	{ "pg rc * none p99 < -5ms", "'p99': '-5ms' is not a duration" },
 	{ "pg rc * none verdict = safe", "'=' is not an operator; did you mean '=='?" },
@@ -199,13 +203,18 @@ static const struct bad bads[] = {
 	{ "pg rc * none anomalies ==", "'anomalies ==' needs a value" },
 	{ "pg rc * none anomalies == 0.5", "'anomalies': '0.5' is not a whole number" },
 	{ "pg rc * none anomalies == none", "'anomalies': 'none' is not a whole number" },
-	{ "pg rc * none anomalies.dupes == 0", "unknown anomaly kind 'dupes' in 'anomalies.dupes' (valid: duplicates" },
-	{ "pg rc * none errors.deadlocks == 0", "unknown error class 'deadlocks' in 'errors.deadlocks' (valid: deadlock, serialization" },
+	{ "pg rc * none anomalies.dupes == 0",
+	  "unknown anomaly kind 'dupes' in 'anomalies.dupes' (valid: duplicates" },
+	{ "pg rc * none errors.deadlocks == 0",
+	  "unknown error class 'deadlocks' in 'errors.deadlocks' (valid: deadlock, serialization" },
 	{ "pg rc * none failures.timeout == 0", "unknown failure reason 'timeout'" },
-	{ "pg rc * none rate < 200%", "'rate': '200%' is not a fraction from 0 to 1 or a percentage" },
-	{ "pg rc * none throughput > fast", "'throughput': 'fast' is not a rate in operations per second" },
+	{ "pg rc * none rate < 200%",
+	  "'rate': '200%' is not a fraction from 0 to 1 or a percentage" },
+	{ "pg rc * none throughput > fast",
+	  "'throughput': 'fast' is not a rate in operations per second" },
 	{ "pg rc * none anomalies == 0,", "a condition is missing after ','" },
-	{ "pg rc * none anomalies == 0 p99 < 5ms", "expected ',' or the end of the line after 'anomalies == 0', got 'p99'" },
+	{ "pg rc * none anomalies == 0 p99 < 5ms",
+	  "expected ',' or the end of the line after 'anomalies == 0', got 'p99'" },
 	{ "pg rc * none , anomalies == 0", "expected a field, got ','" },
 };
 
@@ -280,19 +289,21 @@ static void evaluation_holds(void **state)
 
 	(void)state;
 	/* Every figure on the side of its bound that the model's numbers are. */
-	assert_int_equal(eval_text(
-		"pg rc * for-update-parent verdict == safe, anomalies == 0, p99 < 50ms, p50 <= 11583us\n"
-		"pg rc * none verdict == anomaly, anomalies == 73, anomalies.duplicates >= 70, "
-		"anomalies.lost_updates == 3, anomalous_trials == 9, rate == 90%, rate > 0.5\n"
-		"pg ser * atomic verdict in safe,errors, errors == 14, errors.serialization == 14, "
-		"failed == 2, failures == 2, failures.serialization == 2, retries == 12, "
-		"deadlocks == 0, committed == 78, ops == 80, declined == 0, trials == 10\n"
-		"* * * * throughput > 100, throughput > 100ops/s, max < 1s, p90 < 20ms, "
-		"p999 <= 22494us, mean < 12ms\n"
-		"* ser * redis-* lock_timeouts == 1, leases_expired == 0\n"
-		"* * * check-after verdict == n/a\n"
-		"* * * none verdict != safe\n",
-		&g, &r), 0);
+	assert_int_equal(
+		eval_text(
+			"pg rc * for-update-parent verdict == safe, anomalies == 0, p99 < 50ms, p50 <= 11583us\n"
+			"pg rc * none verdict == anomaly, anomalies == 73, anomalies.duplicates >= 70, "
+			"anomalies.lost_updates == 3, anomalous_trials == 9, rate == 90%, rate > 0.5\n"
+			"pg ser * atomic verdict in safe,errors, errors == 14, errors.serialization == 14, "
+			"failed == 2, failures == 2, failures.serialization == 2, retries == 12, "
+			"deadlocks == 0, committed == 78, ops == 80, declined == 0, trials == 10\n"
+			"* * * * throughput > 100, throughput > 100ops/s, max < 1s, p90 < 20ms, "
+			"p999 <= 22494us, mean < 12ms\n"
+			"* ser * redis-* lock_timeouts == 1, leases_expired == 0\n"
+			"* * * check-after verdict == n/a\n"
+			"* * * none verdict != safe\n",
+			&g, &r),
+		0);
 	assert_int_equal(r.gated, 1);
 	assert_int_equal(r.gate_failed, 0);
 	for (int i = 0; i < r.ncells; i++)
@@ -313,13 +324,13 @@ static void evaluation_breaks(void **state)
 
 	(void)state;
 	n = eval_text(
-		"pg rc * none verdict == safe\n"			/* 1 */
-		"* * * for-update* p99 < 20ms, anomalies == 0\n"	/* 2: p99 22.5ms */
-		"pg rr * * verdict == safe\n"				/* 3: no rr cell */
-		"* * * check-after verdict == safe\n"			/* 4: only n/a */
-		"* * * for-update-parent lock_timeouts == 0\n"		/* 5: no lock figures */
+		"pg rc * none verdict == safe\n"		 /* 1 */
+		"* * * for-update* p99 < 20ms, anomalies == 0\n" /* 2: p99 22.5ms */
+		"pg rr * * verdict == safe\n"			 /* 3: no rr cell */
+		"* * * check-after verdict == safe\n"		 /* 4: only n/a */
+		"* * * for-update-parent lock_timeouts == 0\n"	 /* 5: no lock figures */
 		"pg ser * atomic verdict in safe,anomaly, errors.serialization < 14\n" /* 6 */
-		"* * * check-after verdict != n/a\n"			/* 7 */
+		"* * * check-after verdict != n/a\n"				       /* 7 */
 		"pg rc * none rate < 50%, throughput < 1000ops/s, p50 > 1s, anomalies.duplicates == 0\n",
 		&g, &r);
 	assert_int_equal(n, g.nfind);
@@ -327,7 +338,8 @@ static void evaluation_breaks(void **state)
 	assert_true(found(&g, "exp.txt:2: p99 22.5ms > 20ms"));
 	assert_true(found(&g, "exp.txt:3: matched no cell: pg rr * *"));
 	assert_true(found(&g, "exp.txt:4: matched only n/a cells (1)"));
-	assert_true(found(&g, "exp.txt:5: 'lock_timeouts == 0' applies to none of the 1 matched cells"));
+	assert_true(found(
+		&g, "exp.txt:5: 'lock_timeouts == 0' applies to none of the 1 matched cells"));
 	assert_true(found(&g, "exp.txt:6: verdict errors, expected one of safe,anomaly"));
 	assert_true(found(&g, "exp.txt:6: errors.serialization 14 == 14"));
 	assert_true(found(&g, "exp.txt:7: verdict n/a, expected not n/a"));
@@ -338,7 +350,7 @@ static void evaluation_breaks(void **state)
 	assert_int_equal(n, 12);
 	assert_int_equal(r.gate_failed, 1);
 	/* Findings land on their cells; those about no cell on the run. */
-	assert_int_equal(r.cells[0].nbroken, 5);	/* more than MAX_BROKEN kept */
+	assert_int_equal(r.cells[0].nbroken, 5); /* more than MAX_BROKEN kept */
 	assert_string_equal(r.cells[0].broken[0], "exp.txt:1: verdict anomaly, expected safe");
 	assert_int_equal(r.cells[1].nbroken, 1);
 	assert_string_equal(r.cells[1].broken[0], "exp.txt:2: p99 22.5ms > 20ms");
@@ -367,7 +379,8 @@ static void summary_text(void **state)
 	gate_summary(f, &g, &r, 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "gate: FAILED: 1 broken (exp.txt: 1 expectation)\n"));
-	assert_non_null(strstr(buf, "  exp.txt:1: pg rc double-tap none: verdict anomaly, expected safe\n"));
+	assert_non_null(strstr(
+		buf, "  exp.txt:1: pg rc double-tap none: verdict anomaly, expected safe\n"));
 	free(buf);
 	gate_release(&g);
 	result_release(&r);
@@ -375,7 +388,7 @@ static void summary_text(void **state)
 	eval_text("pg rc * none verdict == anomaly\n", &g, &r);
 	f = open_memstream(&buf, &len);
 	gate_summary(f, &g, &r, 0);
-	gate_summary(f, &g, &r, 1);	/* quiet: nothing when all held */
+	gate_summary(f, &g, &r, 1); /* quiet: nothing when all held */
 	fclose(f);
 	assert_string_equal(buf, "gate: ok (exp.txt: 1 expectation)\n");
 	free(buf);
@@ -396,20 +409,20 @@ static void baseline(void **state)
 	gate_init(&g);
 	gate_set_baseline(&g, "b.json", &b, &tol);
 	assert_int_equal(gate_eval(&g, &r), 0);
-	assert_int_equal(g.base_compared, 4);	/* the n/a cell is not compared */
+	assert_int_equal(g.base_compared, 4); /* the n/a cell is not compared */
 
 	/* Within tolerance: p99 +50% and +5ms allowed, throughput -30%. */
-	r.cells[1].lat.p99 = 22494 * 3 / 2;		/* +50%: not more */
+	r.cells[1].lat.p99 = 22494 * 3 / 2; /* +50%: not more */
 	r.cells[1].throughput = 383.2 * 0.71;
-	r.cells[0].lat.p99 = 7670 + 4900;		/* +64% but under the 5ms floor */
+	r.cells[0].lat.p99 = 7670 + 4900; /* +64% but under the 5ms floor */
 	assert_int_equal(gate_eval(&g, &r), 0);
 
 	/* Past it. */
 	r.cells[1].lat.p99 = 40000;
 	r.cells[1].throughput = 200;
 	r.cells[0].lat.p99 = 7670 + 5100;
-	r.cells[3].verdict = V_ANOMALY;		/* errors -> anomaly: worse */
-	r.cells[4].verdict = V_ERRORS;		/* safe -> errors: worse */
+	r.cells[3].verdict = V_ANOMALY; /* errors -> anomaly: worse */
+	r.cells[4].verdict = V_ERRORS;	/* safe -> errors: worse */
 	assert_int_equal(gate_eval(&g, &r), 5);
 	assert_true(found(&g, "baseline b.json: p99 40.0ms > 22.5ms +50%"));
 	assert_true(found(&g, "baseline b.json: throughput 200 ops/s < 383 ops/s -30%"));
@@ -429,7 +442,7 @@ static void baseline(void **state)
 	/* A tolerance of your own; a negative one asks for an improvement. */
 	result_release(&r);
 	model(&r);
-	r.cells[1].lat.p99 = 22494 + 2000;	/* +9% */
+	r.cells[1].lat.p99 = 22494 + 2000; /* +9% */
 	assert_int_equal(gate_parse_tolerance("latency=5%,floor=1ms", &tol, NULL, 0), 0);
 	gate_set_baseline(&g, "b.json", &b, &tol);
 	assert_int_equal(gate_eval(&g, &r), 1);
@@ -437,7 +450,7 @@ static void baseline(void **state)
 	model(&r);
 	assert_int_equal(gate_parse_tolerance("-10%", &tol, NULL, 0), 0);
 	gate_set_baseline(&g, "b.json", &b, &tol);
-	assert_int_equal(gate_eval(&g, &r), 4);	/* every throughput falls short of +10% */
+	assert_int_equal(gate_eval(&g, &r), 4); /* every throughput falls short of +10% */
 
 	/* A baseline that shares no cell with the run. */
 	for (int i = 0; i < b.ncells; i++)
@@ -454,7 +467,7 @@ static void tolerances(void **state)
 {
 	static const struct {
 		const char *s;
-		const char *msg;	/* NULL: valid */
+		const char *msg; /* NULL: valid */
 		double lat, tput;
 		uint64_t floor_us;
 	} cases[] = {
@@ -468,7 +481,9 @@ static void tolerances(void **state)
 		{ "-100%", "--tolerance: '-100%' is not", 0, 0, 0 },
 		{ "latency=fast", "--tolerance: latency: 'fast' is not a percentage", 0, 0, 0 },
 		{ "floor=5", "--tolerance: floor: '5' is not a duration", 0, 0, 0 },
-		{ "jitter=5%", "--tolerance: unknown item 'jitter' (valid: latency, throughput, floor)", 0, 0, 0 },
+		{ "jitter=5%",
+		  "--tolerance: unknown item 'jitter' (valid: latency, throughput, floor)", 0, 0,
+		  0 },
 		{ "latency=5%,throughput", "--tolerance: 'throughput' is not NAME=VALUE", 0, 0, 0 },
 	};
 
@@ -480,7 +495,8 @@ static void tolerances(void **state)
 
 		if (cases[i].msg ? rc != -1 || !strstr(err, cases[i].msg)
 				 : rc != 0 || t.latency != cases[i].lat ||
-				   t.throughput != cases[i].tput || t.floor_us != cases[i].floor_us) {
+				    t.throughput != cases[i].tput ||
+				    t.floor_us != cases[i].floor_us) {
 			print_error("'%s': rc %d, err '%s'\n", cases[i].s, rc, err);
 			fail();
 		}
@@ -546,9 +562,11 @@ static void json_round_trip(void **state)
 	round_trip_one(&r);
 	result_release(&r);
 
-	eval_text("pg rc * none verdict == safe, anomalies == 0, p99 < 1ms, rate < 1%, retries > 1\n"
-		  "pg rr * * verdict == safe\n"
-		  "* * * check-after verdict != n/a\n", &g, &r);
+	eval_text(
+		"pg rc * none verdict == safe, anomalies == 0, p99 < 1ms, rate < 1%, retries > 1\n"
+		"pg rr * * verdict == safe\n"
+		"* * * check-after verdict != n/a\n",
+		&g, &r);
 	assert_int_equal(r.cells[0].nbroken, 5);
 	round_trip_one(&r);
 
@@ -570,7 +588,8 @@ static void json_round_trip(void **state)
 	assert_string_equal(back.cells[2].na_reason, "a watch list has none to re-read");
 	assert_int_equal(back.cells[3].iso, RB_ISO_SER);
 	assert_int_equal(back.cells[3].errors[RB_CLS_SERIALIZATION], 14);
-	assert_string_equal(back.cells[3].examples[RB_CLS_SERIALIZATION], "could not serialize access");
+	assert_string_equal(back.cells[3].examples[RB_CLS_SERIALIZATION],
+			    "could not serialize access");
 	assert_int_equal(back.cells[4].has_lock, 1);
 	assert_int_equal(back.cells[4].lock_timeouts, 1);
 	assert_int_equal(back.gate_failed, 1);
@@ -599,21 +618,31 @@ static void json_malformed(void **state)
 	static const struct {
 		const char *from, *to, *msg;
 	} cases[] = {
-		{ "\"schema_version\": 1", "\"schema_version\": 2", "schema_version 2: this racebench reads version 1" },
-		{ "\"schema_version\": 1", "\"schema\": 1", "not a racebench report (no schema_version)" },
-		{ "\"schema_version\": 1", "\"schema_version\": \"1\"", "schema_version: expected an integer" },
-		{ "\"name\": \"racebench\"", "\"name\": \"other\"", "tool.name: not \"racebench\"" },
-		{ "\"verdict\": \"anomaly\"", "\"verdict\": \"maybe\"", "cells[0].verdict: not one of safe" },
-		{ "\"isolation\": \"rc\"", "\"isolation\": \"snapshot\"", "cells[0].isolation: not one of ru, rc" },
+		{ "\"schema_version\": 1", "\"schema_version\": 2",
+		  "schema_version 2: this racebench reads version 1" },
+		{ "\"schema_version\": 1", "\"schema\": 1",
+		  "not a racebench report (no schema_version)" },
+		{ "\"schema_version\": 1", "\"schema_version\": \"1\"",
+		  "schema_version: expected an integer" },
+		{ "\"name\": \"racebench\"", "\"name\": \"other\"",
+		  "tool.name: not \"racebench\"" },
+		{ "\"verdict\": \"anomaly\"", "\"verdict\": \"maybe\"",
+		  "cells[0].verdict: not one of safe" },
+		{ "\"isolation\": \"rc\"", "\"isolation\": \"snapshot\"",
+		  "cells[0].isolation: not one of ru, rc" },
 		{ "\"p99\": 7670", "\"p99x\": 7670", "cells[0].latency_us.p99: missing" },
 		{ "\"p99\": 7670", "\"p99\": -1", "cells[0].latency_us.p99: negative" },
 		{ "\"ops\": 80", "\"ops\": 8.5", "cells[0].ops: expected an integer" },
-		{ "\"deadlock\": 0", "\"deadlock\": null", "cells[0].failures.deadlock: expected an integer" },
-		{ "\"started_at\": \"2023-11-14T22:13:20Z\"", "\"started_at\": \"yesterday\"", "started_at: not a time" },
+		{ "\"deadlock\": 0", "\"deadlock\": null",
+		  "cells[0].failures.deadlock: expected an integer" },
+		{ "\"started_at\": \"2023-11-14T22:13:20Z\"", "\"started_at\": \"yesterday\"",
+		  "started_at: not a time" },
 		{ "\"clients\": 8", "\"clients\": true", "params.clients: expected an integer" },
 		{ "\"cells\": [", "\"cellz\": [", "cells: missing" },
-		{ "\"product\": \"PostgreSQL\"", "\"product\": 15", "servers[0].product: expected a string" },
-		{ "\"mode\": \"race\",", "\"mode\": \"race\", \"mode\": \"load\",", "not valid JSON: line" },
+		{ "\"product\": \"PostgreSQL\"", "\"product\": 15",
+		  "servers[0].product: expected a string" },
+		{ "\"mode\": \"race\",", "\"mode\": \"race\", \"mode\": \"load\",",
+		  "not valid JSON: line" },
 	};
 	struct run_result r, back;
 	struct rb_err e;
@@ -667,32 +696,40 @@ static void options(void **state)
 		{ "racebench check", "check: which result?" },
 		{ "racebench check r.json", "check: nothing to check against" },
 		{ "racebench check r.json s.json --expect e.txt", "unexpected argument 's.json'" },
-		{ "racebench check r.json --expect e.txt --clients 3", "--clients is an option of run, not of check" },
-		{ "racebench check r.json --expect e.txt -t 3", "--trials is an option of run, not of check" },
+		{ "racebench check r.json --expect e.txt --clients 3",
+		  "--clients is an option of run, not of check" },
+		{ "racebench check r.json --expect e.txt -t 3",
+		  "--trials is an option of run, not of check" },
 		{ "racebench run --tolerance 20%", "--tolerance: only applies with --baseline" },
 		{ "racebench run --baseline a.json --baseline b.json", "--baseline: given twice" },
-		{ "racebench run --baseline b.json --tolerance lots", "--tolerance: 'lots' is not" },
+		{ "racebench run --baseline b.json --tolerance lots",
+		  "--tolerance: 'lots' is not" },
 		{ "racebench run --expect", "--expect needs a value" },
-		{ "racebench check r.json --expect e.txt --format table,json", "--format: 2 formats need 2 --out files" },
+		{ "racebench check r.json --expect e.txt --format table,json",
+		  "--format: 2 formats need 2 --out files" },
 	};
 	struct options o;
 	char err[512];
 
 	(void)state;
 	assert_int_equal(parse_args("racebench run -S none --expect a.txt --expect b.txt "
-				    "--baseline b.json --tolerance latency=10%", &o, err,
-				    sizeof(err)), 0);
+				    "--baseline b.json --tolerance latency=10%",
+				    &o, err, sizeof(err)),
+			 0);
 	assert_int_equal(o.cmd, CMD_RUN);
 	assert_int_equal(o.nexpects, 2);
 	assert_string_equal(o.expects[1], "b.txt");
 	assert_string_equal(o.baseline, "b.json");
 	assert_true(o.tol.latency == 0.10 && o.tol.throughput == 0.3 && o.tol.floor_us == 5000);
-	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, err, sizeof(err)), 0);
+	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, err, sizeof(err)),
+			 0);
 	assert_int_equal(o.cmd, CMD_CHECK);
 	assert_string_equal(o.check_file, "r.json");
-	assert_int_equal(o.nformats, 0);	/* no report unless asked: the summary is the answer */
+	assert_int_equal(o.nformats, 0); /* no report unless asked: the summary is the answer */
 	assert_int_equal(parse_args("racebench check --baseline b.json r.json --format json "
-				    "--out - -q", &o, err, sizeof(err)), 0);
+				    "--out - -q",
+				    &o, err, sizeof(err)),
+			 0);
 	assert_string_equal(o.check_file, "r.json");
 	assert_int_equal(o.nformats, 1);
 	for (size_t i = 0; i < sizeof(bad_opts) / sizeof(bad_opts[0]); i++) {

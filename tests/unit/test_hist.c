@@ -149,12 +149,9 @@ static void huge_values_clamp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(empty_is_zero),
-		cmocka_unit_test(small_values_exact),
-		cmocka_unit_test(uniform_large),
-		cmocka_unit_test(bimodal_tail),
-		cmocka_unit_test(buckets_bound_values),
-		cmocka_unit_test(merge_equals_single),
+		cmocka_unit_test(empty_is_zero),	cmocka_unit_test(small_values_exact),
+		cmocka_unit_test(uniform_large),	cmocka_unit_test(bimodal_tail),
+		cmocka_unit_test(buckets_bound_values), cmocka_unit_test(merge_equals_single),
 		cmocka_unit_test(huge_values_clamp),
 	};
 

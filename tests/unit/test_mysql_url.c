@@ -40,7 +40,8 @@ static void parse_bad(const char *url, const char *want, const char *hidden)
 /* What scripts/servers.sh prints for the throwaway MariaDB. */
 static void throwaway_url(void **state)
 {
-	struct mysql_url u = parse_ok("mysql://racebench@localhost:33138/?socket=/tmp/rb.x/mysql/sock");
+	struct mysql_url u =
+		parse_ok("mysql://racebench@localhost:33138/?socket=/tmp/rb.x/mysql/sock");
 
 	(void)state;
 	assert_string_equal(u.user, "racebench");
@@ -158,8 +159,8 @@ static void bad_urls(void **state)
 		parse_bad(url, "the database name is longer than 64 bytes", NULL);
 	}
 	/* Every message says what a good one looks like. */
-	parse_bad("mysql://u@h:x", "(expected mysql://user[:password]@host[:port]/database[?socket=/path])",
-		  NULL);
+	parse_bad("mysql://u@h:x",
+		  "(expected mysql://user[:password]@host[:port]/database[?socket=/path])", NULL);
 }
 
 static void passwords_never_shown(void **state)
@@ -174,10 +175,8 @@ static void passwords_never_shown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(throwaway_url),
-		cmocka_unit_test(full_and_partial_urls),
-		cmocka_unit_test(escapes_and_ipv6),
-		cmocka_unit_test(bad_urls),
+		cmocka_unit_test(throwaway_url),	 cmocka_unit_test(full_and_partial_urls),
+		cmocka_unit_test(escapes_and_ipv6),	 cmocka_unit_test(bad_urls),
 		cmocka_unit_test(passwords_never_shown),
 	};
 

@@ -41,7 +41,8 @@ static void defaults_and_values(void **state)
 
 	assert_int_equal(parse("racebench run --clients 3 --think 0.5 -t 7 -S none,unique "
 			       "-i rc,ser --format json --out r.json --keys 4",
-			       &o, err, sizeof(err)), 0);
+			       &o, err, sizeof(err)),
+			 0);
 	assert_int_equal(o.cfg.clients, 3);
 	assert_int_equal(o.cfg.trials, 7);
 	assert_int_equal(o.cfg.sc.keys, 4);
@@ -62,17 +63,19 @@ static void defaults_and_values(void **state)
 
 struct bad {
 	const char *line;
-	const char *msg;	/* the message must contain this */
+	const char *msg; /* the message must contain this */
 };
 
 static const struct bad bads[] = {
 	{ "racebench", "no command" },
 	{ "racebench frobnicate", "unknown command 'frobnicate' (valid: run, load, list" },
-	{ "racebench run --duration 5", "--duration, --ops, --rate and --arrival are for load mode" },
+	{ "racebench run --duration 5",
+	  "--duration, --ops, --rate and --arrival are for load mode" },
 	{ "racebench load --duration 0", "--duration: '0' is shorter than a millisecond" },
 	{ "racebench load --ops 5 --duration 2", "--duration and --ops both given" },
 	{ "racebench load --rate fast", "--rate: 'fast' is not a number of operations per second" },
-	{ "racebench load --rate 10 --arrival burst", "--arrival: unknown arrival 'burst' (valid: fixed, poisson)" },
+	{ "racebench load --rate 10 --arrival burst",
+	  "--arrival: unknown arrival 'burst' (valid: fixed, poisson)" },
 	{ "racebench run --mode bench", "--mode: unknown mode 'bench' (valid: race, load)" },
 	{ "racebench load --warmup x", "--warmup: 'x' is not a number of seconds" },
 	{ "racebench --clients 3", "'--clients' before a command" },
@@ -81,7 +84,8 @@ static const struct bad bads[] = {
 	{ "racebench run --clients ten", "--clients: 'ten' is not a whole number" },
 	{ "racebench run --clients 4x", "--clients: '4x'" },
 	{ "racebench run --trials 0", "--trials: '0' is not a whole number from 1" },
-	{ "racebench run --think -1", "--think: '-1' is not a number of milliseconds from 0 to 10000" },
+	{ "racebench run --think -1",
+	  "--think: '-1' is not a number of milliseconds from 0 to 10000" },
 	{ "racebench run --think soon", "--think: 'soon'" },
 	{ "racebench run --tail 20000", "--tail: '20000'" },
 	{ "racebench run --keys 0", "--keys: '0'" },
@@ -89,18 +93,24 @@ static const struct bad bads[] = {
 	{ "racebench run --price 0", "--price: '0'" },
 	{ "racebench run --seed x", "--seed: 'x'" },
 	{ "racebench run --db oracle", "--db: unknown database 'oracle' (valid: pg" },
-	{ "racebench run --scenario double_tap", "--scenario: unknown scenario 'double_tap' (valid: double-tap" },
-	{ "racebench run --strategy lock", "--strategy: unknown strategy 'lock' (valid: none, for-update" },
+	{ "racebench run --scenario double_tap",
+	  "--scenario: unknown scenario 'double_tap' (valid: double-tap" },
+	{ "racebench run --strategy lock",
+	  "--strategy: unknown strategy 'lock' (valid: none, for-update" },
 	{ "racebench run --strategy none,,", "" },
 	{ "racebench run --strategy ,", "--strategy: empty list" },
-	{ "racebench run --isolation snapshot", "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)" },
-	{ "racebench run --format xml", "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)" },
+	{ "racebench run --isolation snapshot",
+	  "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)" },
+	{ "racebench run --format xml",
+	  "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)" },
 	{ "racebench run --format table,json", "--format: 2 formats need 2 --out files" },
 	{ "racebench run --out a.json --out b.json", "--out: 2 files for 1 formats" },
-	{ "racebench run --schema Race-Bench", "--schema: 'Race-Bench' is not a plain lower-case name" },
+	{ "racebench run --schema Race-Bench",
+	  "--schema: 'Race-Bench' is not a plain lower-case name" },
 	{ "racebench run --lock-timeout 1.5", "--lock-timeout: '1.5'" },
 	{ "racebench run --bogus", "unknown option '--bogus'" },
-	{ "racebench run --pg foo=bar", "--pg: not a libpq connection string or postgres:// URI (invalid connection option \"foo\")" },
+	{ "racebench run --pg foo=bar",
+	  "--pg: not a libpq connection string or postgres:// URI (invalid connection option \"foo\")" },
 	{ "racebench run --mysql http://x", "--mysql: malformed MySQL URL" },
 	{ "racebench run --redis http://x", "--redis: not a redis://" },
 	{ "racebench run -z", "unknown option '-z'" },
@@ -117,12 +127,12 @@ static void bad_invocations(void **state)
 		int rc = parse(bads[i].line, &o, err, sizeof(err));
 
 		if (!strcmp(bads[i].line, "racebench run --strategy none,,")) {
-			assert_int_equal(rc, 0);	/* empty items are skipped */
+			assert_int_equal(rc, 0); /* empty items are skipped */
 			continue;
 		}
 		if (rc != 2 || !strstr(err, bads[i].msg)) {
-			print_error("'%s': rc %d, message '%s', want '%s'\n", bads[i].line, rc,
-				    err, bads[i].msg);
+			print_error("'%s': rc %d, message '%s', want '%s'\n", bads[i].line, rc, err,
+				    bads[i].msg);
 			fail();
 		}
 	}

@@ -18,21 +18,21 @@ struct good {
 static void good_urls(void **state)
 {
 	static const struct good goods[] = {
-	    {"redis://localhost", "localhost", 6379, 0, "", ""},
-	    {"redis://127.0.0.1:63855", "127.0.0.1", 63855, 0, "", ""},
-	    {"redis://127.0.0.1:63855/3", "127.0.0.1", 63855, 3, "", ""},
-	    {"redis://cache.example:1/", "cache.example", 1, 0, "", ""},
-	    {"REDIS://Cache:65535/15", "Cache", 65535, 15, "", ""},
-	    {"redis://:secret@h:2/1", "h", 2, 1, "", "secret"},
-	    {"redis://alice:p%40ss%2Fw%3a@h", "h", 6379, 0, "alice", "p@ss/w:"},
-	    {"redis://alice@h", "h", 6379, 0, "alice", ""},
-	    {"redis://:a:b@h", "h", 6379, 0, "", "a:b"},
-	    {"redis://[::1]:6380/2", "::1", 6380, 2, "", ""},
-	    {"redis://[::1]", "::1", 6379, 0, "", ""},
-	    {"unix:///tmp/redis.sock", "/tmp/redis.sock", 0, 0, "", ""},
-	    {"unix:///tmp/r.sock?db=4", "/tmp/r.sock", 0, 4, "", ""},
-	    {"unix://:pw@/tmp/r.sock", "/tmp/r.sock", 0, 0, "", "pw"},
-	    {"unix://bob:pw@/tmp/r.sock?db=1", "/tmp/r.sock", 0, 1, "bob", "pw"},
+		{ "redis://localhost", "localhost", 6379, 0, "", "" },
+		{ "redis://127.0.0.1:63855", "127.0.0.1", 63855, 0, "", "" },
+		{ "redis://127.0.0.1:63855/3", "127.0.0.1", 63855, 3, "", "" },
+		{ "redis://cache.example:1/", "cache.example", 1, 0, "", "" },
+		{ "REDIS://Cache:65535/15", "Cache", 65535, 15, "", "" },
+		{ "redis://:secret@h:2/1", "h", 2, 1, "", "secret" },
+		{ "redis://alice:p%40ss%2Fw%3a@h", "h", 6379, 0, "alice", "p@ss/w:" },
+		{ "redis://alice@h", "h", 6379, 0, "alice", "" },
+		{ "redis://:a:b@h", "h", 6379, 0, "", "a:b" },
+		{ "redis://[::1]:6380/2", "::1", 6380, 2, "", "" },
+		{ "redis://[::1]", "::1", 6379, 0, "", "" },
+		{ "unix:///tmp/redis.sock", "/tmp/redis.sock", 0, 0, "", "" },
+		{ "unix:///tmp/r.sock?db=4", "/tmp/r.sock", 0, 4, "", "" },
+		{ "unix://:pw@/tmp/r.sock", "/tmp/r.sock", 0, 0, "", "pw" },
+		{ "unix://bob:pw@/tmp/r.sock?db=1", "/tmp/r.sock", 0, 1, "bob", "pw" },
 	};
 	struct redis_url u;
 	struct rb_err e;
@@ -63,41 +63,41 @@ struct bad {
 static void bad_urls(void **state)
 {
 	static const struct bad bads[] = {
-	    {"", "it is empty"},
-	    {"http://h", "unknown scheme"},
-	    {"redis:/h", "unknown scheme"},
-	    {"rediss://h:6380", "TLS (rediss://) is not supported"},
-	    {"redis://", "no host"},
-	    {"redis://:6379", "no host"},
-	    {"redis://:pw@", "no host"},
-	    {"redis://h:0", "the port '0' is not a number from 1 to 65535"},
-	    {"redis://h:65536", "the port '65536' is not a number from 1 to 65535"},
-	    {"redis://h:63x", "the port '63x' is not a number"},
-	    {"redis://h:", "the port '' is not a number"},
-	    {"redis://h:-1/0", "the port '-1' is not a number"},
-	    {"redis://h:1:2", "the port '1:2' is not a number"},
-	    {"redis://h/x", "the database 'x' is not a number from 0"},
-	    {"redis://h/-1", "the database '-1' is not a number"},
-	    {"redis://h/99999999999", "the database '99999999999' is not a number"},
-	    {"redis://h/1/2", "the database '1/2' is not a number"},
-	    {"redis://h/1?db=2", "query parameters are not supported"},
-	    {"redis://h?db=1", "query parameters are not supported"},
-	    {"redis://[::1", "'[' opens an IPv6 address that no ']' closes"},
-	    {"redis://[::1]x", "unexpected 'x' after the IPv6 address"},
-	    {"redis://a b:1", "the host 'a b' has a character"},
-	    {"redis://:@h", "the password after ':' is empty"},
-	    {"redis://:%zz@h", "the password has a bad %-escape"},
-	    {"redis://:%4@h", "the password has a bad %-escape"},
-	    {"redis://:%00@h", "the password has a bad %-escape"},
-	    {"redis://%g0:pw@h", "the user name has a bad %-escape"},
-	    {"unix://", "no absolute socket path"},
-	    {"unix://tmp/redis.sock", "no absolute socket path"},
-	    {"unix:///", "no socket path after unix://"},
-	    {"unix:///tmp/s?foo=1", "the only query parameter is ?db=N"},
-	    {"unix:///tmp/s?db=x", "the database 'x' is not a number"},
-	    {"unix:///tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sock",
-	     "the socket path is longer than 107 bytes"},
+		{ "", "it is empty" },
+		{ "http://h", "unknown scheme" },
+		{ "redis:/h", "unknown scheme" },
+		{ "rediss://h:6380", "TLS (rediss://) is not supported" },
+		{ "redis://", "no host" },
+		{ "redis://:6379", "no host" },
+		{ "redis://:pw@", "no host" },
+		{ "redis://h:0", "the port '0' is not a number from 1 to 65535" },
+		{ "redis://h:65536", "the port '65536' is not a number from 1 to 65535" },
+		{ "redis://h:63x", "the port '63x' is not a number" },
+		{ "redis://h:", "the port '' is not a number" },
+		{ "redis://h:-1/0", "the port '-1' is not a number" },
+		{ "redis://h:1:2", "the port '1:2' is not a number" },
+		{ "redis://h/x", "the database 'x' is not a number from 0" },
+		{ "redis://h/-1", "the database '-1' is not a number" },
+		{ "redis://h/99999999999", "the database '99999999999' is not a number" },
+		{ "redis://h/1/2", "the database '1/2' is not a number" },
+		{ "redis://h/1?db=2", "query parameters are not supported" },
+		{ "redis://h?db=1", "query parameters are not supported" },
+		{ "redis://[::1", "'[' opens an IPv6 address that no ']' closes" },
+		{ "redis://[::1]x", "unexpected 'x' after the IPv6 address" },
+		{ "redis://a b:1", "the host 'a b' has a character" },
+		{ "redis://:@h", "the password after ':' is empty" },
+		{ "redis://:%zz@h", "the password has a bad %-escape" },
+		{ "redis://:%4@h", "the password has a bad %-escape" },
+		{ "redis://:%00@h", "the password has a bad %-escape" },
+		{ "redis://%g0:pw@h", "the user name has a bad %-escape" },
+		{ "unix://", "no absolute socket path" },
+		{ "unix://tmp/redis.sock", "no absolute socket path" },
+		{ "unix:///", "no socket path after unix://" },
+		{ "unix:///tmp/s?foo=1", "the only query parameter is ?db=N" },
+		{ "unix:///tmp/s?db=x", "the database 'x' is not a number" },
+		{ "unix:///tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sock",
+		  "the socket path is longer than 107 bytes" },
 	};
 	struct redis_url u;
 	struct rb_err e;
@@ -110,8 +110,9 @@ static void bad_urls(void **state)
 		rb_err_clear(&e);
 		rc = redis_url_parse(b->url, &u, &e);
 		if (rc != -1 || e.cls != RB_CLS_OTHER || !strstr(e.msg, b->msg) ||
-		    !strstr(e.msg, "expected redis://[[user]:password@]host[:port][/db] or "
-				   "unix:///path/to/socket")) {
+		    !strstr(e.msg,
+			    "expected redis://[[user]:password@]host[:port][/db] or "
+			    "unix:///path/to/socket")) {
 			print_error("'%s': rc %d, class %d, message '%s', want '%s'\n", b->url, rc,
 				    (int)e.cls, e.msg, b->msg);
 			fail();
@@ -126,10 +127,10 @@ static void bad_urls(void **state)
 static void password_never_shown(void **state)
 {
 	static const char *const urls[] = {
-	    "redis://:topsecret@h:99999",
-	    "redis://alice:topsecret@h/x",
-	    "redis://:topsecret@[::1",
-	    "unix://:topsecret@/tmp/s?db=x",
+		"redis://:topsecret@h:99999",
+		"redis://alice:topsecret@h/x",
+		"redis://:topsecret@[::1",
+		"unix://:topsecret@/tmp/s?db=x",
 	};
 	struct redis_url u;
 	struct rb_err e;
@@ -149,9 +150,9 @@ static void password_never_shown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(good_urls),
-	    cmocka_unit_test(bad_urls),
-	    cmocka_unit_test(password_never_shown),
+		cmocka_unit_test(good_urls),
+		cmocka_unit_test(bad_urls),
+		cmocka_unit_test(password_never_shown),
 	};
 
 	return cmocka_run_group_tests_name("redis_url", tests, NULL, NULL);

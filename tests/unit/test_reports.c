@@ -137,12 +137,36 @@ static void golden(const char *format)
 	result_release(&r);
 }
 
-static void golden_table(void **state) { (void)state; golden("table"); }
-static void golden_json(void **state) { (void)state; golden("json"); }
-static void golden_csv(void **state) { (void)state; golden("csv"); }
-static void golden_markdown(void **state) { (void)state; golden("markdown"); }
-static void golden_junit(void **state) { (void)state; golden("junit"); }
-static void golden_html(void **state) { (void)state; golden("html"); }
+static void golden_table(void **state)
+{
+	(void)state;
+	golden("table");
+}
+static void golden_json(void **state)
+{
+	(void)state;
+	golden("json");
+}
+static void golden_csv(void **state)
+{
+	(void)state;
+	golden("csv");
+}
+static void golden_markdown(void **state)
+{
+	(void)state;
+	golden("markdown");
+}
+static void golden_junit(void **state)
+{
+	(void)state;
+	golden("junit");
+}
+static void golden_html(void **state)
+{
+	(void)state;
+	golden("html");
+}
 
 static int count(const char *hay, const char *needle)
 {
@@ -382,13 +406,18 @@ static void lock_everywhere(void **state)
 	static const struct {
 		const char *format, *needle;
 	} want[] = {
-		{ "table", "lock p99" }, { "table", "9.10ms" },
-		{ "json", "\"acquire_timeouts\": 3" }, { "json", "\"leases_expired\": 37" },
-		{ "csv", "lock_wait_p99_us" }, { "csv", ",9100," },
-		{ "markdown", "lock wait p50 / p99" }, { "markdown", "| 1.20ms / 9.10ms | 0 | 0 |" },
+		{ "table", "lock p99" },
+		{ "table", "9.10ms" },
+		{ "json", "\"acquire_timeouts\": 3" },
+		{ "json", "\"leases_expired\": 37" },
+		{ "csv", "lock_wait_p99_us" },
+		{ "csv", ",9100," },
+		{ "markdown", "lock wait p50 / p99" },
+		{ "markdown", "| 1.20ms / 9.10ms | 0 | 0 |" },
 		{ "junit", "lock acquire wait: p50 1.20ms" },
 		{ "junit", "lock acquire time-outs: 3, leases expired: 37" },
-		{ "html", "lock wait p50 / p99" }, { "html", ">1.20ms / 9.10ms<" },
+		{ "html", "lock wait p50 / p99" },
+		{ "html", ">1.20ms / 9.10ms<" },
 	};
 	struct run_result r;
 
@@ -430,12 +459,16 @@ static void lag_everywhere(void **state)
 	static const struct {
 		const char *format, *needle;
 	} want[] = {
-		{ "table", "lag p99" }, { "table", "210.0ms" },
-		{ "csv", "lag_p99_us" }, { "csv", ",210000," },
-		{ "markdown", "schedule lag p50 / p99" }, { "markdown", "| 2.10ms / 210.0ms |" },
+		{ "table", "lag p99" },
+		{ "table", "210.0ms" },
+		{ "csv", "lag_p99_us" },
+		{ "csv", ",210000," },
+		{ "markdown", "schedule lag p50 / p99" },
+		{ "markdown", "| 2.10ms / 210.0ms |" },
 		{ "markdown", "open loop at 2000 ops/s (fixed arrivals)" },
 		{ "junit", "schedule lag: p50 2.10ms, p90 64.0ms, p99 210.0ms" },
-		{ "html", "schedule lag p50 / p99" }, { "html", ">2.10ms / 210.0ms<" },
+		{ "html", "schedule lag p50 / p99" },
+		{ "html", ">2.10ms / 210.0ms<" },
 	};
 	struct run_result r;
 
@@ -481,20 +514,13 @@ static void xml_well_formed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(golden_table),
-		cmocka_unit_test(golden_json),
-		cmocka_unit_test(golden_csv),
-		cmocka_unit_test(golden_markdown),
-		cmocka_unit_test(golden_junit),
-		cmocka_unit_test(golden_html),
-		cmocka_unit_test(csv_shape),
-		cmocka_unit_test(junit_counts),
-		cmocka_unit_test(escaping),
-		cmocka_unit_test(html_self_contained),
-		cmocka_unit_test(markdown_tables),
-		cmocka_unit_test(lock_everywhere),
-		cmocka_unit_test(table_compact),
-		cmocka_unit_test(lag_everywhere),
+		cmocka_unit_test(golden_table),	   cmocka_unit_test(golden_json),
+		cmocka_unit_test(golden_csv),	   cmocka_unit_test(golden_markdown),
+		cmocka_unit_test(golden_junit),	   cmocka_unit_test(golden_html),
+		cmocka_unit_test(csv_shape),	   cmocka_unit_test(junit_counts),
+		cmocka_unit_test(escaping),	   cmocka_unit_test(html_self_contained),
+		cmocka_unit_test(markdown_tables), cmocka_unit_test(lock_everywhere),
+		cmocka_unit_test(table_compact),   cmocka_unit_test(lag_everywhere),
 		cmocka_unit_test(xml_well_formed),
 	};
 

@@ -71,7 +71,9 @@ static void untouched_keys(void **state)
 static void settlement_tally(void **state)
 {
 	struct ds_row rows[] = {
-		{ 0, 100, 100 }, { 0, 100, 100 }, { 1, 200, 300 },
+		{ 0, 100, 100 },
+		{ 0, 100, 100 },
+		{ 1, 200, 300 },
 	};
 	long long dup, lost;
 

@@ -21,7 +21,8 @@ static void redacts(void **state)
 		{ "postgresql://db/app?password=s3cret&sslmode=off",
 		  "postgresql://db/app?password=***&sslmode=off" },
 		{ "mysql://u:p@ss@host:3306/db", "mysql://u:***@host:3306/db" },
-		{ "mysql://racebench@localhost:3306/?socket=/tmp/s", "mysql://racebench@localhost:3306/?socket=/tmp/s" },
+		{ "mysql://racebench@localhost:3306/?socket=/tmp/s",
+		  "mysql://racebench@localhost:3306/?socket=/tmp/s" },
 		{ "redis://:hunter2@127.0.0.1:6379/1", "redis://:***@127.0.0.1:6379/1" },
 		{ "", "" },
 	};
