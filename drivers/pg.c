@@ -111,8 +111,12 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 	 * would override it, so our defaults come first and the DSN wins.
 	 */
 	char timeout[16];
-	const char *kw[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *val[] = { timeout, "racebench", o->dsn ? o->dsn : "", NULL };
+	/* TCP keepalives notice a peer that vanished without closing */
+	const char *kw[] = { "connect_timeout", "application_name", "keepalives",
+			     "keepalives_idle", "keepalives_interval", "keepalives_count",
+			     "dbname", NULL };
+	const char *val[] = { timeout, "racebench", "1", "10", "5", "3",
+			      o->dsn ? o->dsn : "", NULL };
 	struct pg_conn *c;
 	char sql[160];
 
@@ -130,11 +134,18 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 		return -1;
 	}
 	PQsetNoticeProcessor(c->pg, quiet_notice, NULL);
+	/*
+	 * Nothing may hang: a lock wait gives up after --lock-timeout, and any
+	 * statement after a minute (none of racebench's takes more than a few
+	 * milliseconds of work; this is for a server that stopped answering).
+	 */
 	if (o->lock_timeout_ms > 0) {
 		snprintf(sql, sizeof(sql), "SET lock_timeout = %d", o->lock_timeout_ms);
 		if (pg_exec(&c->base, sql, e) < 0)
 			goto fail;
 	}
+	if (pg_exec(&c->base, "SET statement_timeout = 60000", e) < 0)
+		goto fail;
 	if (o->schema) {
 		snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", o->schema);
 		if (pg_exec(&c->base, sql, e) < 0)

@@ -154,12 +154,6 @@ static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err
 	return sc_run(c, had ? &drop_unique : &add_unique, e);
 }
 
-static enum op_status fail(struct rb_err *e)
-{
-	(void)e;
-	return OP_ERROR;
-}
-
 /*
  * The incident's addIfAbsent: find, think, then INSERT or UPDATE. The
  * strategy changes only the reads (a locking read, a parent lock, a version
@@ -177,17 +171,17 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 	if (o->strat == ST_ATOMIC) {
 		struct db_param a[2] = { key, P_TEXT(tok) };
 
-		return db_query(c, &upsert, a, 2, e) < 0 ? fail(e) : OP_DONE;
+		return db_query(c, &upsert, a, 2, e) < 0 ? OP_ERROR : OP_DONE;
 	}
 	if (o->strat == ST_FOR_UPDATE_PARENT && db_query(c, &lock_parent, &key, 1, e) < 0)
-		return fail(e);
+		return OP_ERROR;
 	if (o->strat == ST_OPTIMISTIC) {
 		if (db_query(c, &read_version, &key, 1, e) < 0)
-			return fail(e);
+			return OP_ERROR;
 		version = db_int(c, 0, 0, 0);
 	}
 	if (db_query(c, o->strat == ST_FOR_UPDATE ? &find_for_update : &find, &key, 1, e) < 0)
-		return fail(e);
+		return OP_ERROR;
 	rows = db_rows(c);
 	if (rows > 1) {
 		/* What the incident's repository call threw. */
@@ -212,18 +206,18 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 		struct db_param a[2] = { P_TEXT(list), P_INT(row_id) };
 
 		if (db_query(c, &update_row, a, 2, e) < 0)
-			return fail(e);
+			return OP_ERROR;
 	} else {
 		struct db_param a[2] = { key, P_TEXT(tok) };
 
 		if (db_query(c, &insert_row, a, 2, e) < 0)
-			return fail(e);
+			return OP_ERROR;
 	}
 	if (o->strat == ST_OPTIMISTIC) {
 		struct db_param a[2] = { key, P_INT(version) };
 
 		if (db_query(c, &bump_version, a, 2, e) < 0)
-			return fail(e);
+			return OP_ERROR;
 		if (db_affected(c) == 0)
 			return OP_CONFLICT;
 	}
