@@ -1358,7 +1358,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	made = 1;
 	dbo.schema = cfg->schema;
 	if (sc->xSetup(admin, &out->knobs, e) < 0 || sc->xReset(admin, &out->knobs, e) < 0 ||
-	    (sc->xSchema && sc->xSchema(admin, -1, cfg->strat, e) < 0))
+	    sc_schema_switch(sc, admin, -1, cfg->strat, e) < 0)
 		goto done;
 	if (d->xConnect(&dbo, &x->ctl, e) < 0 || locks_clear(cfg, e) < 0)
 		goto done;

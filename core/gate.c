@@ -143,20 +143,6 @@ static const char *iso_at(int i)
 {
 	return rb_iso_name((enum rb_iso)i);
 }
-static int count_drivers(void)
-{
-	int n = 0;
-	while (drivers[n])
-		n++;
-	return n;
-}
-static int count_scenarios(void)
-{
-	int n = 0;
-	while (scenarios[n])
-		n++;
-	return n;
-}
 
 /* The anomaly kinds of every scenario this build knows, without repeats. */
 static int known_kinds(const char **out, int max)
@@ -538,7 +524,7 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 	static const char *const what[4] = { "database", "isolation level", "scenario",
 					     "strategy" };
 	const char *(*names[4])(int) = { driver_at, iso_at, scenario_at, strategy_at };
-	int counts[4] = { count_drivers(), RB_ISO__COUNT, count_scenarios(), ST__COUNT };
+	int counts[4] = { driver_count(), RB_ISO__COUNT, scenario_count(), ST__COUNT };
 	struct lex x;
 	int after_in = 0;
 

@@ -66,7 +66,7 @@ struct pool {
 	struct client *cl;
 	pthread_barrier_t start, done;
 	int started;	   /* threads running */
-	int prev_strategy; /* for xSchema; -1 before the first cell */
+	int prev_strategy; /* for the strategy's schema; -1 before the first cell */
 
 	/* The job: written by the main thread while clients wait at start. */
 	enum job job;
@@ -597,7 +597,7 @@ static int state_reset(struct pool *p, struct db_conn **admin, enum strategy s,
 	    (admin_revive(p, admin, e) < 0 || sc->xReset(*admin, &p->cfg->sc, e) < 0))
 		return cell_fail(out, e, "resetting the state");
 	if ((int)s != p->prev_strategy) {
-		if (sc->xSchema && sc->xSchema(*admin, p->prev_strategy, s, e) < 0)
+		if (sc_schema_switch(sc, *admin, p->prev_strategy, s, e) < 0)
 			return cell_fail(out, e, "adapting the schema");
 		p->prev_strategy = (int)s;
 	}

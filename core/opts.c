@@ -163,21 +163,6 @@ static const char *format_name_at(int i)
 	return report_formats[i].name;
 }
 
-static int count_drivers(void)
-{
-	int n = 0;
-	while (drivers[n])
-		n++;
-	return n;
-}
-static int count_scenarios(void)
-{
-	int n = 0;
-	while (scenarios[n])
-		n++;
-	return n;
-}
-
 static int parse_schema(const char *s, char *err, size_t n)
 {
 	size_t len = strlen(s);
@@ -291,8 +276,8 @@ static const struct option long_opts[] = {
 static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->dbs = (1u << count_drivers()) - 1;
-	o->scenarios = (1u << count_scenarios()) - 1;
+	o->dbs = (1u << driver_count()) - 1;
+	o->scenarios = (1u << scenario_count()) - 1;
 	o->strategies = (1u << ST__COUNT) - 1;
 	o->isolations = (1u << RB_ISO__COUNT) - 1;
 	o->cfg.clients = 4;
@@ -368,7 +353,7 @@ static int explain_finish(struct options *o, int argc, char **argv, int db_given
 	if (optind < argc) {
 		o->ex_scenario = find_scenario(argv[optind]);
 		if (o->ex_scenario < 0) {
-			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+			join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
 			return bad(err, n, "explain: unknown scenario '%s' (valid: %s)",
 				   argv[optind], valid);
 		}
@@ -380,7 +365,7 @@ static int explain_finish(struct options *o, int argc, char **argv, int db_given
 			   "[options])",
 			   argv[optind]);
 	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
-		join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+		join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
 		return bad(err, n,
 			   "explain: which scenario? (usage: racebench explain SCENARIO; "
 			   "valid: %s)",
@@ -515,15 +500,15 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		}
 		switch (c) {
 		case 'd':
-			join_names(valid, sizeof(valid), driver_name_at, count_drivers());
-			rc = parse_set("--db", optarg, find_driver, (1u << count_drivers()) - 1,
+			join_names(valid, sizeof(valid), driver_name_at, driver_count());
+			rc = parse_set("--db", optarg, find_driver, (1u << driver_count()) - 1,
 				       "database", valid, &o->dbs, err, n);
 			db_given = 1;
 			break;
 		case 's':
-			join_names(valid, sizeof(valid), scenario_name_at, count_scenarios());
+			join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
 			rc = parse_set("--scenario", optarg, find_scenario,
-				       (1u << count_scenarios()) - 1, "scenario", valid,
+				       (1u << scenario_count()) - 1, "scenario", valid,
 				       &o->scenarios, err, n);
 			break;
 		case 'S':

@@ -106,6 +106,15 @@ const struct driver *const drivers[] = {
 	NULL,
 };
 
+int driver_count(void)
+{
+	int n = 0;
+
+	while (drivers[n])
+		n++;
+	return n;
+}
+
 const struct driver *driver_find(const char *name)
 {
 	for (int i = 0; drivers[i]; i++)

@@ -298,6 +298,7 @@ int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e);
 /* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
 extern const struct driver *const drivers[];
 const struct driver *driver_find(const char *name);
+int driver_count(void);
 /* The lock service, or NULL when this build has none. */
 extern const struct lock_service *const lock_service;
 

@@ -112,11 +112,13 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 	 */
 	char timeout[16];
 	/* TCP keepalives notice a peer that vanished without closing */
-	const char *kw[] = { "connect_timeout", "application_name", "keepalives",
-			     "keepalives_idle", "keepalives_interval", "keepalives_count",
-			     "dbname", NULL };
-	const char *val[] = { timeout, "racebench", "1", "10", "5", "3",
-			      o->dsn ? o->dsn : "", NULL };
+	const char *kw[] = {
+		"connect_timeout",     "application_name", "keepalives", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "dbname",	 NULL
+	};
+	const char *val[] = {
+		timeout, "racebench", "1", "10", "5", "3", o->dsn ? o->dsn : "", NULL
+	};
 	struct pg_conn *c;
 	char sql[160];
 

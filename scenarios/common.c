@@ -13,6 +13,17 @@ void sc_think(const struct op_ctx *o)
 		sleep_us(o->p->think_us);
 }
 
+int sc_schema_switch(const struct scenario *sc, struct db_conn *c, int prev, enum strategy next,
+		     struct rb_err *e)
+{
+	int had = prev >= 0 && (sc->schema_for >> prev & 1u);
+	int want = sc->schema_for >> next & 1u;
+
+	if (had == want)
+		return 0;
+	return sc_run(c, want ? sc->schema_add : sc->schema_drop, e);
+}
+
 int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e)
 {
 	return db_query(c, st, NULL, 0, e);
@@ -62,6 +73,15 @@ const struct scenario *const scenarios[] = {
 	&scenario_double_tap,	   &scenario_duplicate_settlement, &scenario_negative_balance,
 	&scenario_coupon_oversell, &scenario_double_transfer,	   NULL,
 };
+
+int scenario_count(void)
+{
+	int n = 0;
+
+	while (scenarios[n])
+		n++;
+	return n;
+}
 
 const struct scenario *scenario_find(const char *name)
 {

@@ -105,15 +105,6 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 	return db_query(c, &restock, &q, 1, e);
 }
 
-static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err *e)
-{
-	int had = prev == ST_CONSTRAINT;
-
-	if (had == (next == ST_CONSTRAINT))
-		return 0;
-	return sc_run(c, had ? &drop_check : &add_check, e);
-}
-
 static enum op_status op(struct op_ctx *o, struct rb_err *e)
 {
 	struct db_conn *c = o->db;
@@ -219,7 +210,9 @@ const struct scenario scenario_coupon_oversell = {
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
-	.xSchema = schema,
+	.schema_for = 1u << ST_CONSTRAINT,
+	.schema_add = &add_check,
+	.schema_drop = &drop_check,
 	.xOp = op,
 	.xRecheck = recheck_op,
 	.xCheck = check,

@@ -140,20 +140,6 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 	return sc_run(c, &reset_accounts, e);
 }
 
-static int needs_unique(int s)
-{
-	return s == ST_UNIQUE || s == ST_ATOMIC;
-}
-
-static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err *e)
-{
-	int had = prev >= 0 && needs_unique(prev);
-
-	if (had == needs_unique(next))
-		return 0;
-	return sc_run(c, had ? &drop_unique : &add_unique, e);
-}
-
 /*
  * The incident's addIfAbsent: find, think, then INSERT or UPDATE. The
  * strategy changes only the reads (a locking read, a parent lock, a version
@@ -301,7 +287,9 @@ const struct scenario scenario_double_tap = {
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
-	.xSchema = schema,
+	.schema_for = (1u << ST_UNIQUE) | (1u << ST_ATOMIC),
+	.schema_add = &add_unique,
+	.schema_drop = &drop_unique,
 	.xOp = op,
 	.xRecheck = NULL,
 	.xCheck = check,

@@ -133,15 +133,6 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 	return sc_run(c, &rearm, e);
 }
 
-static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err *e)
-{
-	int had = prev == ST_UNIQUE;
-
-	if (had == (next == ST_UNIQUE))
-		return 0;
-	return sc_run(c, had ? &drop_unique : &add_unique, e);
-}
-
 static enum op_status refund_path(struct op_ctx *o, struct rb_err *e)
 {
 	struct db_conn *c = o->db;
@@ -254,7 +245,9 @@ const struct scenario scenario_double_transfer = {
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
-	.xSchema = schema,
+	.schema_for = 1u << ST_UNIQUE,
+	.schema_add = &add_unique,
+	.schema_drop = &drop_unique,
 	.xOp = op,
 	.xRecheck = NULL,
 	.xCheck = check,

@@ -177,20 +177,6 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 	return sc_run(c, &reset_products, e);
 }
 
-static int needs_unique(int s)
-{
-	return s == ST_UNIQUE || s == ST_ATOMIC;
-}
-
-static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err *e)
-{
-	int had = prev >= 0 && needs_unique(prev);
-
-	if (had == needs_unique(next))
-		return 0;
-	return sc_run(c, had ? &drop_unique : &add_unique, e);
-}
-
 /*
  * The payout of one purchase: find the pending settlement, think, create
  * it if missing, add the item, write the new total.
@@ -311,7 +297,9 @@ const struct scenario scenario_duplicate_settlement = {
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
-	.xSchema = schema,
+	.schema_for = (1u << ST_UNIQUE) | (1u << ST_ATOMIC),
+	.schema_add = &add_unique,
+	.schema_drop = &drop_unique,
 	.xOp = op,
 	.xRecheck = NULL,
 	.xCheck = check,

@@ -105,17 +105,6 @@ static int reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
 	return db_query(c, &refill, &b, 1, e);
 }
 
-/* The CHECK exists only while `constraint` runs; added after a reset, when
- * every balance is valid again. */
-static int schema(struct db_conn *c, int prev, enum strategy next, struct rb_err *e)
-{
-	int had = prev == ST_CONSTRAINT;
-
-	if (had == (next == ST_CONSTRAINT))
-		return 0;
-	return sc_run(c, had ? &drop_check : &add_check, e);
-}
-
 static enum op_status op(struct op_ctx *o, struct rb_err *e)
 {
 	struct db_conn *c = o->db;
@@ -226,7 +215,9 @@ const struct scenario scenario_negative_balance = {
 	.xFits = fits,
 	.xSetup = setup,
 	.xReset = reset,
-	.xSchema = schema,
+	.schema_for = 1u << ST_CONSTRAINT,
+	.schema_add = &add_check,
+	.schema_drop = &drop_check,
 	.xOp = op,
 	.xRecheck = recheck_op,
 	.xCheck = check,

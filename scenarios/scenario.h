@@ -75,11 +75,14 @@ struct scenario {
 	/* Puts the seed state back: called before every trial. */
 	int (*xReset)(struct db_conn *c, const struct sc_params *p, struct rb_err *e);
 	/*
-	 * Adapts the schema when the strategy changes (a unique index, a
-	 * CHECK constraint): called after a reset, with prev = -1 the first
-	 * time. May be NULL.
+	 * A schema object only some strategies run with (a unique index, a
+	 * CHECK constraint): schema_add creates it when a cell of a strategy
+	 * in schema_for starts, schema_drop removes it when a cell of another
+	 * does (see sc_schema_switch). schema_for 0: none.
 	 */
-	int (*xSchema)(struct db_conn *c, int prev, enum strategy next, struct rb_err *e);
+	unsigned schema_for; /* bit (1u << strategy) */
+	const struct db_stmt *schema_add;
+	const struct db_stmt *schema_drop;
 	/* One attempt: read, think, write. */
 	enum op_status (*xOp)(struct op_ctx *o, struct rb_err *e);
 	/* check-after: re-reads the invariant before COMMIT (may be NULL). */
@@ -123,6 +126,13 @@ struct scenario {
 /* Sleeps for the operation's think time. */
 void sc_think(const struct op_ctx *o);
 int sc_nkinds(const struct scenario *s);
+/*
+ * Moves the schema from what strategy prev ran with (-1: as xSetup made it)
+ * to what next needs. Called after a reset, so the seed state satisfies a
+ * constraint being added.
+ */
+int sc_schema_switch(const struct scenario *sc, struct db_conn *c, int prev, enum strategy next,
+		     struct rb_err *e);
 /* Runs st without parameters. */
 int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e);
 /* Runs st once for each key 0 .. keys-1, the key as its only parameter. */
@@ -137,5 +147,6 @@ int sc_insert_id(struct db_conn *c, const struct db_stmt *st, const struct db_pa
 /* Registry: NULL-terminated; lookup returns NULL when unknown. */
 extern const struct scenario *const scenarios[];
 const struct scenario *scenario_find(const char *name);
+int scenario_count(void);
 
 #endif
