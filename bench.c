@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "core/explain.h"
 #include "core/gate.h"
 #include "core/harness.h"
+#include "core/matrix.h"
 #include "core/opts.h"
 #include "core/result.h"
 #include "core/servers.h"
@@ -226,387 +226,6 @@ static void print_list(void)
 		printf("  %-6s %s\n", drivers[i]->name, drivers[i]->summary);
 }
 
-struct run_state {
-	struct options *o;
-	struct run_result *r;
-	struct servers srv;
-	int progress;
-	atomic_int done_cells;
-	int total_cells;
-	pthread_mutex_t print; /* the progress line, shared by the databases */
-};
-
-/* One database's part of a run; databases may run side by side. */
-struct db_run {
-	struct run_state *st;
-	const struct driver *d;
-	const char *dsn;
-	int throwaway;
-	struct run_result r; /* its cells and server, merged in driver order */
-	int rc;
-	pthread_t thread;
-	const char *cur_label; /* load: the running cell, for progress */
-};
-
-/* Load mode's progress line, about once a second. */
-static void load_progress(void *arg, int warming, double elapsed, long long ops)
-{
-	struct db_run *dr = arg;
-
-	fprintf(stderr, "\r\033[K[%d/%d] %s: %s%.0f s, %lld ops", atomic_load(&dr->st->done_cells),
-		dr->st->total_cells, dr->cur_label, warming ? "warming up, " : "", elapsed, ops);
-	fflush(stderr);
-}
-
-static void progress(struct run_state *st, const struct cell_result *c)
-{
-	if (!st->progress)
-		return;
-	pthread_mutex_lock(&st->print);
-	fprintf(stderr, "\r\033[K[%d/%d] %s %s %s %s: %s", atomic_load(&st->done_cells),
-		st->total_cells, c->db, c->scenario, c->strategy, rb_iso_name(c->iso),
-		verdict_name(c->verdict));
-	fflush(stderr);
-	pthread_mutex_unlock(&st->print);
-}
-
-/*
- * A strategy that sets its own level runs once, in the cell of that level;
- * its other cells would repeat the same measurement under a wrong label.
- */
-static const char *level_fits(enum strategy s, enum rb_iso iso)
-{
-	if (strategy_info(s)->force_serializable && iso != RB_ISO_SER)
-		return "this strategy runs every transaction at SERIALIZABLE itself: "
-		       "its figures are in the ser cell";
-	return NULL;
-}
-
-static void na_cells(struct run_result *r, const struct driver *d, const struct scenario *sc,
-		     enum strategy s, unsigned isos, const char *why)
-{
-	for (int l = 0; l < RB_ISO__COUNT; l++) {
-		struct cell_result *c;
-
-		if (!(isos & (1u << l)))
-			continue;
-		c = result_add_cell(r);
-		c->db = d->name;
-		c->scenario = sc->name;
-		c->strategy = strategy_name(s);
-		c->iso = c->eff_iso = (enum rb_iso)l;
-		c->verdict = V_NA;
-		c->na_reason = why;
-	}
-}
-
-/* Whether strategy s can run here; else the reason, for an n/a cell. */
-static const char *cell_fits(const struct scenario *sc, const struct driver *d, enum strategy s)
-{
-	const char *why = sc->xFits(s, d->dialect);
-
-	if (why)
-		return why;
-	if (strategy_uses_redis(s) && !lock_service)
-		return "needs a Redis lock service, which this build does not have";
-	return NULL;
-}
-
-/* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
-static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_conn **admin_p,
-			const struct scenario *sc, struct rb_err *e)
-{
-	struct run_state *st = dr->st;
-	const struct driver *d = dr->d;
-	struct db_conn *admin = *admin_p;
-	struct options *o = st->o;
-	struct pool *pool = NULL;
-	int rc;
-
-	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
-		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: creating %s's tables: %s",
-			   d->name, sc->name, e->msg);
-		return -1;
-	}
-	for (int s = 0; s < ST__COUNT; s++) {
-		const char *why;
-
-		if (!(o->strategies & (1u << s)))
-			continue;
-		why = cell_fits(sc, d, (enum strategy)s);
-		if (why) {
-			na_cells(&dr->r, d, sc, (enum strategy)s, o->isolations, why);
-			continue;
-		}
-		for (int l = 0; l < RB_ISO__COUNT; l++) {
-			struct cell_result *c;
-
-			if (!(o->isolations & (1u << l)))
-				continue;
-			why = level_fits((enum strategy)s, (enum rb_iso)l);
-			if (why) {
-				na_cells(&dr->r, d, sc, (enum strategy)s, 1u << l, why);
-				continue;
-			}
-			if (atomic_load(&interrupted))
-				goto stop;
-			if (!pool) {
-				pool = pool_open(d, dbo, sc, &o->cfg, e);
-				if (!pool) {
-					str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
-						   "%s: opening %d client connections: %s", d->name,
-						   o->cfg.clients, e->msg);
-					return -1;
-				}
-			}
-			c = result_add_cell(&dr->r);
-			atomic_fetch_add(&st->done_cells, 1);
-			if (o->cmd == CMD_LOAD) {
-				char label[160];
-
-				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
-					 strategy_name((enum strategy)s),
-					 rb_iso_name((enum rb_iso)l));
-				dr->cur_label = label;
-				o->load.progress = st->progress ? load_progress : NULL;
-				o->load.progress_arg = dr;
-				rc = pool_load(pool, admin_p, (enum strategy)s, (enum rb_iso)l,
-					       &o->load, c, e);
-			} else {
-				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c,
-					       e);
-			}
-			if (rc < 0) {
-				str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
-					   "%s %s %s %s: %s", d->name, sc->name, c->strategy,
-					   rb_iso_name(c->iso), c->abort_msg);
-				pool_close(pool);
-				return -1;
-			}
-			progress(st, c);
-		}
-	}
-stop:
-	pool_close(pool);
-	if (atomic_load(&interrupted)) {
-		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "interrupted by %s",
-			   atomic_load(&interrupted) == SIGINT ? "SIGINT" : "SIGTERM");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Every selected scenario on one database, into dr->r. Returns 0, -1 on an
- * infrastructure failure, -2 when the tool's schema is refused.
- */
-static int run_driver(struct db_run *dr)
-{
-	struct run_state *st = dr->st;
-	const struct driver *d = dr->d;
-	const char *dsn = dr->dsn;
-	struct options *o = st->o;
-	struct db_opts dbo = {
-		.dsn = dsn,
-		.schema = NULL,
-		.connect_timeout_s = o->connect_timeout_s,
-		.lock_timeout_ms = o->lock_timeout_ms,
-	};
-	struct run_server *srv = &dr->r.servers[dr->r.nservers];
-	struct db_conn *admin = NULL;
-	struct rb_err e;
-	int rc = 0;
-
-	rb_err_clear(&e);
-	if (d->xThreadInit)
-		d->xThreadInit();
-	if (d->xConnect(&dbo, &admin, &e) < 0)
-		goto fail;
-	srv->db = d->name;
-	srv->throwaway = dr->throwaway;
-	dsn_redact(dsn, srv->dsn, sizeof(srv->dsn));
-	if (d->xServerInfo(admin, &srv->info, &e) < 0)
-		goto fail;
-	dr->r.nservers++;
-	if (d->xSchemaCreate(admin, o->schema, o->force_schema, &e) < 0) {
-		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: %s", d->name, e.msg);
-		d->xClose(admin);
-		if (d->xThreadEnd)
-			d->xThreadEnd();
-		return -2;
-	}
-	dbo.schema = o->schema;
-	for (int i = 0; scenarios[i] && rc == 0; i++)
-		if (o->scenarios & (1u << i))
-			rc = run_scenario(dr, &dbo, &admin, scenarios[i], &e);
-	if (!o->keep_schema && !d->xBroken(admin))
-		d->xSchemaDrop(admin, o->schema, &e);
-	d->xClose(admin);
-	if (d->xThreadEnd)
-		d->xThreadEnd();
-	return rc;
-fail : {
-	char shown[256];
-
-	dsn_redact(dsn, shown, sizeof(shown));
-	str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s (%s): %s", d->name,
-		   *shown ? shown : "the library's defaults", e.msg);
-}
-	d->xClose(admin);
-	if (d->xThreadEnd)
-		d->xThreadEnd();
-	return -1;
-}
-
-static void *driver_thread(void *arg)
-{
-	struct db_run *dr = arg;
-
-	dr->rc = run_driver(dr);
-	return NULL;
-}
-
-/*
- * Runs the selected databases: in race mode side by side, one thread each
- * (they are separate servers; a 2-core machine runs the matrix in half the
- * time), unless --sequential; load mode always one after the other, so a
- * benchmark never shares the machine with another. Results are merged in
- * driver order, so reports do not depend on which finished first.
- */
-static int run_databases(struct run_state *st, const char **dsn, const int *throwaway)
-{
-	struct options *o = st->o;
-	struct db_run dr[8];
-	int n = 0, rc = 0, parallel;
-
-	memset(dr, 0, sizeof(dr));
-	for (int i = 0; drivers[i]; i++) {
-		struct rb_err e;
-
-		if (!(o->dbs & (1u << i)))
-			continue;
-		if (drivers[i]->xGlobalInit && drivers[i]->xGlobalInit(&e) < 0) {
-			str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s",
-				   drivers[i]->name, e.msg);
-			return -1;
-		}
-		dr[n].st = st;
-		dr[n].d = drivers[i];
-		dr[n].dsn = dsn[i];
-		dr[n].throwaway = throwaway[i];
-		n++;
-	}
-	parallel = n > 1 && o->cmd == CMD_RUN && !o->sequential;
-	for (int i = 0; i < n; i++) {
-		if (atomic_load(&interrupted)) {
-			dr[i].rc = -1;
-			str_printf(dr[i].r.abort_msg, sizeof(dr[i].r.abort_msg),
-				   "interrupted before %s ran", dr[i].d->name);
-		} else if (!parallel ||
-			   pthread_create(&dr[i].thread, NULL, driver_thread, &dr[i]) != 0) {
-			dr[i].rc = run_driver(&dr[i]);
-			dr[i].thread = 0;
-		}
-		if (!parallel && dr[i].rc < 0)
-			break;
-	}
-	for (int i = 0; i < n; i++) {
-		struct run_result *part = &dr[i].r;
-
-		if (parallel && dr[i].thread)
-			pthread_join(dr[i].thread, NULL);
-		for (int c = 0; c < part->ncells; c++)
-			*result_add_cell(st->r) = part->cells[c];
-		for (int k = 0;
-		     k < part->nservers && st->r->nservers < (int)ARRAY_SIZE(st->r->servers); k++)
-			st->r->servers[st->r->nservers++] = part->servers[k];
-		/* the first failure is the one reported; a refusal (-2) wins */
-		if (dr[i].rc < 0 && (rc == 0 || dr[i].rc == -2)) {
-			rc = dr[i].rc;
-			memcpy(st->r->abort_msg, part->abort_msg, sizeof(st->r->abort_msg));
-		}
-		result_release(part);
-	}
-	return rc;
-}
-
-/*
- * run --explain: each selected scenario's default schedule on each selected
- * database, under `none` (the race) and `for-update-parent` (the fix) at
- * READ COMMITTED, kept in the result for the HTML report. A failure costs
- * only its timeline.
- */
-static void attach_explains(struct run_state *st, const char **dsn)
-{
-	static const enum strategy shown[] = { ST_NONE, ST_FOR_UPDATE_PARENT };
-	struct options *o = st->o;
-	struct run_result *r = st->r;
-
-	for (int i = 0; drivers[i]; i++) {
-		if (!(o->dbs & (1u << i)))
-			continue;
-		for (int j = 0; scenarios[j]; j++) {
-			const struct scenario *sc = scenarios[j];
-			struct ex_schedule sched;
-			char err[256];
-
-			if (!(o->scenarios & (1u << j)) ||
-			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), err,
-					     sizeof(err)) < 0)
-				continue;
-			for (size_t k = 0; k < ARRAY_SIZE(shown); k++) {
-				struct explain_cfg ec = {
-					.drv = drivers[i],
-					.dbo = { .dsn = dsn[i],
-						 .connect_timeout_s = o->connect_timeout_s,
-						 .lock_timeout_ms = o->lock_timeout_ms },
-					.schema = o->schema,
-					.sc = sc,
-					.strat = shown[k],
-					.iso = RB_ISO_RC,
-					.sched = &sched,
-					.stop = &interrupted,
-				};
-				struct rb_err e;
-
-				if (atomic_load(&interrupted) ||
-				    sc->xFits(shown[k], drivers[i]->dialect))
-					continue;
-				r->explains =
-					xrealloc(r->explains,
-						 (size_t)(r->nexplains + 1) * sizeof(*r->explains));
-				if (explain_run(&ec, &r->explains[r->nexplains], &e) == 0) {
-					r->nexplains++;
-				} else {
-					explain_release(&r->explains[r->nexplains]);
-					if (!o->quiet)
-						fprintf(stderr,
-							"racebench: --explain: %s %s %s: %s\n",
-							drivers[i]->name, sc->name,
-							strategy_name(shown[k]), e.msg);
-				}
-			}
-		}
-	}
-}
-
-static int count_cells(const struct options *o)
-{
-	int n = 0;
-
-	for (int i = 0; drivers[i]; i++)
-		for (int j = 0; scenarios[j]; j++)
-			for (int s = 0; s < ST__COUNT; s++)
-				for (int l = 0; l < RB_ISO__COUNT; l++)
-					n += (o->dbs >> i & 1) && (o->scenarios >> j & 1) &&
-						(o->strategies >> s & 1) &&
-						(o->isolations >> l & 1) &&
-						!cell_fits(scenarios[j], drivers[i],
-							   (enum strategy)s) &&
-						!level_fits((enum strategy)s, (enum rb_iso)l);
-	return n;
-}
-
 /* Checks up front that every --out file can be written, so a long run is not wasted. */
 static void check_outs(const struct options *o)
 {
@@ -760,7 +379,7 @@ static int wants_lock(const struct options *o)
  * At the end (final), only the clean-up. Returns 0, or -1 with the run's
  * abort message set.
  */
-static int lock_server(struct run_state *st, struct run_server *srv, int final)
+static int lock_server(struct matrix *st, struct run_server *srv, int final)
 {
 	const struct lock_opts *lo = &st->o->cfg.lock;
 	struct lock_conn *c = NULL;
@@ -788,7 +407,8 @@ static int lock_server(struct run_state *st, struct run_server *srv, int final)
 static int cmd_run(struct options *o)
 {
 	struct run_result r = { 0 };
-	struct run_state st = { .o = o, .r = &r, .print = PTHREAD_MUTEX_INITIALIZER };
+	struct matrix st;
+	struct servers srv = { 0 };
 	struct gate_in gi;
 	const char *dsn[8] = { 0 };
 	int throwaway[8] = { 0 };
@@ -801,7 +421,11 @@ static int cmd_run(struct options *o)
 	check_outs(o);
 	gate_open(o, &gi);
 	color = o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR");
-	st.progress = o->quiet ? 0 : o->progress >= 0 ? o->progress : isatty(2);
+	matrix_init(&st, o, &r,
+		    o->quiet		       ? 0
+			    : o->progress >= 0 ? o->progress
+					       : isatty(2),
+		    &interrupted);
 	if (!o->cfg.seed)
 		o->cfg.seed =
 			((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
@@ -873,17 +497,16 @@ static int cmd_run(struct options *o)
 
 		if (!o->quiet)
 			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
-		if (servers_start(&st.srv, need, &e) < 0) {
+		if (servers_start(&srv, need, &e) < 0) {
 			fprintf(stderr, "racebench: %s\n", e.msg);
 			gate_close(&gi);
 			return EXIT_INFRA;
 		}
 		for (int i = 0; drivers[i]; i++)
 			if (throwaway[i])
-				dsn[i] = !strcmp(drivers[i]->server, "pg") ? st.srv.pg
-									   : st.srv.mysql;
+				dsn[i] = !strcmp(drivers[i]->server, "pg") ? srv.pg : srv.mysql;
 		if (lock_service && wants_lock(o) && !o->cfg.lock.url) {
-			o->cfg.lock.url = st.srv.redis;
+			o->cfg.lock.url = srv.redis;
 			lock_srv.throwaway = 1;
 		}
 	}
@@ -893,14 +516,14 @@ static int cmd_run(struct options *o)
 	o->cfg.lock.prefix = lock_prefix;
 	o->cfg.lock.connect_timeout_ms = o->connect_timeout_s * 1000;
 	o->cfg.lock.command_timeout_ms = 10000;
-	st.total_cells = count_cells(o);
+	st.total_cells = matrix_count_cells(o);
 
 	if (o->cfg.lock.url)
 		rc = lock_server(&st, &lock_srv, 0);
 	if (rc == 0)
-		rc = run_databases(&st, dsn, throwaway);
+		rc = matrix_run(&st, dsn, throwaway);
 	if (rc == 0 && o->run_explain)
-		attach_explains(&st, dsn);
+		matrix_explains(&st, dsn);
 	if (lock_srv.db && (size_t)r.nservers < ARRAY_SIZE(r.servers)) {
 		r.servers[r.nservers++] = lock_srv;
 		/* The run is over: a Redis gone by now costs its keys, not the report. */
@@ -915,18 +538,19 @@ static int cmd_run(struct options *o)
 	}
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
-	if (o->keep_servers && st.srv.started) {
+	if (o->keep_servers && srv.started) {
 		fprintf(stderr,
 			"racebench: servers kept running in %s; to use them:\n"
 			"  eval \"$(%s --dir %s env)\"\nstop them with: %s --dir %s stop\n",
-			st.srv.dir, st.srv.script, st.srv.dir, st.srv.script, st.srv.dir);
+			srv.dir, srv.script, srv.dir, srv.script, srv.dir);
 	} else {
-		servers_stop(&st.srv);
+		servers_stop(&srv);
 	}
 	r.wall_seconds = (double)(now_ns() - t0) / 1e9;
 	if (rc == -2) {
 		fprintf(stderr, "racebench: %s\n", r.abort_msg);
 		result_release(&r);
+		matrix_release(&st);
 		gate_close(&gi);
 		return EXIT_USAGE;
 	}
@@ -944,6 +568,7 @@ static int cmd_run(struct options *o)
 	if (r.gated)
 		gate_summary(stderr, &gi.g, &r, o->quiet);
 	result_release(&r);
+	matrix_release(&st);
 	gate_close(&gi);
 	if (atomic_load(&interrupted))
 		return 128 + atomic_load(&interrupted);
