@@ -24,6 +24,41 @@ int sc_schema_switch(const struct scenario *sc, struct db_conn *c, int prev, enu
 	return sc_run(c, want ? sc->schema_add : sc->schema_drop, e);
 }
 
+int sc_find_one(struct op_ctx *o, const struct sc_find *f, long long *version, struct rb_err *e)
+{
+	struct db_conn *c = o->db;
+	struct db_param key = P_INT(o->key);
+	int rows;
+
+	if (o->strat == ST_FOR_UPDATE_PARENT && db_query(c, f->lock_parent, &key, 1, e) < 0)
+		return -1;
+	if (o->strat == ST_OPTIMISTIC) {
+		if (db_query(c, f->read_version, &key, 1, e) < 0)
+			return -1;
+		*version = db_int(c, 0, 0, 0);
+	}
+	if (db_query(c, o->strat == ST_FOR_UPDATE ? f->find_for_update : f->find, &key, 1, e) < 0)
+		return -1;
+	rows = db_rows(c);
+	if (rows > 1)
+		/* What the incident's repository call (a find returning one entity) threw. */
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "query did not return a unique result: %d", rows);
+	return rows;
+}
+
+enum op_status sc_find_done(struct op_ctx *o, const struct sc_find *f, long long version,
+			    struct rb_err *e)
+{
+	struct db_param a[2] = { P_INT(o->key), P_INT(version) };
+
+	if (o->strat != ST_OPTIMISTIC)
+		return OP_DONE;
+	if (db_query(o->db, f->bump_version, a, 2, e) < 0)
+		return OP_ERROR;
+	return db_affected(o->db) == 0 ? OP_CONFLICT : OP_DONE;
+}
+
 int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e)
 {
 	return db_query(c, st, NULL, 0, e);

@@ -99,6 +99,9 @@ static const struct db_stmt tally = {
 	"tally", { "SELECT account_id, assets FROM interest_asset ORDER BY account_id, id" }
 };
 
+static const struct sc_find finder = { &lock_parent, &read_version, &find, &find_for_update,
+				       &bump_version };
+
 static const char *fits(enum strategy s, enum dialect d)
 {
 	(void)d;
@@ -159,22 +162,9 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 
 		return db_query(c, &upsert, a, 2, e) < 0 ? OP_ERROR : OP_DONE;
 	}
-	if (o->strat == ST_FOR_UPDATE_PARENT && db_query(c, &lock_parent, &key, 1, e) < 0)
+	rows = sc_find_one(o, &finder, &version, e);
+	if (rows < 0)
 		return OP_ERROR;
-	if (o->strat == ST_OPTIMISTIC) {
-		if (db_query(c, &read_version, &key, 1, e) < 0)
-			return OP_ERROR;
-		version = db_int(c, 0, 0, 0);
-	}
-	if (db_query(c, o->strat == ST_FOR_UPDATE ? &find_for_update : &find, &key, 1, e) < 0)
-		return OP_ERROR;
-	rows = db_rows(c);
-	if (rows > 1) {
-		/* What the incident's repository call threw. */
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "query did not return a unique result: %d",
-			   rows);
-		return OP_ERROR;
-	}
 	row_id = rows ? db_int(c, 0, 0, 0) : 0;
 	if (rows) {
 		const char *old = db_value(c, 0, 1);
@@ -199,15 +189,7 @@ static enum op_status op(struct op_ctx *o, struct rb_err *e)
 		if (db_query(c, &insert_row, a, 2, e) < 0)
 			return OP_ERROR;
 	}
-	if (o->strat == ST_OPTIMISTIC) {
-		struct db_param a[2] = { key, P_INT(version) };
-
-		if (db_query(c, &bump_version, a, 2, e) < 0)
-			return OP_ERROR;
-		if (db_affected(c) == 0)
-			return OP_CONFLICT;
-	}
-	return OP_DONE;
+	return sc_find_done(o, &finder, version, e);
 }
 
 int dt_count_items(const char *list)

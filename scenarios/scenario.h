@@ -133,6 +133,29 @@ int sc_nkinds(const struct scenario *s);
  */
 int sc_schema_switch(const struct scenario *sc, struct db_conn *c, int prev, enum strategy next,
 		     struct rb_err *e);
+/*
+ * The find of a find-or-create operation (double-tap, duplicate-settlement)
+ * and its statements: under for-update-parent the parent row is locked
+ * first, under optimistic the parent's version is read, under for-update
+ * the find is a locking read.
+ */
+struct sc_find {
+	const struct db_stmt *lock_parent;  /* key */
+	const struct db_stmt *read_version; /* key -> version */
+	const struct db_stmt *find;	    /* key -> the row, if any */
+	const struct db_stmt *find_for_update;
+	const struct db_stmt *bump_version; /* key, version: 0 rows = a conflict */
+};
+/*
+ * Runs the find for o's strategy. Returns the rows found, 0 or 1 (the row
+ * is the connection's current result), or -1 with e set: a database error,
+ * or two rows, the incident's own "query did not return a unique result".
+ * *version gets the parent's version under optimistic.
+ */
+int sc_find_one(struct op_ctx *o, const struct sc_find *f, long long *version, struct rb_err *e);
+/* The end of a find-or-create: under optimistic, the version check (OP_CONFLICT on a miss). */
+enum op_status sc_find_done(struct op_ctx *o, const struct sc_find *f, long long version,
+			    struct rb_err *e);
 /* Runs st without parameters. */
 int sc_run(struct db_conn *c, const struct db_stmt *st, struct rb_err *e);
 /* Runs st once for each key 0 .. keys-1, the key as its only parameter. */
