@@ -1,0 +1,66 @@
+# lib.sh: what the compare_*.sh benchmarks share (sourced): their options,
+# and the rounds run back to back in alternation with the summary.
+# The sourcing script defines rb_run and tool_run, each printing
+# "TPS CPU_US_PER_TXN", and sets $tool to the other tool's name.
+
+# bench_options NAME "$@": --rounds, --duration, --clients, --keys, --markdown.
+bench_options() {
+	local name=$1
+	shift
+	rounds=3 duration=10 clients=4 keys=100 markdown=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--rounds) rounds=$2; shift 2 ;;
+		--duration) duration=$2; shift 2 ;;
+		--clients) clients=$2; shift 2 ;;
+		--keys) keys=$2; shift 2 ;;
+		--markdown) markdown=1; shift ;;
+		-h|--help) sed -n '2,/^set -/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0 ;;
+		*) echo "$name: unknown option '$1' (see --help)" >&2; exit 2 ;;
+		esac
+	done
+}
+
+# The client's own CPU (user + system) of a command, from bash's `time`.
+TIMEFORMAT='%U %S'
+
+# bench_rounds: rb_run and tool_run alternately, $rounds times; a line per
+# round, the mean ratio of TPS and the client CPU per transaction of each.
+bench_rounds() {
+	local r a b ca cb ratio sum_rb=0 sum_tool=0 cpu_rb=0 cpu_tool=0
+	printf '%-6s %12s %12s %8s %14s %14s\n' round racebench "$tool" ratio \
+		"rb cpu us/tx" "${tool:0:3} cpu us/tx"
+	for r in $(seq 1 "$rounds"); do
+		read -r a ca <<<"$(rb_run)"
+		read -r b cb <<<"$(tool_run)"
+		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
+		printf '%-6s %12.1f %12.1f %8s %14s %14s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb"
+		sum_rb=$(awk -v s="$sum_rb" -v a="$a" 'BEGIN { print s + a }')
+		sum_tool=$(awk -v s="$sum_tool" -v b="$b" 'BEGIN { print s + b }')
+		cpu_rb=$(awk -v s="$cpu_rb" -v a="$ca" 'BEGIN { print s + a }')
+		cpu_tool=$(awk -v s="$cpu_tool" -v b="$cb" 'BEGIN { print s + b }')
+	done
+	mean=$(awk -v a="$sum_rb" -v b="$sum_tool" 'BEGIN { printf "%.3f", a / b }')
+	echo "mean ratio racebench/$tool: $mean ($rounds rounds of ${duration}s, $clients clients, $keys keys)"
+	echo "client CPU per transaction: racebench $(awk -v s="$cpu_rb" -v n="$rounds" \
+		'BEGIN { printf "%.1f", s / n }') us, $tool $(awk -v s="$cpu_tool" -v n="$rounds" \
+		'BEGIN { printf "%.1f", s / n }') us"
+	if [ "$markdown" = 1 ]; then
+		echo
+		echo "| clients | keys | rounds × s | racebench TPS (sum) | $tool TPS (sum) | ratio |"
+		echo "|---|---|---|---|---|---|"
+		echo "| $clients | $keys | $rounds × $duration | $sum_rb | $sum_tool | $mean |"
+	fi
+}
+
+# rb_load DB URL: racebench's side of the comparison (coupon-oversell
+# `atomic` at rc, no think or tail), kept schema rb_bench; prints TPS and
+# CPU per operation (the warm-up's second counted in).
+rb_load() {
+	{ time ./racebench load "--$1" "$2" -s coupon-oversell -S atomic -i rc \
+		-c "$clients" --keys "$keys" --quantity 1000000000 --think 0 --tail 0 \
+		--duration "$duration" --warmup 1 --keep-schema --schema rb_bench -q \
+		--format json --out "$tmp/rb.json"; } 2>"$tmp/cpu"
+	awk -v tps="$(jq -r '.cells[0].throughput' "$tmp/rb.json")" -v d="$duration" \
+		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
+}
