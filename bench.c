@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,25 +228,96 @@ static void print_list(void)
 		printf("  %-6s %s\n", drivers[i]->name, drivers[i]->summary);
 }
 
-/* Checks up front that every --out file can be written, so a long run is not wasted. */
+/*
+ * Where an --out file really is: its own real path when it exists, else
+ * its directory's real path and its name, so "d/r.out" and "d/./r.out"
+ * (or a symbolic link to it) are seen to be the same file.
+ */
+static int out_resolve(const char *path, char *out, size_t n)
+{
+	char *copy, *dir, real[PATH_MAX];
+	int rc = -1;
+
+	if (realpath(path, real)) {
+		str_copy(out, real, n);
+		return 0;
+	}
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (realpath(dir, real)) {
+		char *base = xstrdup(path);
+
+		rc = snprintf(out, n, "%s/%s", real, basename(base)) < (int)n ? 0 : -1;
+		free(base);
+	}
+	free(copy);
+	return rc;
+}
+
+/*
+ * Checks up front that every --out file can be written, and that no two
+ * formats would overwrite each other, so a long run is neither wasted nor
+ * silently half-reported. Exits 2 naming the file and the reason.
+ */
 static void check_outs(const struct options *o)
 {
+	char seen[MAX_OUTS][PATH_MAX];
+
 	for (int i = 0; i < o->nouts; i++) {
+		const char *path = o->outs[i];
+		struct stat st;
 		char *copy, *dir;
 
-		if (!strcmp(o->outs[i], "-"))
+		seen[i][0] = '\0';
+		if (!strcmp(path, "-"))
 			continue;
-		copy = xstrdup(o->outs[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "racebench: --out: '%s' is a directory; name a file in it\n",
+				path);
+			exit(EXIT_USAGE);
+		}
+		if (stat(path, &st) == 0 ? access(path, W_OK) != 0 : 0) {
+			fprintf(stderr, "racebench: --out: cannot write '%s': %s\n", path,
+				strerror(errno));
+			exit(EXIT_USAGE);
+		}
+		copy = xstrdup(path);
 		dir = dirname(copy);
 		if (access(dir, W_OK) != 0) {
 			fprintf(stderr,
 				"racebench: --out: cannot write '%s': directory '%s' "
 				"does not exist or is not writable\n",
-				o->outs[i], dir);
+				path, dir);
 			free(copy);
 			exit(EXIT_USAGE);
 		}
 		free(copy);
+		if (out_resolve(path, seen[i], sizeof(seen[i])) < 0)
+			str_copy(seen[i], path, sizeof(seen[i]));
+		for (int j = 0; j < i; j++) {
+			if (seen[j][0] && !strcmp(seen[i], seen[j])) {
+				fprintf(stderr,
+					"racebench: --out: '%s' and '%s' are the same file: "
+					"%s and %s would overwrite each other\n",
+					o->outs[j], path, report_formats[o->formats[j]].name,
+					report_formats[o->formats[i]].name);
+				exit(EXIT_USAGE);
+			}
+		}
+	}
+}
+
+/*
+ * A run that ended before any cell: files left by an earlier run under
+ * the --out names would pass for this run's report, so they go.
+ */
+static void remove_stale_outs(const struct options *o)
+{
+	for (int i = 0; i < o->nouts; i++) {
+		struct stat st;
+
+		if (strcmp(o->outs[i], "-") && lstat(o->outs[i], &st) == 0 && S_ISREG(st.st_mode))
+			unlink(o->outs[i]);
 	}
 }
 
@@ -260,17 +333,21 @@ static int write_reports(const struct options *o, const struct run_result *r, in
 		int w;
 
 		if (!f) {
-			fprintf(stderr, "racebench: cannot write '%s'\n", path);
+			fprintf(stderr, "racebench: cannot write '%s': %s\n", path, strerror(errno));
 			rc = -1;
 			continue;
 		}
+		errno = 0;
 		w = report_formats[o->formats[i]].render(f, r, &ro);
-		if (to_stdout)
-			fflush(f);
-		else if (fclose(f) != 0)
+		/* A full disk shows only at the flush or the close. */
+		if (fflush(f) != 0 || ferror(f))
+			w = -1;
+		if (!to_stdout && fclose(f) != 0)
 			w = -1;
 		if (w < 0) {
-			fprintf(stderr, "racebench: writing '%s' failed\n", path);
+			fprintf(stderr, "racebench: writing %s failed: %s\n",
+				to_stdout ? "the report to standard output" : path,
+				strerror(errno ? errno : EIO));
 			rc = -1;
 		}
 	}
@@ -342,18 +419,26 @@ static int cmd_check(struct options *o)
 	check_outs(o);
 	gate_open(o, &gi);
 	read_report(o->check_file, &r, NULL);
-	if (r.aborted)
-		fprintf(stderr, "racebench: %s is a partial report (the run was aborted: %s)\n",
-			o->check_file, r.abort_msg);
-	broken = gate_eval(&gi.g, &r);
 	for (int i = 0; i < o->nouts; i++)
 		to_stdout |= !strcmp(o->outs[i], "-");
+	/*
+	 * A partial report is checked as its run was: not at all (a cell that
+	 * never ran cannot break an expectation), and exit 3, so a gate in CI
+	 * never passes on a run that did not finish.
+	 */
+	broken = r.aborted ? 0 : gate_eval(&gi.g, &r);
 	rc = write_reports(o, &r, o->color >= 0 ? o->color : isatty(1) && !getenv("NO_COLOR"));
-	/* The summary is check's answer: on stdout, unless a report is there. */
-	gate_summary(to_stdout ? stderr : stdout, &gi.g, &r, o->quiet);
+	if (r.aborted)
+		fprintf(stderr,
+			"racebench: %s is a partial report (the run was aborted: %s); "
+			"gate not evaluated: the run did not finish\n",
+			o->check_file, r.abort_msg);
+	else
+		/* The summary is check's answer: on stdout, unless a report is there. */
+		gate_summary(to_stdout ? stderr : stdout, &gi.g, &r, o->quiet);
 	result_release(&r);
 	gate_close(&gi);
-	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
+	return rc < 0 || r.aborted ? EXIT_INFRA : broken ? EXIT_GATE : 0;
 }
 
 /* An environment variable that is set and not empty (empty counts as unset). */
@@ -562,9 +647,12 @@ static int cmd_run(struct options *o)
 	} else if (gi.on) {
 		broken = gate_eval(&gi.g, &r);
 	}
-	if (r.ncells > 0 || !r.aborted)
+	if (r.ncells > 0 || !r.aborted) {
 		if (write_reports(o, &r, color) < 0 && rc == 0)
 			rc = -1;
+	} else {
+		remove_stale_outs(o);
+	}
 	if (r.gated)
 		gate_summary(stderr, &gi.g, &r, o->quiet);
 	result_release(&r);
@@ -752,10 +840,26 @@ static int cmd_explain(struct options *o)
 	return rc < 0 ? EXIT_INFRA : 0;
 }
 
+static int dispatch(struct options *o)
+{
+	switch (o->cmd) {
+	case CMD_HELP: print_usage(stdout); return 0;
+	case CMD_VERSION: printf("racebench %s\n", RACEBENCH_VERSION); return 0;
+	case CMD_LIST: print_list(); return 0;
+	case CMD_RUN:
+	case CMD_LOAD: return cmd_run(o);
+	case CMD_CHECK: return cmd_check(o);
+	case CMD_EXPLAIN: return cmd_explain(o);
+	default: die_usage("no command");
+	}
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	char err[512];
+	int rc;
 
 	if (opts_parse(argc, argv, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "racebench: %s\n", err);
@@ -763,15 +867,17 @@ int main(int argc, char **argv)
 			print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	switch (o.cmd) {
-	case CMD_HELP: print_usage(stdout); return 0;
-	case CMD_VERSION: printf("racebench %s\n", RACEBENCH_VERSION); return 0;
-	case CMD_LIST: print_list(); return 0;
-	case CMD_RUN:
-	case CMD_LOAD: return cmd_run(&o);
-	case CMD_CHECK: return cmd_check(&o);
-	case CMD_EXPLAIN: return cmd_explain(&o);
-	default: die_usage("no command");
+	rc = dispatch(&o);
+	/*
+	 * Whatever went to standard output (a report, list, help, check's
+	 * summary) must have arrived: a full disk or a closed pipe shows only
+	 * here, and a lost report is not a success.
+	 */
+	errno = 0;
+	if ((fflush(stdout) != 0 || ferror(stdout)) && (rc == 0 || rc == EXIT_GATE)) {
+		fprintf(stderr, "racebench: writing standard output failed: %s\n",
+			strerror(errno ? errno : EIO));
+		rc = EXIT_INFRA;
 	}
-	return EXIT_USAGE;
+	return rc;
 }

@@ -61,6 +61,8 @@ int ex_parse_steps(struct ex_schedule *s, const char *text, char *err, size_t n)
  * file's base name.
  */
 int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, char *err, size_t n);
+/* The largest spec file read (a schedule is a few lines). */
+#define EX_SPEC_LIMIT (1u << 20)
 /* Reads and parses a spec file; a file that cannot be read is an error too. */
 int ex_spec_load(struct ex_schedule *s, const char *file, char *err, size_t n);
 /* A scenario's canonical schedule d into s. */

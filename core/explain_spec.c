@@ -257,37 +257,14 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 
 int ex_spec_load(struct ex_schedule *s, const char *file, char *err, size_t n)
 {
-	FILE *f = fopen(file, "r");
-	char *text;
-	size_t len = 0, cap = 4096;
+	char *text, why[300];
+	size_t len;
 	int rc;
 
-	if (!f)
-		return bad(err, n, "--spec: cannot read '%s': %s", file, strerror(errno));
-	text = xmalloc(cap);
-	for (;;) {
-		size_t got = fread(text + len, 1, cap - len - 1, f);
-
-		len += got;
-		if (got == 0)
-			break;
-		if (len + 1 == cap) {
-			if (cap >= 1 << 20) {
-				fclose(f);
-				free(text);
-				return bad(err, n, "%s: larger than 1 MiB: not a schedule", file);
-			}
-			cap *= 2;
-			text = xrealloc(text, cap);
-		}
-	}
-	text[len] = '\0';
-	rc = ferror(f) ? bad(err, n, "--spec: reading '%s' failed", file) : 0;
-	fclose(f);
-	if (rc == 0 && strlen(text) != len)
-		rc = bad(err, n, "%s: contains a NUL byte: not a text file", file);
-	if (rc == 0)
-		rc = ex_spec_parse(s, text, file, err, n);
+	if (read_text_file("schedule", file, EX_SPEC_LIMIT, &text, &len, why, sizeof(why)) < 0)
+		return bad(err, n, "--spec: %s", why);
+	rc = strlen(text) != len ? bad(err, n, "%s: contains a NUL byte: not a text file", file)
+				 : ex_spec_parse(s, text, file, err, n);
 	free(text);
 	return rc;
 }

@@ -592,26 +592,62 @@ void gate_release(struct gate *g)
 	memset(g, 0, sizeof(*g));
 }
 
-int gate_parse(struct gate *g, const char *name, FILE *f, char *err, size_t errlen)
+/*
+ * The bytes of one line, checked: every byte is either text the parser
+ * reads, or refused here. A bare carriage return or a NUL byte would
+ * otherwise end what string functions see of the line, and whatever came
+ * after it (a second expectation, a second condition) would silently not
+ * be checked. CRLF line ends are fine.
+ */
+static int line_bytes(struct pline *pl, char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		s[--n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\0')
+			return perr(pl, "a NUL byte at column %zu: not a text file", i + 1);
+		if (c == '\r')
+			return perr(pl,
+				    "a carriage return at column %zu in the middle of the line "
+				    "(only CRLF at a line's end is accepted)",
+				    i + 1);
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return perr(pl, "control character 0x%02x at column %zu", c, i + 1);
+	}
+	return 0;
+}
+
+int gate_parse(struct gate *g, const char *name, const char *text, size_t len, char *err,
+	       size_t errlen)
 {
 	struct pline pl = { .line = 0, .err = err, .errlen = errlen };
-	char *buf = NULL;
-	size_t cap = 0;
+	char *buf = xmalloc(len + 1);
 	int rc = 0, before = g->nexp;
 
 	if (g->nfiles == (int)ARRAY_SIZE(g->files)) {
 		snprintf(err, errlen, "%s: at most %d expectations files", name,
 			 (int)ARRAY_SIZE(g->files));
+		free(buf);
 		return -1;
 	}
 	g->files[g->nfiles] = xstrdup(name);
 	pl.file = g->files[g->nfiles++];
-	while (rc == 0 && getline(&buf, &cap, f) >= 0) {
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	for (size_t at = 0; rc == 0 && at < len;) {
+		char *s = buf + at, *nl = memchr(s, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - s) : len - at;
 		struct gate_expect *ex;
-		char *s = buf;
 
+		at += n + 1;
+		s[n] = '\0';
 		pl.line++;
-		s[strcspn(s, "#\r\n")] = '\0';
+		rc = line_bytes(&pl, s, n);
+		if (rc < 0)
+			break;
+		s[strcspn(s, "#")] = '\0';
 		while (isspace((unsigned char)*s))
 			s++;
 		if (!*s)
@@ -629,10 +665,6 @@ int gate_parse(struct gate *g, const char *name, FILE *f, char *err, size_t errl
 			g->nexp++;
 	}
 	free(buf);
-	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s: read error", name);
-		rc = -1;
-	}
 	if (rc == 0 && g->nexp == before) {
 		snprintf(err, errlen, "%s: no expectations in the file (%s)", name, LINE_SHAPE);
 		rc = -1;
@@ -642,16 +674,15 @@ int gate_parse(struct gate *g, const char *name, FILE *f, char *err, size_t errl
 
 int gate_load(struct gate *g, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	char *text;
+	size_t len;
 	int rc;
 
-	if (!f) {
-		snprintf(err, errlen, "cannot read expectations file '%s': %s", path,
-			 strerror(errno));
+	if (read_text_file("expectations file", path, GATE_FILE_LIMIT, &text, &len, err,
+			   errlen) < 0)
 		return -1;
-	}
-	rc = gate_parse(g, path, f, err, errlen);
-	fclose(f);
+	rc = gate_parse(g, path, text, len, err, errlen);
+	free(text);
 	return rc;
 }
 

@@ -89,14 +89,21 @@ struct gate {
 void gate_init(struct gate *g);
 void gate_release(struct gate *g);
 
+/* The largest expectations file read: far more than any team writes. */
+#define GATE_FILE_LIMIT (1u << 20)
+
 /*
- * Adds the expectations in f, named name in messages. Returns 0, or -1 with
+ * Adds the expectations in text (len bytes), named name in messages. Returns 0, or -1 with
  * a one-line message in err naming name:LINE, what is wrong and, where it
  * helps, the valid choices. Names are checked against what this build
  * knows (drivers, scenarios, strategies, levels, anomaly kinds).
  */
-int gate_parse(struct gate *g, const char *name, FILE *f, char *err, size_t errlen);
-/* gate_parse on the file at path; an unreadable file is an error too. */
+int gate_parse(struct gate *g, const char *name, const char *text, size_t len, char *err,
+	       size_t errlen);
+/*
+ * gate_parse on the file at path; an unreadable file, or one larger than
+ * GATE_FILE_LIMIT, is an error too.
+ */
 int gate_load(struct gate *g, const char *path, char *err, size_t errlen);
 
 /* Compares each cell with the cell of the same db, scenario, strategy and

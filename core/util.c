@@ -109,6 +109,52 @@ double rng_unit(struct rng *r)
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+int read_text_file(const char *what, const char *path, size_t limit, char **text, size_t *len,
+		   char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0, cap = 4096;
+	char *buf;
+
+	*text = NULL;
+	*len = 0;
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+		n += got;
+		if (n > limit) {
+			snprintf(err, errlen, "%s '%s' is larger than %zu %s", what, path,
+				 limit >= 1 << 20 ? limit >> 20 : limit >> 10,
+				 limit >= 1 << 20 ? "MiB" : "KiB");
+			goto fail;
+		}
+		if (got == 0)
+			break;
+		if (n + 1 == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "reading %s '%s' failed: %s", what, path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+fail:
+	fclose(f);
+	free(buf);
+	return -1;
+}
+
 void str_copy(char *dst, const char *src, size_t n)
 {
 	size_t len = strlen(src);

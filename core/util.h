@@ -34,6 +34,17 @@ double rng_unit(struct rng *r);
  */
 void dsn_redact(const char *in, char *out, size_t n);
 
+/*
+ * Reads the whole file at path into *text (NUL-terminated; *len bytes,
+ * which may hold NUL bytes: callers that want text refuse them). A file
+ * larger than limit bytes is refused without reading it all, so
+ * /dev/zero or a log cannot eat the memory. Returns 0, or -1 with a
+ * one-line reason in err that names what the file is for ("cannot read
+ * WHAT 'F': ...", "WHAT 'F' is larger than 1 MiB").
+ */
+int read_text_file(const char *what, const char *path, size_t limit, char **text, size_t *len,
+		   char *err, size_t errlen);
+
 /* snprintf for messages where cutting a long text short is fine. */
 void str_printf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copies at most n-1 bytes and always terminates (n > 0). */

@@ -150,7 +150,7 @@ if [ "$DB" = pg ]; then
 		sh -c "[ $rb_rc = 2 ] && grep -q 'bad2.spec:2: no session is client 1' '$TMP/b.txt.err'"
 	run_rb "$TMP/b.txt" explain double-tap --spec "$TMP/nope.spec"
 	check "missing spec file: exit 2" \
-		sh -c "[ $rb_rc = 2 ] && grep -q \"cannot read '$TMP/nope.spec'\" '$TMP/b.txt.err'"
+		sh -c "[ $rb_rc = 2 ] && grep -q \"cannot read schedule '$TMP/nope.spec'\" '$TMP/b.txt.err'"
 	run_rb "$TMP/b.txt" explain double-tapp "${DSN[@]}"
 	check "unknown scenario: exit 2, the valid ones named" \
 		sh -c "[ $rb_rc = 2 ] && grep -q \"unknown scenario 'double-tapp' (valid: double-tap, duplicate-settlement\" '$TMP/b.txt.err'"

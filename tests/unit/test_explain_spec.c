@@ -168,7 +168,7 @@ static void spec_file_missing(void **state)
 
 	(void)state;
 	assert_int_equal(ex_spec_load(&s, "/nonexistent/x.spec", err, sizeof(err)), -1);
-	assert_contains(err, "--spec: cannot read '/nonexistent/x.spec'");
+	assert_contains(err, "--spec: cannot read schedule '/nonexistent/x.spec'");
 }
 
 /* Every scenario's own schedules parse, and the default comes first. */

@@ -16,13 +16,7 @@
 /* Parses text as the expectations file "exp.txt"; returns gate_parse's result. */
 static int parse_text(struct gate *g, const char *text, char *err, size_t n)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int rc;
-
-	assert_non_null(f);
-	rc = gate_parse(g, "exp.txt", f, err, n);
-	fclose(f);
-	return rc;
+	return gate_parse(g, "exp.txt", text, strlen(text), err, n);
 }
 
 /*
@@ -237,6 +231,66 @@ static void bad_files(void **state)
 		}
 		gate_release(&g);
 	}
+}
+
+/*
+ * Every byte is parsed or refused: a bare CR or a NUL byte must not end a
+ * line early and hide what follows (an expectation, a condition).
+ */
+static void stray_bytes(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *msg;
+	} cases[] = {
+#define T(s) s, sizeof(s) - 1
+		{ T("pg rc * atomic verdict == safe\rpg rc * none verdict == safe\n"),
+		  "exp.txt:1: a carriage return at column 31" },
+		{ T("pg rc * none verdict == anomaly\npg rc * atomic verdict == safe\0, anomalies > "
+		    "100\n"),
+		  "exp.txt:2: a NUL byte at column 31" },
+		{ T("# a comment\0 with a NUL\npg rc * none verdict == anomaly\n"),
+		  "exp.txt:1: a NUL byte" },
+		{ T("pg rc * none verdict == anomaly,\r anomalies > 0\n"),
+		  "exp.txt:1: a carriage return at column 33" },
+		{ T("pg rc * none verdict == anomaly\f\n"), "exp.txt:1: control character 0x0c" },
+		{ T("pg rc * none\x1b[31m verdict == anomaly\n"), "control character 0x1b" },
+		{ T("pg\vrc * none verdict == anomaly\n"), "control character 0x0b" },
+#undef T
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gate g;
+		char err[512] = "";
+		int rc;
+
+		gate_init(&g);
+		rc = gate_parse(&g, "exp.txt", cases[i].text, cases[i].len, err, sizeof(err));
+		if (rc != -1 || !strstr(err, cases[i].msg)) {
+			print_error("case %zu: rc %d, message '%s', want '%s'\n", i, rc, err,
+				    cases[i].msg);
+			fail();
+		}
+		gate_release(&g);
+	}
+}
+
+/* CRLF line ends, with or without a final newline, are plain text. */
+static void crlf_files(void **state)
+{
+	static const char text[] = "# windows\r\npg rc * none verdict == anomaly\r\n"
+				   "pg rc * atomic verdict == safe\r";
+	struct gate g;
+	char err[512];
+
+	(void)state;
+	gate_init(&g);
+	assert_int_equal(gate_parse(&g, "exp.txt", text, sizeof(text) - 1, err, sizeof(err)), 0);
+	assert_int_equal(g.nexp, 2);
+	assert_string_equal(g.exp[1].cond[0].text, "verdict == safe");
+	gate_release(&g);
 }
 
 static void empty_and_missing_files(void **state)
@@ -779,6 +833,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_files),
 		cmocka_unit_test(bad_files),
+		cmocka_unit_test(stray_bytes),
+		cmocka_unit_test(crlf_files),
 		cmocka_unit_test(empty_and_missing_files),
 		cmocka_unit_test(evaluation_holds),
 		cmocka_unit_test(evaluation_breaks),
