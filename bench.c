@@ -449,6 +449,20 @@ static const char *env_nonempty(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/*
+ * Refuses a --schema that is the server's own, or the user's database,
+ * before anything starts (dsn NULL: a throwaway). Returns 0 or -1, said.
+ */
+static int schema_ok(const struct options *o, const struct driver *d, const char *dsn)
+{
+	struct rb_err e;
+
+	if (db_schema_allowed(d, dsn, o->schema, o->force_schema, &e) == 0)
+		return 0;
+	fprintf(stderr, "racebench: %s: %s\n", d->name, e.msg);
+	return -1;
+}
+
 /* Whether any selected strategy needs the lock service. */
 static int wants_lock(const struct options *o)
 {
@@ -553,6 +567,10 @@ static int cmd_run(struct options *o)
 				fprintf(stderr, "racebench: %s: %s\n", drivers[i]->env, e.msg);
 				return EXIT_USAGE;
 			}
+		}
+		if (schema_ok(o, drivers[i], dsn[i]) < 0) {
+			gate_close(&gi);
+			return EXIT_USAGE;
 		}
 		if (!dsn[i]) {
 			throwaway[i] = 1;
@@ -754,6 +772,8 @@ static int cmd_explain(struct options *o)
 		fprintf(stderr, "racebench: %s: %s\n", d->env, e.msg);
 		return EXIT_USAGE;
 	}
+	if (schema_ok(o, d, dsn) < 0)
+		return EXIT_USAGE;
 	if (!dsn)
 		snprintf(need, sizeof(need), "%s", d->server);
 	if (strategy_uses_redis(s)) {

@@ -30,30 +30,53 @@ void rb_err_clear(struct rb_err *e)
 	e->cls = RB_CLS_NONE;
 	e->sqlstate[0] = '\0';
 	e->native = 0;
+	e->input = 0;
 	e->msg[0] = '\0';
+}
+
+/* Server messages span lines ("...\n\tIs the server running"); reports want one. */
+static void one_line(char *msg)
+{
+	size_t n;
+
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
 }
 
 int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate, int native,
 	       const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
 	if (!e)
 		return -1;
 	e->cls = cls;
 	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", sqlstate ? sqlstate : "");
 	e->native = native;
+	e->input = 0;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
-	/* Server messages span lines ("...\n\tIs the server running"); reports
-	 * want one line. */
-	for (char *p = e->msg; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	n = strlen(e->msg);
-	while (n > 0 && (e->msg[n - 1] == '\n' || e->msg[n - 1] == ' '))
-		e->msg[--n] = '\0';
+	one_line(e->msg);
+	return -1;
+}
+
+int rb_err_input(struct rb_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	rb_err_clear(e);
+	e->cls = RB_CLS_OTHER;
+	e->input = 1;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	one_line(e->msg);
 	return -1;
 }

@@ -27,6 +27,7 @@ struct rb_err {
 	enum rb_class cls;
 	char sqlstate[6]; /* "" when the source has none */
 	int native;	  /* server error number, 0 when none */
+	int input;	  /* the user's input is at fault (exit 2), not a server (exit 3) */
 	char msg[256];
 };
 
@@ -35,5 +36,11 @@ void rb_err_clear(struct rb_err *e);
 /* Sets e (when not NULL) and returns -1, so callers can `return rb_err_set(...)`. */
 int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate, int native,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Sets e for a mistake in the user's input (an option, a file, a name):
+ * class other, input 1. Returns -1.
+ */
+int rb_err_input(struct rb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -52,6 +52,7 @@ struct client {
 	atomic_llong progress; /* load: operations finished (read by main) */
 	atomic_int finished;   /* load: this client has stopped */
 	uint64_t last_end;     /* load: when its last counted operation ended */
+	uint64_t last_sched;   /* load: when it was scheduled to start */
 	int connect_rc;
 	struct rb_err err;  /* connection failure, for the main thread */
 	char lock_name[96]; /* this client's lock name in the current cell */
@@ -327,7 +328,26 @@ static void sleep_until(uint64_t t)
 	uint64_t now = now_ns();
 
 	if (t > now)
-		sleep_us((t - now) / 1000);
+		sleep_us((t - now + 999) / 1000);
+}
+
+/*
+ * Waits until the monotonic time t (ns), in slices short enough that a
+ * stop (a signal) is seen within a fraction of a second however far off t
+ * is: a client of a slow open loop may wait minutes for its next start.
+ * Returns 0 at t (never before it), -1 when the run was stopped.
+ */
+static int wait_until(uint64_t t, const atomic_int *stop)
+{
+	for (;;) {
+		uint64_t now = now_ns();
+
+		if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+			return -1;
+		if (now >= t)
+			return 0;
+		sleep_us((t - now > 50000000u ? 50000000u : t - now + 999) / 1000);
+	}
 }
 
 /*
@@ -364,7 +384,9 @@ static void client_load(struct client *cl)
 		uint64_t sched = (uint64_t)next, start;
 
 		if (lc->rate > 0) {
-			sleep_until(sched);
+			/* The next start falls after the deadline: this client is done. */
+			if (sched >= end || wait_until(sched, p->cfg->stop) < 0)
+				break;
 			start = now_ns();
 		} else {
 			start = now_ns();
@@ -378,11 +400,12 @@ static void client_load(struct client *cl)
 		cl->recording = start >= warm_end;
 		cl->cur = cl->recording ? &cl->st.n : &cl->warm;
 		if (cl->recording && lc->rate > 0)
-			hist_record(&cl->st.lag, (start - sched) / 1000);
+			hist_record(&cl->st.lag, (start - sched) / 1000); /* start >= sched */
 		client_op(cl, keys > 1 ? (int)(rng_next(&cl->rng) % (uint64_t)keys) : 0, sched);
 		if (cl->recording) {
 			done++;
 			cl->last_end = now_ns();
+			cl->last_sched = sched;
 		}
 		atomic_store_explicit(&cl->progress, cl->st.n.ops, memory_order_relaxed);
 		if (lc->rate > 0) {
@@ -702,6 +725,29 @@ void pool_committed(const struct pool *p, long long *committed)
 			committed[k] += p->cl[i].committed[k];
 }
 
+/*
+ * The wall interval throughput is measured over: the configured duration;
+ * for --ops in an open loop, the schedule up to the last start and one
+ * gap after it (at --rate 1, one operation took a second, whatever its
+ * own latency); for --ops in a closed loop, until the last operation ended.
+ */
+static uint64_t load_interval(const struct pool *p, const struct load_cfg *lc, uint64_t warm_end)
+{
+	uint64_t last = 0;
+
+	if (lc->duration_us)
+		return lc->duration_us * 1000;
+	for (int i = 0; i < p->n; i++) {
+		uint64_t t = lc->rate > 0 ? p->cl[i].last_sched : p->cl[i].last_end;
+
+		if (p->cl[i].last_end && t > last)
+			last = t;
+	}
+	if (last < warm_end)
+		last = warm_end;
+	return last - warm_end + (lc->rate > 0 ? (uint64_t)(1e9 / lc->rate) : 0);
+}
+
 int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
 	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e)
 {
@@ -719,6 +765,7 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		atomic_store(&p->cl[i].progress, 0);
 		atomic_store(&p->cl[i].finished, 0);
 		p->cl[i].last_end = 0;
+		p->cl[i].last_sched = 0;
 	}
 	p->load = lc;
 	/* A little ahead, so every client is waiting when the schedule starts. */
@@ -754,11 +801,7 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		cell_end(p, out, t_cell, measured, rc);
 		return rc;
 	}
-	/* The measured interval: from the end of the warm-up to the end of
-	 * the last counted operation. */
-	for (int i = 0; i < p->n; i++)
-		if (p->cl[i].last_end > warm_end && p->cl[i].last_end - warm_end > measured)
-			measured = p->cl[i].last_end - warm_end;
+	measured = load_interval(p, lc, warm_end);
 	rc = state_check(p, admin, out, e);
 	cell_end(p, out, t_cell, measured, rc);
 	return rc;

@@ -700,7 +700,7 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			o->schema = optarg;
 			schema_given = 1;
 			break;
-		case O_FORCE_SCHEMA: o->force_schema = 1; break;
+		case O_FORCE_SCHEMA: o->force_schema++; break;
 		case O_KEEP_SCHEMA: o->keep_schema = 1; break;
 		case O_SEQUENTIAL: o->sequential = 1; break;
 		case O_RUN_EXPLAIN: o->run_explain = 1; break;

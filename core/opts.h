@@ -42,7 +42,7 @@ struct options {
 	const char *redis_url; /* NULL: RACEBENCH_REDIS, else throwaway */
 	int keep_servers;
 	const char *schema;
-	int force_schema;
+	int force_schema; /* times --force-schema was given */
 	int keep_schema;
 	int sequential;	 /* race mode: one database after the other */
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */

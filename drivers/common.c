@@ -1,11 +1,15 @@
 /* common.c: what every driver shares: isolation names, helpers, registry. */
+#define _POSIX_C_SOURCE 200809L
 #include "driver.h"
 
+#include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
-
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const iso_names[RB_ISO__COUNT] = { "ru", "rc", "rr", "ser" };
 static const char *const iso_sql[RB_ISO__COUNT] = { "READ UNCOMMITTED", "READ COMMITTED",
@@ -39,26 +43,81 @@ long long db_int(struct db_conn *c, int row, int col, long long dflt)
 	return v ? strtoll(v, NULL, 10) : dflt;
 }
 
-static int schema_state(struct db_conn *c, const char *schema, const struct schema_sql *q,
-			int *exists, int *ours, struct rb_err *e)
+/* Fills tmpl's %S with schema and %T with mark into out. */
+static void schema_fill(const char *tmpl, const char *schema, const char *mark, char *out, size_t n)
 {
-	struct db_param p[2] = { P_TEXT(schema), P_TEXT(schema) };
+	size_t o = 0;
 
-	if (db_query(c, &q->state, p, 2, e) < 0)
-		return -1;
-	*exists = db_int(c, 0, 0, 0) > 0;
-	*ours = db_int(c, 0, 1, 0) > 0;
-	return 0;
+	for (const char *p = tmpl; *p && o + 1 < n; p++) {
+		const char *v = NULL;
+
+		if (p[0] == '%' && p[1] == 'S')
+			v = schema;
+		else if (p[0] == '%' && p[1] == 'T')
+			v = mark;
+		if (!v) {
+			out[o++] = *p;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, n - o, "%s", v);
+		if (o >= n)
+			o = n - 1;
+		p++;
+	}
+	out[o] = '\0';
 }
 
 /*
- * Drops and recreates the schema when its marker says racebench made it;
- * refuses one of that name without the marker unless forced.
+ * Whether schema exists, and whether it carries racebench's mark on both
+ * sides (see struct schema_sql).
+ */
+static int schema_state(struct db_conn *c, const char *schema, const struct schema_sql *q,
+			int *exists, int *ours, struct rb_err *e)
+{
+	struct db_param p[3] = { P_TEXT(schema), P_TEXT(schema), P_TEXT(schema) };
+	const char *own, *table;
+	char prefix[96];
+
+	if (db_query(c, &q->state, p, 3, e) < 0)
+		return -1;
+	*exists = db_int(c, 0, 0, 0) > 0;
+	own = db_value(c, 0, 1);
+	table = db_value(c, 0, 2);
+	snprintf(prefix, sizeof(prefix), "racebench:%s:", schema);
+	*ours = *exists && own && table && !strncmp(own, prefix, strlen(prefix)) &&
+		strlen(own) > strlen(prefix) && !strcmp(own, table);
+	return 0;
+}
+
+/* A mark no one else's schema carries: this schema's name and a random token. */
+static void schema_mark(const char *schema, char *out, size_t n)
+{
+	unsigned char b[12] = { 0 };
+	char hex[25];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(b, 1, sizeof(b), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (got < sizeof(b)) {
+		/* No /dev/urandom: the clock and the pid, still unique enough per run. */
+		uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock();
+
+		memcpy(b, &t, sizeof(t));
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	snprintf(out, n, "racebench:%s:%s", schema, hex);
+}
+
+/*
+ * Drops and recreates the schema when its mark says racebench made it;
+ * refuses one of that name without the mark unless forced.
  */
 int db_schema_create(struct db_conn *c, const char *schema, int force, const struct schema_sql *q,
 		     struct rb_err *e)
 {
-	char sql[1024];
+	char sql[2048], mark[128];
 	int exists, ours;
 
 	if (schema_state(c, schema, q, &exists, &ours, e) < 0)
@@ -69,15 +128,16 @@ int db_schema_create(struct db_conn *c, const char *schema, int force, const str
 				  "use --schema NAME for another one, or --force-schema to drop it",
 				  q->kind, schema);
 	if (exists) {
-		snprintf(sql, sizeof(sql), q->drop_fmt, schema);
+		schema_fill(q->drop, schema, "", sql, sizeof(sql));
 		if (db_exec(c, sql, e) < 0)
 			return -1;
 	}
-	snprintf(sql, sizeof(sql), q->make_fmt, schema, schema, schema, schema);
+	schema_mark(schema, mark, sizeof(mark));
+	schema_fill(q->make, schema, mark, sql, sizeof(sql));
 	return db_exec(c, sql, e);
 }
 
-/* Drops the schema only when it is there and carries racebench's marker. */
+/* Drops the schema only when it is there and carries racebench's mark. */
 int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sql *q,
 		   struct rb_err *e)
 {
@@ -88,8 +148,43 @@ int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sq
 		return -1;
 	if (!exists || !ours)
 		return 0;
-	snprintf(sql, sizeof(sql), q->drop_fmt, schema);
+	schema_fill(q->drop, schema, "", sql, sizeof(sql));
 	return db_exec(c, sql, e);
+}
+
+static int name_in(const char *const *globs, const char *name)
+{
+	for (int i = 0; globs && globs[i]; i++)
+		if (fnmatch(globs[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int db_schema_allowed(const struct driver *d, const char *dsn, const char *schema, int force,
+		      struct rb_err *e)
+{
+	char db[256] = "";
+
+	if (name_in(d->reserved, schema))
+		return rb_err_input(e,
+				    "--schema: '%s' belongs to %s itself; racebench never creates "
+				    "or drops it, --force-schema or not (choose another name)",
+				    schema, d->product);
+	if (dsn && d->xDsnDatabase)
+		d->xDsnDatabase(dsn, db, sizeof(db));
+	if (*db && !strcmp(db, schema))
+		return rb_err_input(e,
+				    "--schema: '%s' is the database your %s connection string "
+				    "names; racebench never creates or drops it, --force-schema or "
+				    "not (choose another name)",
+				    schema, d->option);
+	if (name_in(d->shared, schema) && force < 2)
+		return rb_err_input(e,
+				    "--schema: '%s' is where %s applications keep their tables; "
+				    "racebench would drop it with everything in it at the end: "
+				    "give --force-schema twice if that is really what you want",
+				    schema, d->product);
+	return 0;
 }
 
 const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)

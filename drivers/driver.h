@@ -88,6 +88,17 @@ struct driver {
 	const char *option; /* the command-line option for a DSN: "pg" (--pg) */
 	const char *env;    /* the variable that may hold it: "RACEBENCH_PG" */
 	const char *server; /* the throwaway scripts/servers.sh starts: "pg" */
+	const char *product; /* for people: "PostgreSQL" */
+	/*
+	 * Schema names the tool must never create or drop on this server, as
+	 * globs ("pg_*"): the server's own. shared: names it takes only when
+	 * --force-schema is given twice (where applications keep their tables).
+	 * Both NULL-terminated.
+	 */
+	const char *const *reserved;
+	const char *const *shared;
+	/* The database dsn names into out ("" when it names none). */
+	void (*xDsnDatabase)(const char *dsn, char *out, size_t n);
 
 	/* Once per process, before any thread starts (may be NULL). */
 	int (*xGlobalInit)(struct rb_err *e);
@@ -187,17 +198,35 @@ static inline enum dialect db_dialect(const struct db_conn *c)
 /*
  * The ownership rules of the tool's schema, for drivers' xSchemaCreate and
  * xSchemaDrop: the dialect's SQL, and one policy in drivers/common.c.
+ *
+ * racebench marks a schema it creates on both sides: the schema's own
+ * comment and the comment of a racebench_owner table in it carry the same
+ * mark, "racebench:SCHEMA:TOKEN" with a random token made at creation. A
+ * schema is racebench's only when both are there and agree and name this
+ * schema: a user's database that happens to hold a table of that name (a
+ * restored dump, a copy) has its own comment, or none, and is refused.
+ *
+ * Templates: %S is the schema's name, %T the mark.
  */
 struct schema_sql {
 	const char *kind;     /* "schema", "database": for messages */
-	struct db_stmt state; /* (schema, schema) -> exists, has the marker */
-	const char *drop_fmt; /* "%s" is the schema */
-	const char *make_fmt; /* creates it, its marker, and switches to it; 4 x "%s" */
+	struct db_stmt state; /* (schema x3) -> exists, its comment, the marker table's comment */
+	const char *drop;     /* drops schema %S */
+	const char *make;     /* creates %S with the mark %T on both sides, and switches to it */
 };
 int db_schema_create(struct db_conn *c, const char *schema, int force, const struct schema_sql *q,
 		     struct rb_err *e);
 int db_schema_drop(struct db_conn *c, const char *schema, const struct schema_sql *q,
 		   struct rb_err *e);
+/*
+ * Whether schema may be the tool's schema on d's server, whose DSN is dsn
+ * (NULL: a throwaway's): never one of the server's own (d->reserved), nor
+ * the database the DSN names, and a shared one (d->shared: PostgreSQL's
+ * public) only when --force-schema was given twice (force >= 2). Returns
+ * 0, or -1 with e (bad input) saying why and what to do.
+ */
+int db_schema_allowed(const struct driver *d, const char *dsn, const char *schema, int force,
+		      struct rb_err *e);
 
 /* The value at (row, col) as an integer; dflt when NULL or out of range. */
 long long db_int(struct db_conn *c, int row, int col, long long dflt);

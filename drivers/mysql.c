@@ -802,24 +802,55 @@ static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
 
 /* ---- the tool's database ---- */
 
+/*
+ * MariaDB (10.5 and later) keeps a comment on a database; the mark sits
+ * there and on the marker table. MySQL has no database comment: there the
+ * mark is the marker table's comment alone, which still names the schema
+ * (a table copied into another database is not taken for ours), but not a
+ * copy of the whole database; docs/mysql.md says so.
+ */
 static const struct schema_sql mdb_schema = {
 	"database",
 	{ "schema state",
 	  { "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
-	    " (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+	    " (SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
+	    " (SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
 	    "  AND TABLE_NAME = 'racebench_owner')" } },
-	"DROP DATABASE `%s`",
-	"CREATE DATABASE `%s`;"
-	"CREATE TABLE `%s`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	"DROP DATABASE `%S`",
+	"CREATE DATABASE `%S` COMMENT '%T';"
+	"CREATE TABLE `%S`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
 	" note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
-	" ENGINE=InnoDB;"
-	"INSERT INTO `%s`.racebench_owner () VALUES ();"
-	"USE `%s`",
+	" ENGINE=InnoDB COMMENT='%T';"
+	"INSERT INTO `%S`.racebench_owner () VALUES ();"
+	"USE `%S`",
 };
+static const struct schema_sql mysql_schema = {
+	"database",
+	{ "schema state",
+	  { "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?),"
+	    " (SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+	    "  AND TABLE_NAME = 'racebench_owner'),"
+	    " (SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+	    "  AND TABLE_NAME = 'racebench_owner')" } },
+	"DROP DATABASE `%S`",
+	"CREATE DATABASE `%S`;"
+	"CREATE TABLE `%S`.racebench_owner (created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	" note VARCHAR(80) NOT NULL DEFAULT 'created by racebench; dropped at the end of a run')"
+	" ENGINE=InnoDB COMMENT='%T';"
+	"INSERT INTO `%S`.racebench_owner () VALUES ();"
+	"USE `%S`",
+};
+
+static const struct schema_sql *schema_sql_of(struct mdb_conn *c)
+{
+	const char *v = mysql_get_server_info(c->m);
+
+	return v && strstr(v, "MariaDB") ? &mdb_schema : &mysql_schema;
+}
 
 static int mdb_schema_create(struct db_conn *dc, const char *schema, int force, struct rb_err *e)
 {
-	if (db_schema_create(dc, schema, force, &mdb_schema, e) < 0)
+	if (db_schema_create(dc, schema, force, schema_sql_of(mdbc(dc)), e) < 0)
 		return -1;
 	str_copy(mdbc(dc)->schema, schema, sizeof(mdbc(dc)->schema));
 	return 0;
@@ -827,7 +858,7 @@ static int mdb_schema_create(struct db_conn *dc, const char *schema, int force, 
 
 static int mdb_schema_drop(struct db_conn *dc, const char *schema, struct rb_err *e)
 {
-	return db_schema_drop(dc, schema, &mdb_schema, e);
+	return db_schema_drop(dc, schema, schema_sql_of(mdbc(dc)), e);
 }
 
 /* ---- named locks ---- */
@@ -1049,6 +1080,17 @@ static int mdb_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 	return waiting;
 }
 
+static void mdb_dsn_database(const char *dsn, char *out, size_t n)
+{
+	struct mysql_url u;
+
+	str_copy(out, dsn && *dsn && mysql_url_parse(dsn, &u, NULL) == 0 ? u.db : "", n);
+}
+
+/* The server's own databases: its users and grants, its statistics. */
+static const char *const mdb_reserved[] = { "mysql", "sys", "performance_schema",
+					    "information_schema", NULL };
+
 static int mdb_check_dsn(const char *dsn, struct rb_err *e)
 {
 	struct mysql_url u;
@@ -1063,6 +1105,10 @@ const struct driver driver_mysql = {
 	.option = "mysql",
 	.env = "RACEBENCH_MYSQL",
 	.server = "mysql",
+	.product = "MySQL/MariaDB",
+	.reserved = mdb_reserved,
+	.shared = NULL,
+	.xDsnDatabase = mdb_dsn_database,
 	.xGlobalInit = mdb_global_init,
 	.xGlobalEnd = mdb_global_end,
 	.xThreadInit = mdb_thread_init,

@@ -317,15 +317,19 @@ static const struct schema_sql pg_schema = {
 	"schema",
 	{ "schema state",
 	  { "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = ?),"
-	    " (SELECT count(*) FROM pg_tables WHERE schemaname = ?"
-	    "  AND tablename = 'racebench_owner')" } },
-	"DROP SCHEMA \"%s\" CASCADE",
+	    " (SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?),"
+	    " (SELECT obj_description(c.oid, 'pg_class') FROM pg_class c"
+	    "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+	    "  WHERE n.nspname = ? AND c.relname = 'racebench_owner')" } },
+	"DROP SCHEMA \"%S\" CASCADE",
 	"SET client_min_messages = warning;"
-	"CREATE SCHEMA \"%s\";"
-	"CREATE TABLE \"%s\".racebench_owner (created_at timestamptz NOT NULL DEFAULT now(),"
+	"CREATE SCHEMA \"%S\";"
+	"COMMENT ON SCHEMA \"%S\" IS '%T';"
+	"CREATE TABLE \"%S\".racebench_owner (created_at timestamptz NOT NULL DEFAULT now(),"
 	" note text NOT NULL DEFAULT 'created by racebench; dropped at the end of a run');"
-	"INSERT INTO \"%s\".racebench_owner DEFAULT VALUES;"
-	"SET search_path TO \"%s\"",
+	"COMMENT ON TABLE \"%S\".racebench_owner IS '%T';"
+	"INSERT INTO \"%S\".racebench_owner DEFAULT VALUES;"
+	"SET search_path TO \"%S\"",
 };
 
 static int pg_schema_create(struct db_conn *dc, const char *schema, int force, struct rb_err *e)
@@ -396,6 +400,24 @@ static int pg_check_dsn(const char *dsn, struct rb_err *e)
 	return 0;
 }
 
+/* dbname from the DSN, else PGDATABASE: what libpq would connect to. */
+static void pg_dsn_database(const char *dsn, char *out, size_t n)
+{
+	PQconninfoOption *opts = PQconninfoParse(dsn ? dsn : "", NULL);
+	const char *env = getenv("PGDATABASE");
+
+	str_copy(out, env ? env : "", n);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "dbname") && o->val && *o->val)
+			str_copy(out, o->val, n);
+	PQconninfoFree(opts);
+}
+
+/* The server's own schemas (pg_catalog, pg_toast, pg_temp_N, ...). */
+static const char *const pg_reserved[] = { "pg_*", "information_schema", NULL };
+/* Where applications keep their tables unless told otherwise. */
+static const char *const pg_shared[] = { "public", NULL };
+
 static long long pg_session_id(struct db_conn *dc)
 {
 	return PQbackendPID(pgc(dc)->pg);
@@ -423,6 +445,10 @@ const struct driver driver_pg = {
 	.option = "pg",
 	.env = "RACEBENCH_PG",
 	.server = "pg",
+	.product = "PostgreSQL",
+	.reserved = pg_reserved,
+	.shared = pg_shared,
+	.xDsnDatabase = pg_dsn_database,
 	.xCheckDsn = pg_check_dsn,
 	.xConnect = pg_connect,
 	.xClose = pg_close,
