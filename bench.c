@@ -490,7 +490,7 @@ static int lock_server(struct matrix *st, struct run_server *srv, int final)
 	    (!final && lock_service->xServerInfo(c, &srv->info, &e) < 0) ||
 	    lock_service->xClear(c, &e) < 0) {
 		lock_service->xClose(c);
-		dsn_redact(lo->url, shown, sizeof(shown));
+		lock_service->xRedact(lo->url, shown, sizeof(shown));
 		str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s (%s): %s",
 			   lock_service->name, shown, e.msg);
 		return -1;
@@ -498,7 +498,7 @@ static int lock_server(struct matrix *st, struct run_server *srv, int final)
 	lock_service->xClose(c);
 	if (!final) {
 		srv->db = lock_service->name;
-		dsn_redact(lo->url, srv->dsn, sizeof(srv->dsn));
+		lock_service->xRedact(lo->url, srv->dsn, sizeof(srv->dsn));
 	}
 	return 0;
 }
@@ -827,7 +827,7 @@ static int cmd_explain(struct options *o)
 	else
 		servers_stop(&srv);
 	if (rc < 0) {
-		dsn_redact(dsn, err, sizeof(err));
+		d->xRedact(dsn, err, sizeof(err));
 		fprintf(stderr, "racebench: explain on %s (%s): %s\n", d->name, err, e.msg);
 		explain_release(&r);
 		return atomic_load(&interrupted) ? 128 + atomic_load(&interrupted) : EXIT_INFRA;

@@ -223,7 +223,7 @@ static int run_driver(struct db_run *dr)
 		goto fail;
 	srv->db = d->name;
 	srv->throwaway = dr->throwaway;
-	dsn_redact(dsn, srv->dsn, sizeof(srv->dsn));
+	d->xRedact(dsn, srv->dsn, sizeof(srv->dsn));
 	if (d->xServerInfo(admin, &srv->info, &e) < 0)
 		goto fail;
 	dr->r.nservers++;
@@ -247,7 +247,7 @@ static int run_driver(struct db_run *dr)
 fail : {
 	char shown[256];
 
-	dsn_redact(dsn, shown, sizeof(shown));
+	d->xRedact(dsn, shown, sizeof(shown));
 	str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s (%s): %s", d->name,
 		   *shown ? shown : "the library's defaults", e.msg);
 }

@@ -107,8 +107,13 @@ struct driver {
 	void (*xThreadInit)(void);
 	void (*xThreadEnd)(void);
 
-	/* Checks a DSN's syntax without connecting (the message hides passwords). */
+	/*
+	 * Checks a DSN's syntax without connecting: a mistake is bad input, and
+	 * the message never shows a password or a piece of one.
+	 */
 	int (*xCheckDsn)(const char *dsn, struct rb_err *e);
+	/* The DSN fit to print in reports and messages: no password in any spelling. */
+	void (*xRedact)(const char *dsn, char *out, size_t n);
 	int (*xConnect)(const struct db_opts *o, struct db_conn **out, struct rb_err *e);
 	/* Accepts NULL. */
 	void (*xClose)(struct db_conn *c);
@@ -278,6 +283,8 @@ struct lock_service {
 	/* Deletes every key under the prefix (between cells). */
 	int (*xClear)(struct lock_conn *c, struct rb_err *e);
 	int (*xServerInfo)(struct lock_conn *c, struct server_info *out, struct rb_err *e);
+	/* The URL fit to print: no password in any spelling. */
+	void (*xRedact)(const char *url, char *out, size_t n);
 };
 
 /*

@@ -1080,6 +1080,17 @@ static int mdb_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 	return waiting;
 }
 
+/* The URL fit to print: its password as ***; a URL that does not parse, not at all. */
+static void mdb_redact(const char *dsn, char *out, size_t n)
+{
+	struct mysql_url u;
+
+	if (dsn && *dsn && mysql_url_parse(dsn, &u, NULL) < 0)
+		str_copy(out, "(a malformed URL, not shown)", n);
+	else
+		url_redact(dsn ? dsn : "", out, n);
+}
+
 static void mdb_dsn_database(const char *dsn, char *out, size_t n)
 {
 	struct mysql_url u;
@@ -1114,6 +1125,7 @@ const struct driver driver_mysql = {
 	.xThreadInit = mdb_thread_init,
 	.xThreadEnd = mdb_thread_end,
 	.xCheckDsn = mdb_check_dsn,
+	.xRedact = mdb_redact,
 	.xConnect = mdb_connect,
 	.xClose = mdb_close,
 	.xBroken = mdb_broken,

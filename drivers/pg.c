@@ -97,6 +97,236 @@ static int pg_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
 	return 0;
 }
 
+/* ---- connection strings: checked and shown by libpq's own parse ---- */
+
+/* The value of keyword in a parse, or NULL when the string leaves it out. */
+static const char *opt_val(const PQconninfoOption *opts, const char *keyword)
+{
+	for (const PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, keyword))
+			return o->val;
+	return NULL;
+}
+
+/*
+ * libpq's message about a string it cannot parse, with every quoted token
+ * taken out: it quotes the offending part ("invalid percent-encoded
+ * token: \"sec%zzret\""), and that part may be a password or a piece of
+ * one. Only a quoted '=' (the separator it looked for) stays.
+ */
+static void unquote_message(const char *msg, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (const char *p = msg; *p && *p != '\n' && o + 4 < n; p++) {
+		const char *close = *p == '"' ? strchr(p + 1, '"') : NULL;
+
+		if (!close) {
+			out[o++] = *p;
+			continue;
+		}
+		if (close == p + 2 && p[1] == '=') {
+			memcpy(out + o, "\"=\"", 3);
+			o += 3;
+		} else {
+			memcpy(out + o, "...", 3);
+			o += 3;
+		}
+		p = close;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Options whose values libpq only checks when it connects (exit 3 then):
+ * checked here, so a typo is a usage error (exit 2). Values from libpq's
+ * documentation (33.1.2); a NULL list means a number.
+ */
+static const struct {
+	const char *keyword;
+	const char *valid; /* comma list, or NULL: a port or a number */
+} pg_enums[] = {
+	{ "sslmode", "disable, allow, prefer, require, verify-ca, verify-full" },
+	{ "gssencmode", "disable, prefer, require" },
+	{ "channel_binding", "disable, prefer, require" },
+	{ "target_session_attrs", "any, read-write, read-only, primary, standby, prefer-standby" },
+	{ "port", NULL },
+	{ "connect_timeout", NULL },
+	{ "keepalives", NULL },
+	{ "keepalives_idle", NULL },
+	{ "keepalives_interval", NULL },
+	{ "keepalives_count", NULL },
+};
+
+/* Whether v is an item of list ("a, b, c"). */
+static int in_list(const char *v, const char *list)
+{
+	size_t n = strlen(v);
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, v, n))
+			return 1;
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* Each item of a comma list (ports: one per host) is a number in [lo, hi]. */
+static int numbers_ok(const char *v, long lo, long hi)
+{
+	for (const char *p = v;;) {
+		size_t len = strcspn(p, ",");
+		long x = 0;
+
+		if (len == 0 || len > 9)
+			return 0;
+		for (size_t i = 0; i < len; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return 0;
+			x = x * 10 + (p[i] - '0');
+		}
+		if (x < lo || x > hi)
+			return 0;
+		if (!p[len])
+			return 1;
+		p += len + 1;
+	}
+}
+
+static int pg_check_dsn(const char *dsn, struct rb_err *e)
+{
+	char *msg = NULL, why[256];
+	PQconninfoOption *opts = PQconninfoParse(dsn, &msg);
+	const char *pw, *host, *db;
+	int secret;
+
+	if (!opts) {
+		unquote_message(msg ? msg : "malformed", why, sizeof(why));
+		PQfreemem(msg);
+		return rb_err_input(e,
+				    "not a libpq connection string or postgres:// URI: %s (quote a "
+				    "value with spaces, as password='a b'; in a URI, percent-encode "
+				    "'@', '/', ':' and '%%' in a password)",
+				    why);
+	}
+	pw = opt_val(opts, "password");
+	secret = pw && *pw;
+	host = opt_val(opts, "host");
+	db = opt_val(opts, "dbname");
+	/*
+	 * "postgres://u:Ab@Cd@h/d" parses as password Ab and host Cd@h, and
+	 * "postgres://u:Ab/Cd@h/d" as host u, port Ab and database Cd@h/d: a
+	 * password with a raw '@' or '/' spills into the other parts, where
+	 * the reports would show it. No host or database of a URI has an '@'.
+	 */
+	if ((host && strchr(host, '@')) || (db && strchr(db, '@') && strstr(dsn, "://"))) {
+		PQconninfoFree(opts);
+		return rb_err_input(e,
+				    "the URI has an '@' after its user information: a password "
+				    "with '@' or '/' must be percent-encoded (%%40, %%2F), or "
+				    "given in PGPASSWORD");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(pg_enums); i++) {
+		const char *v = opt_val(opts, pg_enums[i].keyword);
+		int port = !strcmp(pg_enums[i].keyword, "port");
+
+		if (!v || (!*v && !port))
+			continue;
+		if (pg_enums[i].valid ? in_list(v, pg_enums[i].valid)
+				      : numbers_ok(v, port ? 1 : 0, port ? 65535 : 2147483647L))
+			continue;
+		/* The value may be a piece of a password that spilled over: not shown then. */
+		if (secret)
+			snprintf(why, sizeof(why), " (not shown: the string carries a password)");
+		else
+			snprintf(why, sizeof(why), " '%.60s'", v);
+		if (pg_enums[i].valid)
+			rb_err_input(e, "%s%s is not one of %s", pg_enums[i].keyword, why,
+				     pg_enums[i].valid);
+		else
+			rb_err_input(e, "%s%s is not a whole number%s", pg_enums[i].keyword, why,
+				     port ? " from 1 to 65535" : "");
+		PQconninfoFree(opts);
+		return -1;
+	}
+	PQconninfoFree(opts);
+	return 0;
+}
+
+/* Appends keyword=value, the value quoted when libpq needs it to be. */
+static size_t put_option(char *out, size_t o, size_t n, const char *kw, const char *v)
+{
+	int quote = !*v || strpbrk(v, " \t'\\") != NULL;
+
+	o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%s%s=%s", o ? " " : "", kw,
+			      quote ? "'" : "");
+	for (; *v && o + 3 < n; v++) {
+		if (quote && (*v == '\'' || *v == '\\'))
+			out[o++] = '\\';
+		out[o++] = *v;
+	}
+	if (o < n)
+		o += (size_t)snprintf(out + o, n - o, "%s", quote ? "'" : "");
+	return o;
+}
+
+/*
+ * The DSN fit to print: a string without a password as it is; one with a
+ * password rebuilt from libpq's own parse of it, keyword by keyword, with
+ * password=***, so no spelling (spaces around '=', quotes, backslashes, a
+ * URI, a query parameter) can let any of it through. A string libpq
+ * cannot parse is not shown at all.
+ */
+static void pg_redact(const char *dsn, char *out, size_t n)
+{
+	PQconninfoOption *opts = PQconninfoParse(dsn ? dsn : "", NULL);
+	size_t o = 0;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	if (!opts) {
+		str_copy(out, "(a malformed connection string, not shown)", n);
+		return;
+	}
+	if (!opt_val(opts, "password")) {
+		str_copy(out, dsn, n);
+		PQconninfoFree(opts);
+		return;
+	}
+	for (PQconninfoOption *p = opts; p->keyword; p++) {
+		if (!p->val)
+			continue;
+		o = put_option(out, o, n, p->keyword, strcmp(p->keyword, "password") ? p->val : "***");
+	}
+	if (o >= n)
+		o = n - 1;
+	out[o] = '\0';
+	PQconninfoFree(opts);
+}
+
+/*
+ * A message from libpq about connecting with dsn, with the password taken
+ * out wherever it appears (libpq quotes host names and values; a password
+ * should never be among them, but nothing is left to "should").
+ */
+static void scrub_password(const char *dsn, char *msg)
+{
+	PQconninfoOption *opts = PQconninfoParse(dsn ? dsn : "", NULL);
+	const char *pw = opt_val(opts, "password");
+	size_t len = pw ? strlen(pw) : 0;
+
+	for (char *hit; len && (hit = strstr(msg, pw));) {
+		memset(hit, '*', 3 < len ? 3 : len);
+		memmove(hit + (3 < len ? 3 : len), hit + len, strlen(hit + len) + 1);
+	}
+	PQconninfoFree(opts);
+}
+
 /* Notices (DROP ... CASCADE, "does not exist, skipping") are not ours to print. */
 static void quiet_notice(void *arg, const char *message)
 {
@@ -131,6 +361,7 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
 		rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "%s",
 			   c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		scrub_password(o->dsn, e->msg);
 		PQfinish(c->pg);
 		free(c);
 		return -1;
@@ -379,27 +610,6 @@ static int pg_server_info(struct db_conn *dc, struct server_info *out, struct rb
 	return 0;
 }
 
-static int pg_check_dsn(const char *dsn, struct rb_err *e)
-{
-	char *msg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(dsn, &msg);
-
-	if (!opts) {
-		if (msg)
-			msg[strcspn(msg, "\n")] = '\0';
-		/* libpq's message quotes the offending token, which may be a password */
-		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-			   "not a libpq connection string or postgres:// URI (%s)",
-			   msg && strstr(msg, "password") == NULL && strlen(msg) < 120
-				   ? msg
-				   : "malformed");
-		PQfreemem(msg);
-		return -1;
-	}
-	PQconninfoFree(opts);
-	return 0;
-}
-
 /* dbname from the DSN, else PGDATABASE: what libpq would connect to. */
 static void pg_dsn_database(const char *dsn, char *out, size_t n)
 {
@@ -450,6 +660,7 @@ const struct driver driver_pg = {
 	.shared = pg_shared,
 	.xDsnDatabase = pg_dsn_database,
 	.xCheckDsn = pg_check_dsn,
+	.xRedact = pg_redact,
 	.xConnect = pg_connect,
 	.xClose = pg_close,
 	.xBroken = pg_broken,

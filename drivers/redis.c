@@ -793,6 +793,17 @@ static int redis_server_info(struct lock_conn *c, struct server_info *out, struc
 	return 0;
 }
 
+/* The URL fit to print: its password as ***; a URL that does not parse, not at all. */
+static void redis_redact(const char *url, char *out, size_t n)
+{
+	struct redis_url u;
+
+	if (redis_url_parse(url ? url : "", &u, NULL) < 0)
+		str_copy(out, "(a malformed URL, not shown)", n);
+	else
+		dsn_redact(url, out, n);
+}
+
 const struct lock_service lock_service_redis = {
 	.name = "redis",
 	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
@@ -802,4 +813,5 @@ const struct lock_service lock_service_redis = {
 	.xRelease = redis_release,
 	.xClear = redis_clear,
 	.xServerInfo = redis_server_info,
+	.xRedact = redis_redact,
 };
