@@ -26,12 +26,16 @@
 #include "core/result.h"
 #include "core/servers.h"
 #include "core/util.h"
+#include "core/watchdog.h"
 #include "reports/report.h"
 #include "reports/timeline.h"
 
 #define EXIT_GATE  1
 #define EXIT_USAGE 2
 #define EXIT_INFRA 3
+
+/* The largest saved report read: a matrix of thousands of cells is a few MiB. */
+#define REPORT_FILE_LIMIT (64u << 20)
 
 /* The help text, in pieces: C limits the length of one string literal. */
 static const char *const usage_text[] = {
@@ -89,11 +93,16 @@ static const char *const usage_text[] = {
 	"                         client, at least 250)\n"
 	"      --lease MS         redis-expiry's lease, shorter than the work (default 1)\n"
 	"      --keep-servers     leave the throwaway servers running, and say where\n"
-	"      --schema NAME      the tool's own schema (default racebench)\n"
+	"      --schema NAME      the tool's own schema (default racebench); never a server's\n"
+	"                         own (pg_*, information_schema, mysql, sys, ...) nor the\n"
+	"                         database your DSN names (docs/safety.md)\n"
 	"      --force-schema     drop a schema of that name racebench did not create\n"
+	"                         (twice for PostgreSQL's public)\n"
 	"      --keep-schema      do not drop the tool's schema at the end\n"
 	"      --lock-timeout MS  give up a lock wait after MS (default 5000; 0 = server's)\n"
 	"      --connect-timeout S  (default 10)\n"
+	"      --statement-timeout MS  a statement that long is given up (default 60000;\n"
+	"                         0 = none); a frozen server's connections are cut then\n"
 	"      --explain          add each scenario's step-by-step race (none and\n"
 	"                         for-update-parent at rc) to the HTML report\n"
 	"      --sequential       run the databases one after the other (race mode runs\n"
@@ -360,22 +369,27 @@ static int write_reports(const struct options *o, const struct run_result *r, in
  */
 static void read_report(const char *path, struct run_result *r, const char *what)
 {
-	FILE *f = fopen(path, "r");
+	char *text, err[512];
+	size_t len;
 	struct rb_err e;
+	FILE *f;
 
-	if (!f) {
-		fprintf(stderr, "racebench: %s%scannot read '%s': %s\n", what ? what : "",
-			what ? ": " : "", path, strerror(errno));
+	if (read_text_file("report", path, REPORT_FILE_LIMIT, &text, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "racebench: %s%s%s\n", what ? what : "", what ? ": " : "", err);
 		exit(EXIT_USAGE);
 	}
-	if (report_json_read(f, r, &e) < 0) {
+	f = fmemopen(text, len ? len : 1, "r");
+	if (!f || report_json_read(f, r, &e) < 0) {
 		fprintf(stderr, "racebench: %s%s'%s' is not a racebench JSON report: %s\n",
-			what ? what : "", what ? ": " : "", path, e.msg);
-		fclose(f);
+			what ? what : "", what ? ": " : "", path, f ? e.msg : strerror(errno));
+		if (f)
+			fclose(f);
+		free(text);
 		result_release(r);
 		exit(EXIT_USAGE);
 	}
 	fclose(f);
+	free(text);
 }
 
 /* The gate's inputs, loaded before anything runs: a typo must not cost a run. */
@@ -516,6 +530,7 @@ static int cmd_run(struct options *o)
 	int rc = 0, color, broken = 0;
 	uint64_t t0 = now_ns();
 	struct sigaction sa;
+	struct watchdog wd = { 0 };
 
 	check_outs(o);
 	gate_open(o, &gi);
@@ -595,6 +610,7 @@ static int cmd_run(struct options *o)
 			return EXIT_USAGE;
 		}
 	}
+	watchdog_start(&wd, &interrupted, (unsigned)o->statement_timeout_ms);
 	if (*need) {
 		struct rb_err e;
 
@@ -602,6 +618,7 @@ static int cmd_run(struct options *o)
 			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
 		if (servers_start(&srv, need, &e) < 0) {
 			fprintf(stderr, "racebench: %s\n", e.msg);
+			watchdog_stop(&wd);
 			gate_close(&gi);
 			return EXIT_INFRA;
 		}
@@ -639,6 +656,7 @@ static int cmd_run(struct options *o)
 			r.abort_msg[0] = '\0';
 		}
 	}
+	watchdog_stop(&wd);
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	if (o->keep_servers && srv.started) {
@@ -727,6 +745,7 @@ static int cmd_explain(struct options *o)
 	struct sigaction sa;
 	char err[512], need[32] = "", prefix[80];
 	const char *dsn, *why, *path = o->nouts ? o->outs[0] : "-";
+	struct watchdog wd = { 0 };
 	int rc, to_stdout = !strcmp(path, "-");
 	struct rb_err e;
 	FILE *f;
@@ -791,11 +810,13 @@ static int cmd_explain(struct options *o)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	watchdog_start(&wd, &interrupted, (unsigned)o->statement_timeout_ms);
 	if (*need) {
 		if (!o->quiet)
 			fprintf(stderr, "racebench: starting throwaway servers (%s) ...\n", need);
 		if (servers_start(&srv, need, &e) < 0) {
 			fprintf(stderr, "racebench: %s\n", e.msg);
+			watchdog_stop(&wd);
 			return EXIT_INFRA;
 		}
 		if (!dsn)
@@ -808,6 +829,7 @@ static int cmd_explain(struct options *o)
 	ec.dbo.dsn = dsn;
 	ec.dbo.connect_timeout_s = o->connect_timeout_s;
 	ec.dbo.lock_timeout_ms = o->lock_timeout_ms;
+	ec.dbo.statement_timeout_ms = o->statement_timeout_ms;
 	ec.schema = o->schema;
 	ec.sc = sc;
 	ec.strat = s;
@@ -819,6 +841,7 @@ static int cmd_explain(struct options *o)
 	ec.locks = ec.lock.url ? lock_service : NULL;
 	ec.stop = &interrupted;
 	rc = explain_run(&ec, &r, &e);
+	watchdog_stop(&wd);
 	if (o->keep_servers && srv.started)
 		fprintf(stderr,
 			"racebench: servers kept running in %s; stop them with: %s --dir %s "
@@ -881,6 +904,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	/* A closed pipe or a cut socket is an error to report, not a death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (opts_parse(argc, argv, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "racebench: %s\n", err);
 		if (argc < 2)

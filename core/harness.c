@@ -12,6 +12,9 @@
 #include "hist.h"
 #include "util.h"
 
+/* How long a lost admin connection is tried again before the cell is given up. */
+#define ADMIN_REVIVE_NS 10000000000ull
+
 enum job {
 	JOB_CONNECT,
 	JOB_TRIAL,
@@ -586,11 +589,13 @@ static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso, struct 
  */
 static int admin_revive(struct pool *p, struct db_conn **admin, struct rb_err *e)
 {
+	uint64_t give_up = now_ns() + ADMIN_REVIVE_NS;
 	struct rb_err e2;
 
 	if (!p->drv->xBroken(*admin))
 		return -1;
-	for (int i = 0; i < 20; i++) {
+	/* Bounded in time, not in tries: a try on a frozen server lasts a connect time-out. */
+	while (now_ns() < give_up) {
 		struct db_conn *c = NULL;
 
 		if (p->cfg->stop && atomic_load(p->cfg->stop))

@@ -176,10 +176,13 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 					       e);
 			}
 			if (rc < 0) {
+				pool_close(pool);
+				pool = NULL;
+				if (stopped(st))
+					goto stop;
 				str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
 					   "%s %s %s %s: %s", d->name, sc->name, c->strategy,
 					   rb_iso_name(c->iso), c->abort_msg);
-				pool_close(pool);
 				return -1;
 			}
 			progress(st, c);
@@ -210,6 +213,7 @@ static int run_driver(struct db_run *dr)
 		.schema = NULL,
 		.connect_timeout_s = o->connect_timeout_s,
 		.lock_timeout_ms = o->lock_timeout_ms,
+		.statement_timeout_ms = o->statement_timeout_ms,
 	};
 	struct run_server *srv = &dr->r.servers[dr->r.nservers];
 	struct db_conn *admin = NULL;
@@ -358,7 +362,8 @@ void matrix_explains(struct matrix *st, const char **dsn)
 					.drv = drivers[i],
 					.dbo = { .dsn = dsn[i],
 						 .connect_timeout_s = o->connect_timeout_s,
-						 .lock_timeout_ms = o->lock_timeout_ms },
+						 .lock_timeout_ms = o->lock_timeout_ms,
+						 .statement_timeout_ms = o->statement_timeout_ms },
 					.schema = o->schema,
 					.sc = sc,
 					.strat = shown[k],

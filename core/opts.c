@@ -218,6 +218,7 @@ enum {
 	O_SCHEDULE,
 	O_LIST_SCHEDULES,
 	O_SPEC,
+	O_STATEMENT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -257,6 +258,7 @@ static const struct option long_opts[] = {
 	{ "explain", no_argument, NULL, O_RUN_EXPLAIN },
 	{ "lock-timeout", required_argument, NULL, O_LOCK_TIMEOUT },
 	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
+	{ "statement-timeout", required_argument, NULL, O_STATEMENT_TIMEOUT },
 	{ "no-color", no_argument, NULL, O_NO_COLOR },
 	{ "color", no_argument, NULL, O_COLOR },
 	{ "progress", no_argument, NULL, O_PROGRESS },
@@ -296,6 +298,7 @@ static void defaults(struct options *o)
 	o->schema = "racebench";
 	o->lock_timeout_ms = 5000;
 	o->connect_timeout_s = 10;
+	o->statement_timeout_ms = 60000;
 	o->color = -1;
 	o->progress = -1;
 	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
@@ -316,6 +319,7 @@ static int explain_takes(int c)
 	return c == 'd' || c == 'S' || c == 'i' || c == 'f' || c == 'o' || c == O_PG ||
 		c == O_MYSQL || c == O_REDIS || c == O_SCHEDULE || c == O_LIST_SCHEDULES ||
 		c == O_SPEC || c == O_SCHEMA || c == O_CONNECT_TIMEOUT || c == O_LOCK_TIMEOUT ||
+		c == O_STATEMENT_TIMEOUT ||
 		c == O_KEEP_SERVERS || c == O_COLOR || c == O_NO_COLOR || c == 'q' || c == 'h' ||
 		c == 'V' || c == ':' || c == '?';
 }
@@ -707,6 +711,10 @@ int opts_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		case O_LOCK_TIMEOUT:
 			rc = parse_int("--lock-timeout", optarg, 0, 3600000, &o->lock_timeout_ms,
 				       err, n);
+			break;
+		case O_STATEMENT_TIMEOUT:
+			rc = parse_int("--statement-timeout", optarg, 0, 86400000,
+				       &o->statement_timeout_ms, err, n);
 			break;
 		case O_CONNECT_TIMEOUT:
 			rc = parse_int("--connect-timeout", optarg, 1, 3600, &o->connect_timeout_s,

@@ -48,6 +48,7 @@ struct options {
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
 	int lock_timeout_ms;
 	int connect_timeout_s;
+	int statement_timeout_ms; /* 0: none */
 	int nformats;
 	int formats[MAX_FORMATS]; /* indexes in report_formats */
 	int nouts;

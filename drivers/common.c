@@ -3,6 +3,9 @@
 #include "driver.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +188,88 @@ int db_schema_allowed(const struct driver *d, const char *dsn, const char *schem
 				    "give --force-schema twice if that is really what you want",
 				    schema, d->product);
 	return 0;
+}
+
+/* ---- the watched sockets ---- */
+
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct conn_watch *watched;
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+void conn_watch(struct conn_watch *w, int fd)
+{
+	pthread_mutex_lock(&watch_mu);
+	w->fd = fd;
+	atomic_store(&w->busy, 0);
+	atomic_store(&w->cut, 0);
+	w->prev = NULL;
+	w->next = watched;
+	if (watched)
+		watched->prev = w;
+	watched = w;
+	pthread_mutex_unlock(&watch_mu);
+}
+
+void conn_unwatch(struct conn_watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch_mu);
+	if (w->prev || watched == w) {
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			watched = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+	}
+	w->prev = w->next = NULL;
+	w->fd = -1;
+	pthread_mutex_unlock(&watch_mu);
+}
+
+void conn_busy(struct conn_watch *w)
+{
+	atomic_store_explicit(&w->busy, mono_ns(), memory_order_relaxed);
+}
+
+void conn_idle(struct conn_watch *w)
+{
+	atomic_store_explicit(&w->busy, 0, memory_order_relaxed);
+}
+
+int conn_cut_busy(unsigned long long older_ns)
+{
+	unsigned long long now = mono_ns();
+	int n = 0;
+
+	pthread_mutex_lock(&watch_mu);
+	for (struct conn_watch *w = watched; w; w = w->next) {
+		unsigned long long since = atomic_load_explicit(&w->busy, memory_order_relaxed);
+
+		if (w->fd >= 0 && since && now - since > older_ns) {
+			atomic_store(&w->cut, 1);
+			shutdown(w->fd, SHUT_RDWR);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&watch_mu);
+	return n;
+}
+
+void conn_cut_error(struct conn_watch *w, struct rb_err *e)
+{
+	if (atomic_load(&w->cut))
+		rb_err_set(e, RB_CLS_CONNECTION, NULL, 0,
+			   "no answer from the server in time: racebench cut the connection "
+			   "(a stop signal, or --statement-timeout)");
 }
 
 const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)

@@ -61,11 +61,42 @@ struct server_info {
 struct driver;
 
 /*
+ * A connection's socket, known to the watchdog (core/watchdog.c) so that
+ * neither a stop nor a frozen server can hold a run forever: shutdown(2)
+ * on it makes a read blocked on a silent server return at once, and the
+ * client library then reports a lost connection. Drivers embed one in each
+ * connection, watch it once the socket exists, mark each blocking call
+ * busy and idle around it, and unwatch it before they close the socket,
+ * so a cut never reaches a descriptor that was closed and reused.
+ */
+struct conn_watch {
+	int fd;				 /* -1: not watched */
+	_Atomic unsigned long long busy; /* monotonic ns its current call began; 0 idle */
+	_Atomic int cut;		 /* the watchdog cut it */
+	struct conn_watch *prev, *next;
+};
+void conn_watch(struct conn_watch *w, int fd);
+void conn_unwatch(struct conn_watch *w); /* accepts one never watched */
+void conn_busy(struct conn_watch *w);
+void conn_idle(struct conn_watch *w);
+/*
+ * Cuts (shutdown) every watched connection whose current call began more
+ * than older_ns ago. Returns how many. Any thread may call it.
+ */
+int conn_cut_busy(unsigned long long older_ns);
+/*
+ * After a failed call: when the watchdog cut w, e says so (class
+ * connection) instead of the library's "server closed the connection".
+ */
+void conn_cut_error(struct conn_watch *w, struct rb_err *e);
+
+/*
  * The part of a connection every driver shares; each driver embeds it as
  * the first member of its own connection struct.
  */
 struct db_conn {
 	const struct driver *drv;
+	struct conn_watch watch;
 };
 
 /* Options that apply to every connection of a run. */
@@ -73,7 +104,8 @@ struct db_opts {
 	const char *dsn;    /* the user's DSN/URL; "" means library defaults */
 	const char *schema; /* NULL: do not switch to the tool's schema */
 	int connect_timeout_s;
-	int lock_timeout_ms; /* 0: leave the server's setting */
+	int lock_timeout_ms;	  /* 0: leave the server's setting */
+	int statement_timeout_ms; /* 0: none */
 	/*
 	 * explain mode: its scheduler, for a wrapping driver's xConnect
 	 * (core/explain.c); real drivers ignore it.

@@ -493,7 +493,7 @@ out:
 
 /* ---- statements ---- */
 
-static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+static int mdb_exec_run(struct db_conn *dc, const char *sql, struct rb_err *e)
 {
 	struct mdb_conn *c = mdbc(dc);
 	int more;
@@ -514,6 +514,18 @@ static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
 			return fail_conn(c, e);
 	} while (more == 0);
 	return 0;
+}
+
+static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+{
+	int rc;
+
+	conn_busy(&dc->watch);
+	rc = mdb_exec_run(dc, sql, e);
+	conn_idle(&dc->watch);
+	if (rc < 0)
+		conn_cut_error(&dc->watch, e);
+	return rc;
 }
 
 static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **out,
@@ -551,8 +563,8 @@ static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **o
 	return 0;
 }
 
-static int mdb_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
-		     struct rb_err *e)
+static int mdb_query_run(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p,
+			 int n, struct rb_err *e)
 {
 	struct mdb_conn *c = mdbc(dc);
 	MYSQL_BIND b[MY_MAX_PARAMS];
@@ -595,6 +607,19 @@ static int mdb_query(struct db_conn *dc, const struct db_stmt *st, const struct 
 	aff = mysql_stmt_affected_rows(h);
 	c->affected = aff == (my_ulonglong)-1 ? 0 : (long long)aff;
 	return 0;
+}
+
+static int mdb_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
+		     struct rb_err *e)
+{
+	int rc;
+
+	conn_busy(&dc->watch);
+	rc = mdb_query_run(dc, st, p, n, e);
+	conn_idle(&dc->watch);
+	if (rc < 0)
+		conn_cut_error(&dc->watch, e);
+	return rc;
 }
 
 static long long mdb_affected(struct db_conn *dc)
@@ -648,6 +673,7 @@ static void mdb_close(struct db_conn *dc)
 
 	if (!c)
 		return;
+	conn_unwatch(&c->base.watch);
 	for (int i = 0; i < c->nstmts; i++)
 		mysql_stmt_close(c->stmts[i].h);
 	mysql_close(c->m);
@@ -723,11 +749,16 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 		mdb_close(&c->base);
 		return -1;
 	}
+	conn_watch(&c->base.watch, (int)mysql_get_socket(c->m));
 	/* Tables are InnoDB whatever the server's default; autocommit outside BEGIN. */
 	snprintf(sql, sizeof(sql), "SET SESSION autocommit = 1, default_storage_engine = InnoDB");
 	if (lock_s)
 		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 			 ", innodb_lock_wait_timeout = %u", lock_s);
+	/* MariaDB's statement time-out (MySQL's max_execution_time covers SELECT only). */
+	if (o->statement_timeout_ms > 0 && strstr(mysql_get_server_info(c->m), "MariaDB"))
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+			 ", max_statement_time = %.3f", o->statement_timeout_ms / 1000.0);
 	if (mdb_exec(&c->base, sql, e) < 0) {
 		mdb_close(&c->base);
 		return -1;

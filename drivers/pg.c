@@ -18,6 +18,7 @@ struct pg_conn {
 	struct db_conn base; /* must be first */
 	PGconn *pg;
 	PGresult *res; /* the last query's result, kept for xValue */
+	int broken;    /* a connection error happened: never reuse */
 	long long affected;
 	int nstmts;
 	const struct db_stmt *stmts[PG_MAX_STMTS];
@@ -31,15 +32,17 @@ static struct pg_conn *pgc(struct db_conn *c)
 /*
  * Maps a SQLSTATE to a class (PostgreSQL Appendix A). Connection
  * exceptions (class 08) and administrator shutdowns (57P0x) are
- * "connection"; so is any error after which libpq says the connection
- * is bad.
+ * "connection"; so is any error after which libpq says the connection is
+ * bad, and any error without a SQLSTATE: every error the server sends
+ * carries one (protocol 3), so one without is libpq's own ("server closed
+ * the connection unexpectedly", "could not send data to server"), and
+ * libpq may not have marked the connection bad yet when a write to a
+ * killed backend fails. One failure, one class.
  */
 static enum rb_class classify(const char *state, PGconn *pg)
 {
-	if (PQstatus(pg) == CONNECTION_BAD)
+	if (PQstatus(pg) == CONNECTION_BAD || !state || !*state)
 		return RB_CLS_CONNECTION;
-	if (!state)
-		return RB_CLS_OTHER;
 	if (!strcmp(state, "40P01"))
 		return RB_CLS_DEADLOCK;
 	if (!strcmp(state, "40001"))
@@ -90,9 +93,15 @@ static int pg_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
 	PGresult *res;
 
 	drop_result(c);
+	conn_busy(&dc->watch);
 	res = PQexec(c->pg, sql);
-	if (!ok_result(res))
-		return fail(c->pg, res, e);
+	conn_idle(&dc->watch);
+	if (!ok_result(res)) {
+		fail(c->pg, res, e);
+		conn_cut_error(&dc->watch, e);
+		c->broken |= e->cls == RB_CLS_CONNECTION;
+		return -1;
+	}
 	PQclear(res);
 	return 0;
 }
@@ -205,13 +214,23 @@ static int pg_check_dsn(const char *dsn, struct rb_err *e)
 	int secret;
 
 	if (!opts) {
-		unquote_message(msg ? msg : "malformed", why, sizeof(why));
+		/*
+		 * libpq quotes the token it stumbled on; that token is shown only
+		 * when the string cannot hold a password (no password keyword,
+		 * no user information in a URI).
+		 */
+		if (!strstr(dsn, "password") && !(strstr(dsn, "://") && strchr(dsn, '@')) && msg) {
+			str_copy(why, msg, sizeof(why));
+			why[strcspn(why, "\n")] = '\0';
+		} else {
+			unquote_message(msg ? msg : "malformed", why, sizeof(why));
+		}
 		PQfreemem(msg);
-		return rb_err_input(e,
-				    "not a libpq connection string or postgres:// URI: %s (quote a "
-				    "value with spaces, as password='a b'; in a URI, percent-encode "
-				    "'@', '/', ':' and '%%' in a password)",
-				    why);
+		return rb_err_input(e, "not a libpq connection string or postgres:// URI (%s)%s", why,
+				    strstr(why, "...") ? "; quote a value with spaces, as password='a b', "
+							 "and in a URI percent-encode '@', '/', ':' "
+							 "and '%' in a password"
+						       : "");
 	}
 	pw = opt_val(opts, "password");
 	secret = pw && *pw;
@@ -367,17 +386,20 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 		return -1;
 	}
 	PQsetNoticeProcessor(c->pg, quiet_notice, NULL);
+	conn_watch(&c->base.watch, PQsocket(c->pg));
 	/*
 	 * Nothing may hang: a lock wait gives up after --lock-timeout, and any
-	 * statement after a minute (none of racebench's takes more than a few
-	 * milliseconds of work; this is for a server that stopped answering).
+	 * statement after --statement-timeout (none of racebench's takes more
+	 * than a few milliseconds of work; this is for a server gone slow; one
+	 * that stopped answering altogether is the watchdog's).
 	 */
 	if (o->lock_timeout_ms > 0) {
 		snprintf(sql, sizeof(sql), "SET lock_timeout = %d", o->lock_timeout_ms);
 		if (pg_exec(&c->base, sql, e) < 0)
 			goto fail;
 	}
-	if (pg_exec(&c->base, "SET statement_timeout = 60000", e) < 0)
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d", o->statement_timeout_ms);
+	if (pg_exec(&c->base, sql, e) < 0)
 		goto fail;
 	if (o->schema) {
 		snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", o->schema);
@@ -387,6 +409,7 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 	*out = &c->base;
 	return 0;
 fail:
+	conn_unwatch(&c->base.watch);
 	PQfinish(c->pg);
 	free(c);
 	return -1;
@@ -398,6 +421,7 @@ static void pg_close(struct db_conn *dc)
 
 	if (!c)
 		return;
+	conn_unwatch(&c->base.watch);
 	PQclear(c->res);
 	PQfinish(c->pg);
 	free(c);
@@ -405,7 +429,7 @@ static void pg_close(struct db_conn *dc)
 
 static int pg_broken(struct db_conn *dc)
 {
-	return PQstatus(pgc(dc)->pg) != CONNECTION_OK;
+	return pgc(dc)->broken || PQstatus(pgc(dc)->pg) != CONNECTION_OK;
 }
 
 /* Rewrites '?' placeholders as $1, $2, ... (our SQL has no '?' literals). */
@@ -440,9 +464,12 @@ static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st, int npar
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
 				  "too many prepared statements on one connection");
 	dollarize(db_stmt_sql(st, DIALECT_PG), sql, sizeof(sql));
+	conn_busy(&c->base.watch);
 	res = PQprepare(c->pg, name, sql, nparams, NULL);
+	conn_idle(&c->base.watch);
 	if (!ok_result(res)) {
 		fail(c->pg, res, e);
+		c->broken |= e->cls == RB_CLS_CONNECTION;
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
 			 " (preparing %s)", st->name);
 		return -1;
@@ -473,12 +500,17 @@ static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct d
 			vals[i] = num[i];
 		}
 	}
+	conn_busy(&dc->watch);
 	c->res = PQexecPrepared(c->pg, name, n, vals, NULL, NULL, 0);
+	conn_idle(&dc->watch);
 	if (!ok_result(c->res)) {
 		PGresult *res = c->res;
 
 		c->res = NULL;
-		return fail(c->pg, res, e);
+		fail(c->pg, res, e);
+		conn_cut_error(&dc->watch, e);
+		c->broken |= e->cls == RB_CLS_CONNECTION;
+		return -1;
 	}
 	tuples = PQcmdTuples(c->res);
 	c->affected = *tuples ? strtoll(tuples, NULL, 10) : 0;

@@ -36,6 +36,7 @@ static const char release_lua[] = "if redis.call('get', KEYS[1]) == ARGV[1] then
 #define BACKOFF_CAP_US	 4000
 
 struct lock_conn {
+	struct conn_watch watch; /* the context's socket, while there is one */
 	struct redis_url url;
 	char prefix[96];
 	int connect_timeout_ms, command_timeout_ms;
@@ -304,6 +305,7 @@ static void where(const struct lock_conn *c, char *out, size_t n)
 /* Forgets a context that failed: it is never used again. */
 static void drop_ctx(struct lock_conn *c)
 {
+	conn_unwatch(&c->watch);
 	if (c->ctx)
 		redisFree(c->ctx);
 	c->ctx = NULL;
@@ -327,6 +329,7 @@ static int ctx_fail(struct lock_conn *c, const char *what, struct rb_err *e)
 			why = "no reply in time (command time-out)";
 	}
 	rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "Redis %s: %s: %s", at, what, why);
+	conn_cut_error(&c->watch, e);
 	drop_ctx(c);
 	return -1;
 }
@@ -357,7 +360,9 @@ static redisReply *cmd(struct lock_conn *c, struct rb_err *e, const char *what, 
 	va_list ap;
 
 	va_start(ap, fmt);
+	conn_busy(&c->watch);
 	r = redisvCommand(c->ctx, fmt, ap);
+	conn_idle(&c->watch);
 	va_end(ap);
 	if (!r || c->ctx->err) {
 		freeReplyObject(r);
@@ -386,6 +391,7 @@ static int open_ctx(struct lock_conn *c, struct rb_err *e)
 		c->ctx = redisConnectUnixWithTimeout(c->url.host, tv);
 	if (!c->ctx || c->ctx->err)
 		return ctx_fail(c, "connecting", e);
+	conn_watch(&c->watch, c->ctx->fd);
 	if (c->command_timeout_ms > 0 &&
 	    redisSetTimeout(c->ctx, ms_tv(c->command_timeout_ms)) != REDIS_OK)
 		return ctx_fail(c, "setting the command time-out", e);
@@ -645,8 +651,8 @@ static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct
 
 /* ---- administration ---------------------------------------------------- */
 
-/* pattern matching exactly the keys that start with prefix + ':' (glob-escaped). */
-static void prefix_pattern(const char *prefix, char *out, size_t n)
+/* The glob matching exactly the keys prefix:kind:* (prefix glob-escaped). */
+static void prefix_pattern(const char *prefix, const char *kind, char *out, size_t n)
 {
 	size_t o = 0;
 
@@ -655,50 +661,73 @@ static void prefix_pattern(const char *prefix, char *out, size_t n)
 			out[o++] = '\\';
 		out[o++] = *p;
 	}
-	if (o + 3 <= n) {
-		out[o++] = ':';
-		out[o++] = '*';
-	}
 	out[o] = '\0';
+	str_printf(out + o, n - o, ":%s:*", kind);
 }
 
-/* DELs the keys of a SCAN batch (an array of strings). */
-static int del_keys(struct lock_conn *c, const redisReply *keys, struct rb_err *e)
+/*
+ * Deletes, of a SCAN batch, the keys racebench made: a string whose value
+ * has the shape racebench writes there (a lock's 32 hex digits of token, a
+ * fence's counter), checked and deleted in one step on the server. A key a
+ * user keeps under the same prefix, of another shape, stays.
+ */
+static const char clear_script[] =
+	"local n = 0 "
+	"for _, k in ipairs(KEYS) do "
+	"  if redis.call('TYPE', k).ok == 'string' then "
+	"    local v = redis.call('GET', k) "
+	"    if string.len(v) <= 40 and string.match(v, ARGV[1]) then "
+	"      redis.call('DEL', k) n = n + 1 "
+	"    end "
+	"  end "
+	"end "
+	"return n";
+
+static int del_ours(struct lock_conn *c, const redisReply *keys, const char *shape,
+		    struct rb_err *e)
 {
 	const char **argv;
-	size_t *lens;
+	size_t *lens, k = keys->elements;
+	char nkeys[24];
 	redisReply *r;
 
-	if (keys->elements == 0)
+	if (k == 0)
 		return 0;
-	argv = xcalloc(keys->elements + 1, sizeof(*argv));
-	lens = xcalloc(keys->elements + 1, sizeof(*lens));
-	argv[0] = "DEL";
-	lens[0] = 3;
-	for (size_t i = 0; i < keys->elements; i++) {
-		argv[i + 1] = keys->element[i]->str;
-		lens[i + 1] = keys->element[i]->len;
+	argv = xcalloc(k + 4, sizeof(*argv));
+	lens = xcalloc(k + 4, sizeof(*lens));
+	snprintf(nkeys, sizeof(nkeys), "%zu", k);
+	argv[0] = "EVAL";
+	argv[1] = clear_script;
+	argv[2] = nkeys;
+	for (size_t i = 0; i < k; i++) {
+		argv[i + 3] = keys->element[i]->str;
+		lens[i + 3] = keys->element[i]->len;
 	}
-	r = redisCommandArgv(c->ctx, (int)keys->elements + 1, argv, lens);
+	argv[k + 3] = shape;
+	for (size_t i = 0; i < k + 4; i++)
+		if (!lens[i])
+			lens[i] = strlen(argv[i]);
+	conn_busy(&c->watch);
+	r = redisCommandArgv(c->ctx, (int)k + 4, argv, lens);
+	conn_idle(&c->watch);
 	free(argv);
 	free(lens);
 	if (!r || c->ctx->err) {
 		freeReplyObject(r);
-		return ctx_fail(c, "DEL", e);
+		return ctx_fail(c, "EVAL (clean-up)", e);
 	}
 	if (r->type != REDIS_REPLY_INTEGER)
-		return reply_fail(c, r, "DEL", e);
+		return reply_fail(c, r, "EVAL (clean-up)", e);
 	freeReplyObject(r);
 	return 0;
 }
 
-static int redis_clear(struct lock_conn *c, struct rb_err *e)
+/* SCANs the keys prefix:kind:* and deletes those of racebench's shape. */
+static int clear_kind(struct lock_conn *c, const char *kind, const char *shape, struct rb_err *e)
 {
-	char pattern[2 * sizeof(c->prefix) + 3], cursor[32] = "0";
+	char pattern[2 * sizeof(c->prefix) + 16], cursor[32] = "0";
 
-	prefix_pattern(c->prefix, pattern, sizeof(pattern));
-	if (ready(c, e) < 0)
-		return -1;
+	prefix_pattern(c->prefix, kind, pattern, sizeof(pattern));
 	do {
 		redisReply *r = cmd(c, e, "SCAN", "SCAN %s MATCH %s COUNT 500", cursor, pattern);
 		const redisReply *keys;
@@ -716,13 +745,24 @@ static int redis_clear(struct lock_conn *c, struct rb_err *e)
 				return reply_fail(c, r, "SCAN", e);
 		memcpy(cursor, r->element[0]->str, r->element[0]->len);
 		cursor[r->element[0]->len] = '\0';
-		if (del_keys(c, keys, e) < 0) {
+		if (del_ours(c, keys, shape, e) < 0) {
 			freeReplyObject(r);
 			return -1;
 		}
 		freeReplyObject(r);
 	} while (strcmp(cursor, "0") != 0);
 	return 0;
+}
+
+/* The run's locks and fencing counters, and nothing else under the prefix. */
+static int redis_clear(struct lock_conn *c, struct rb_err *e)
+{
+	if (ready(c, e) < 0)
+		return -1;
+	if (clear_kind(c, "lock", "^%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x$",
+		       e) < 0)
+		return -1;
+	return clear_kind(c, "fence", "^%d+$", e);
 }
 
 /* The value of "name:" in an INFO text, copied into out; 0 when present. */

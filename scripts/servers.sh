@@ -48,6 +48,9 @@ live_pid() {
 stop_pid() {	# pidfile signal name
 	local pid i
 	pid=$(live_pid "$1") || return 0
+	# A server someone froze (SIGSTOP, it and its children) cannot act on a
+	# signal until it runs again.
+	kill -CONT "$pid" $(pgrep -P "$pid" 2>/dev/null) 2>/dev/null || true
 	kill "-$2" "$pid" 2>/dev/null || true
 	for i in $(seq 1 100); do
 		live_pid "$1" >/dev/null || { echo "servers.sh: stopped $3 (pid $pid)" >&2; return 0; }

@@ -11,6 +11,9 @@ printf 'pg rc * none frobs > 1\n' >"$TMP/bad-field.txt"
 printf '{"schema_version": 99}\n' >"$TMP/v99.json"
 printf 'not json' >"$TMP/notjson.json"
 printf 'scenario double-tap\n' >"$TMP/spec.txt"
+printf 'pg rc * atomic verdict == safe\rpg rc * none verdict == safe\n' >"$TMP/cr.txt"
+printf 'pg rc * none verdict == anomaly\0, anomalies > 100\n' >"$TMP/nul.txt"
+mkdir -p "$TMP/outdir"
 
 # args (one string, split on '|') and the message that must appear on stderr
 cases=(
@@ -72,6 +75,27 @@ cases=(
 "check|$TMP/v99.json|--baseline|$TMP/v99.json|schema_version 99"
 "check|$TMP/notjson.json|--baseline|$TMP/notjson.json|notjson.json"
 "check|$TMP/v99.json|--clients|3|--clients is an option of run, not of check"
+"run|--expect|$TMP/cr.txt|cr.txt:1: a carriage return at column 31"
+"run|--expect|$TMP/nul.txt|nul.txt:1: a NUL byte at column 32"
+"run|--expect|/dev/zero|expectations file '/dev/zero' is larger than 1 MiB"
+"run|--db|pg|--schema|information_schema|--force-schema|'information_schema' belongs to PostgreSQL itself"
+"run|--db|pg|--schema|pg_catalog|'pg_catalog' belongs to PostgreSQL itself"
+"run|--db|pg|--schema|pg_temp_3|--force-schema|'pg_temp_3' belongs to PostgreSQL itself"
+"run|--db|pg|--schema|public|--force-schema|give --force-schema twice"
+"run|--db|mysql|--schema|mysql|--force-schema|'mysql' belongs to MySQL/MariaDB itself"
+"run|--db|mysql|--schema|sys|'sys' belongs to MySQL/MariaDB itself"
+"run|--db|mysql|--schema|performance_schema|--force-schema|'performance_schema' belongs to MySQL"
+"run|--mysql|mysql://u@h/shop|--schema|shop|--force-schema|'shop' is the database your mysql connection string names"
+"run|--pg|host=h dbname=app|--schema|app|'app' is the database your pg connection string names"
+"explain|double-tap|--schema|information_schema|belongs to PostgreSQL itself"
+"run|--pg|postgres://h:99999/d|port '99999' is not a whole number from 1 to 65535"
+"run|--pg|postgres://h:0/d|port '0' is not a whole number from 1 to 65535"
+"run|--pg|host=h sslmode=bogus|sslmode 'bogus' is not one of disable, allow"
+"run|--pg|host=h target_session_attrs=primry|target_session_attrs 'primry' is not one of"
+"run|--statement-timeout|-1|--statement-timeout: '-1' is not a whole number"
+"run|-f|json|-o|$TMP/outdir|--out: '$TMP/outdir' is a directory"
+"run|-f|json,csv|-o|$TMP/r.out|-o|$TMP/./r.out|are the same file: json and csv would overwrite"
+"check|$TMP/v99.json|--expect|$TMP/spec.txt|-f|json|-o|$TMP/outdir|is a directory"
 )
 
 for c in "${cases[@]}"; do

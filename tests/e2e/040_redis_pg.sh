@@ -94,3 +94,18 @@ check "unreachable Redis: exit 3" [ "$rb_rc" = 3 ]
 check "unreachable Redis: says so, without the password" \
 	sh -c "grep -q 'redis (redis://:\*\*\*@127.0.0.1:1): .*connecting' '$TMP/b.txt.err' &&
 	       ! grep -q hunter2 '$TMP/b.txt.err'"
+
+# The clean-up deletes only the keys racebench made (locks and fencing
+# counters of its shape), never another key under the same prefix.
+rport=${RACEBENCH_REDIS##*:}
+redis-cli -p "$rport" SET racebench:rb_keys:mydata "user data" >/dev/null
+redis-cli -p "$rport" SET racebench:rb_keys:lock:notours "hello" >/dev/null
+redis-cli -p "$rport" SET racebench:rb_keys:fence:notours "x1" >/dev/null
+run_rb "$TMP/keys.txt" run --pg "$RACEBENCH_PG" --redis "$RACEBENCH_REDIS" -s coupon-oversell \
+	-S redis-wide,redis-expiry-fenced -i rc -t 2 --schema rb_keys
+check "a run with a user's keys under its prefix exits 0" [ "$rb_rc" = 0 ]
+check "the user's keys are still there, racebench's are gone" [ "$(redis-cli -p "$rport" --scan \
+	--pattern 'racebench:rb_keys:*' | sort | tr '\n' ' ')" = \
+	"racebench:rb_keys:fence:notours racebench:rb_keys:lock:notours racebench:rb_keys:mydata " ]
+redis-cli -p "$rport" DEL racebench:rb_keys:mydata racebench:rb_keys:lock:notours \
+	racebench:rb_keys:fence:notours >/dev/null

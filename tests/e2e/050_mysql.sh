@@ -113,4 +113,23 @@ run_rb "$TMP/r.txt" run --mysql "$RACEBENCH_MYSQL" -s double-tap -S none -i rc -
 check "a database racebench did not create is refused (exit 2)" [ "$rb_rc" = 2 ]
 check "the refusal says why and what to do" grep -q 'was not created by racebench.*--force-schema' "$TMP/r.txt.err"
 check "the user's database is intact" [ "$(mysql_rb -e 'SELECT x FROM racebench.mine')" = 42 ]
-mysql_rb -e "DROP DATABASE racebench; DROP DATABASE rb_user"
+mysql_rb -e "DROP DATABASE racebench"
+
+# A user's database that happens to hold a racebench_owner table (a restored
+# dump) is not racebench's: the mark is on the database and on the table.
+mysql_rb -e "CREATE DATABASE rb_look; CREATE TABLE rb_look.racebench_owner (x int) COMMENT='racebench:rb_look:0123';
+	CREATE TABLE rb_look.orders (id int); INSERT INTO rb_look.orders VALUES (7)"
+run_rb "$TMP/l.txt" run --mysql "$RACEBENCH_MYSQL" -s double-tap -S none -i rc -t 2 --schema rb_look
+check "a database with a look-alike marker table is refused (exit 2)" [ "$rb_rc" = 2 ]
+check "... and intact" [ "$(mysql_rb -e 'SELECT id FROM rb_look.orders')" = 7 ]
+mysql_rb -e "DROP DATABASE rb_look"
+run_rb "$TMP/k.txt" run --mysql "$RACEBENCH_MYSQL" -s double-tap -S none -i rc -t 2 --keep-schema --schema rb_kept3
+check "the mark is on the database and on the marker table, and they agree" [ "$(mysql_rb -e "
+	SELECT s.SCHEMA_COMMENT = t.TABLE_COMMENT AND s.SCHEMA_COMMENT LIKE 'racebench:rb_kept3:%'
+	FROM information_schema.SCHEMATA s JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME
+	WHERE s.SCHEMA_NAME = 'rb_kept3' AND t.TABLE_NAME = 'racebench_owner'")" = 1 ]
+run_rb "$TMP/k.txt" run --mysql "$RACEBENCH_MYSQL" -s double-tap -S none -i rc -t 2 --schema rb_kept3
+run_rb "$TMP/u.txt" run --mysql "$(url_db rb_user)" -s double-tap -S none -i rc -t 2 --schema rb_user --force-schema
+check "the database the URL names is refused, --force-schema or not (exit 2)" [ "$rb_rc" = 2 ]
+check "... and intact" [ "$(mysql_rb -e 'SELECT assets FROM rb_user.interest_asset')" = "users data" ]
+mysql_rb -e "DROP DATABASE rb_user"

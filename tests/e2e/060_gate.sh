@@ -46,7 +46,7 @@ check "check: a misspelt strategy exits 2 with the valid ones" sh -c \
 
 run_rb "$TMP/c" check "$TMP/nope.json" --expect "$TMP/good.txt"
 check "check: a missing result exits 2" [ "$rb_rc" = 2 ]
-check "check: ... naming it" grep -q "cannot read '$TMP/nope.json'" "$TMP/c.err"
+check "check: ... naming it" grep -q "cannot read report '$TMP/nope.json'" "$TMP/c.err"
 head -c 200 "$r" >"$TMP/cut.json"
 run_rb "$TMP/c" check "$TMP/cut.json" --expect "$TMP/good.txt"
 check "check: a truncated result exits 2" [ "$rb_rc" = 2 ]
@@ -92,7 +92,7 @@ check "baseline: ... saying what it was" \
 	grep -q "baseline $TMP/base.json: pg rc double-tap none: verdict anomaly, was safe" "$TMP/c"
 run_rb "$TMP/c" check "$r" --baseline "$TMP/nope.json"
 check "baseline: a missing baseline exits 2" sh -c \
-	"[ $rb_rc = 2 ] && grep -q \"racebench: --baseline: cannot read '$TMP/nope.json'\" '$TMP/c.err'"
+	"[ $rb_rc = 2 ] && grep -q \"racebench: --baseline: cannot read report '$TMP/nope.json'\" '$TMP/c.err'"
 
 # run --expect: the gate after a real run; a bad file stops before any database work
 # (the server below does not exist: reaching it would exit 3).
@@ -120,3 +120,25 @@ check "... before trying the server" [ $(($(date +%s) - start)) -lt 3 ]
 run_rb "$TMP/c" run -s double-tap --tolerance 20%
 check "--tolerance without --baseline exits 2" sh -c \
 	"[ $rb_rc = 2 ] && grep -q 'only applies with --baseline' '$TMP/c.err'"
+
+# check on a partial report exits as its run did (3), gate not evaluated:
+# a CI gate must never pass on a run that did not finish.
+jq '.aborted = true | .abort_reason = "interrupted by SIGINT"' "$r" >"$TMP/partial.json"
+run_rb "$TMP/c" check "$TMP/partial.json" --expect "$TMP/good.txt"
+check "check on a partial report: exit 3" [ "$rb_rc" = 3 ]
+check "... saying the gate was not evaluated" grep -q "gate not evaluated: the run did not finish" "$TMP/c.err"
+# Each stray byte is refused, naming the line (end to end, through check).
+printf 'pg rc * for-update-parent verdict == safe\rpg rc * none verdict == safe\n' >"$TMP/cr.txt"
+run_rb "$TMP/c" check "$r" --expect "$TMP/cr.txt"
+check "check: a bare CR cannot hide an expectation (exit 2, named)" \
+	sh -c "[ $rb_rc = 2 ] && grep -q 'cr.txt:1: a carriage return' '$TMP/c.err'"
+printf 'pg rc * none verdict == anomaly\0, anomalies > 100000\n' >"$TMP/nul.txt"
+run_rb "$TMP/c" check "$r" --expect "$TMP/nul.txt"
+check "check: a NUL cannot hide a condition (exit 2, named)" \
+	sh -c "[ $rb_rc = 2 ] && grep -q 'nul.txt:1: a NUL byte' '$TMP/c.err'"
+printf 'pg rc * none verdict == anomaly\r\npg rc * for-update-parent verdict == safe\r\n' >"$TMP/crlf.txt"
+run_rb "$TMP/c" check "$r" --expect "$TMP/crlf.txt"
+check "check: CRLF line ends are fine (exit 0)" [ "$rb_rc" = 0 ]
+timeout 10 "$RB" check "$r" --expect /dev/zero >"$TMP/c" 2>"$TMP/c.err"
+check "check --expect /dev/zero: refused at once (exit 2)" \
+	sh -c "[ $? = 2 ] && grep -q 'larger than 1 MiB' '$TMP/c.err'"

@@ -52,3 +52,27 @@ check "Markdown headline counts the cells" grep -q "^### racebench: $cells cells
 check "Markdown has the pg · double-tap table" grep -q '^#### pg · double-tap' "$TMP/a.md"
 rows=$(grep -c '^| [a-z]' "$TMP/a.md")
 check "Markdown has one row per ran cell ($ran)" [ "$((rows - 1))" = "$ran" ]
+
+# A report that cannot be written (a full disk) is an infrastructure error
+# (exit 3), whatever the format and whether it goes to a file or stdout.
+for f in table json csv markdown junit html; do
+	"$RB" check "$TMP/a.json" --expect examples/expect-team.txt -f "$f" -o - >/dev/full 2>"$TMP/full.err"
+	rc=$?
+	check "$f to a full disk: exit 3 and a reason" \
+		sh -c "[ $rc = 3 ] && grep -q 'No space left on device' '$TMP/full.err'"
+done
+"$RB" run --pg "$RACEBENCH_PG" -s double-tap -S atomic -i rc -t 1 -f json -o - >/dev/full 2>"$TMP/full.err"
+check "run's report to a full disk: exit 3" [ "$?" = 3 ]
+"$RB" check "$TMP/a.json" --expect examples/expect-team.txt >/dev/full 2>"$TMP/full.err"
+check "check's summary to a full disk: exit 3" [ "$?" = 3 ]
+"$RB" list >/dev/full 2>"$TMP/full.err"
+check "list to a full disk: exit 3" [ "$?" = 3 ]
+"$RB" explain double-tap --pg "$RACEBENCH_PG" >/dev/full 2>"$TMP/full.err"
+check "explain to a full disk: exit 3" [ "$?" = 3 ]
+
+# A run that fails before any cell leaves no report from an earlier run behind.
+echo '{"stale": true}' >"$TMP/stale.json"
+"$RB" run --pg "host=127.0.0.1 port=1" -s double-tap -S none -i rc -t 1 -f json -o "$TMP/stale.json" \
+	--connect-timeout 2 >/dev/null 2>&1
+check "an exit 3 before any cell: exit 3 and the stale report is gone" \
+	sh -c "[ $? = 3 ] && [ ! -e '$TMP/stale.json' ]"

@@ -35,3 +35,32 @@ check "--duration in race mode is refused (exit 2)" [ "$rb_rc" = 2 ]
 run_rb "$TMP/bad.txt" load --arrival poisson
 check "--arrival without --rate is refused (exit 2)" [ "$rb_rc" = 2 ]
 check "... and says why" grep -q 'needs --rate' "$TMP/bad.txt.err"
+
+# A slow open loop ends at its deadline, and a signal ends it at once,
+# however far off the next scheduled start is.
+t0=$(date +%s%N)
+run_rb "$TMP/slow.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc --rate 0.1 \
+	--duration 1 --warmup 0 --format json --out "$TMP/slow.json"
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "--rate 0.1 --duration 1 ends at its deadline (exit 0, ${ms} ms)" \
+	sh -c "[ $rb_rc = 0 ] && [ $ms -lt 5000 ]"
+jq_true "throughput is operations over the measured second" "$TMP/slow.json" \
+	'.cells[0].ops == 1 and .cells[0].throughput == 1'
+run_rb "$TMP/one.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc --rate 1 \
+	--ops 3 -c 1 --warmup 0 --format json --out "$TMP/one.json"
+jq_true "--rate 1 --ops 3: 3 operations at 1 per second, not hundreds" "$TMP/one.json" \
+	'.cells[0].ops == 3 and .cells[0].throughput > 0.9 and .cells[0].throughput < 1.1'
+for sig in INT TERM; do
+	"$RB" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc --rate 0.001 \
+		--duration 3600 --warmup 0 --format json --out "$TMP/sig.json" >/dev/null 2>&1 &
+	bg=$!
+	sleep 1.5
+	t0=$(date +%s%N)
+	kill -$sig $bg
+	wait $bg
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	want=$([ $sig = INT ] && echo 130 || echo 143)
+	check "--rate 0.001: SIG$sig during the wait ends the run (exit $rc, ${ms} ms)" \
+		sh -c "[ $rc = $want ] && [ $ms -lt 2000 ]"
+done
