@@ -146,14 +146,8 @@ static void print_usage(FILE *f)
 		fputs(usage_text[i], f);
 }
 
-/* The signal that asked the run to stop (a lock-free atomic: safe to
- * store from a handler, and read by the client threads). */
+/* The signal that asked the run to stop: set by the watchdog, read by all. */
 static atomic_int interrupted;
-
-static void on_signal(int sig)
-{
-	atomic_store(&interrupted, sig);
-}
 
 static void die_usage(const char *msg)
 {
@@ -529,7 +523,6 @@ static int cmd_run(struct options *o)
 	struct run_server lock_srv = { 0 };
 	int rc = 0, color, broken = 0;
 	uint64_t t0 = now_ns();
-	struct sigaction sa;
 	struct watchdog wd = { 0 };
 
 	check_outs(o);
@@ -543,11 +536,6 @@ static int cmd_run(struct options *o)
 	if (!o->cfg.seed)
 		o->cfg.seed =
 			((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	r.mode = o->cmd == CMD_LOAD ? "load" : "race";
 	if (o->cmd == CMD_LOAD) {
@@ -656,7 +644,6 @@ static int cmd_run(struct options *o)
 			r.abort_msg[0] = '\0';
 		}
 	}
-	watchdog_stop(&wd);
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	if (o->keep_servers && srv.started) {
@@ -673,6 +660,7 @@ static int cmd_run(struct options *o)
 		result_release(&r);
 		matrix_release(&st);
 		gate_close(&gi);
+		watchdog_stop(&wd);
 		return EXIT_USAGE;
 	}
 	if (rc < 0) {
@@ -694,6 +682,8 @@ static int cmd_run(struct options *o)
 	result_release(&r);
 	matrix_release(&st);
 	gate_close(&gi);
+	/* Last: until here a second Ctrl-C must not kill the clean-up. */
+	watchdog_stop(&wd);
 	if (atomic_load(&interrupted))
 		return 128 + atomic_load(&interrupted);
 	return rc < 0 ? EXIT_INFRA : broken ? EXIT_GATE : 0;
@@ -742,7 +732,6 @@ static int cmd_explain(struct options *o)
 	struct explain_result r;
 	struct ex_schedule sched;
 	struct servers srv = { 0 };
-	struct sigaction sa;
 	char err[512], need[32] = "", prefix[80];
 	const char *dsn, *why, *path = o->nouts ? o->outs[0] : "-";
 	struct watchdog wd = { 0 };
@@ -806,10 +795,6 @@ static int cmd_explain(struct options *o)
 			str_printf(need + strlen(need), sizeof(need) - strlen(need), "%sredis",
 				   *need ? " " : "");
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	watchdog_start(&wd, &interrupted, (unsigned)o->statement_timeout_ms);
 	if (*need) {
 		if (!o->quiet)
@@ -841,7 +826,6 @@ static int cmd_explain(struct options *o)
 	ec.locks = ec.lock.url ? lock_service : NULL;
 	ec.stop = &interrupted;
 	rc = explain_run(&ec, &r, &e);
-	watchdog_stop(&wd);
 	if (o->keep_servers && srv.started)
 		fprintf(stderr,
 			"racebench: servers kept running in %s; stop them with: %s --dir %s "
@@ -849,6 +833,7 @@ static int cmd_explain(struct options *o)
 			srv.dir, srv.script, srv.dir);
 	else
 		servers_stop(&srv);
+	watchdog_stop(&wd);
 	if (rc < 0) {
 		d->xRedact(dsn, err, sizeof(err));
 		fprintf(stderr, "racebench: explain on %s (%s): %s\n", d->name, err, e.msg);

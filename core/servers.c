@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,11 @@ static int run_script(struct servers *s, const char *cmd, const char *which)
 		}
 		/* A new process group: a Ctrl-C at the terminal is ours to handle. */
 		setpgid(0, 0);
+		/* The servers it starts must take signals (the run blocks them). */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execvp("bash", argv);
 		_exit(127);
 	}

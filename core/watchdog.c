@@ -15,21 +15,39 @@
 #define _POSIX_C_SOURCE 200809L
 #include "watchdog.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <time.h>
+
 #include "../drivers/driver.h"
 #include "util.h"
 
-#define TICK_US	       50000u	     /* how often it looks */
+#define TICK_US	       50000L	     /* how often it looks */
 #define STOP_GRACE_NS  1000000000ull /* after a stop: time to finish cleanly */
 #define STOP_BUSY_NS   500000000ull  /* ... then a call this old is cut */
 #define TIMEOUT_EXTRA_NS 2000000000ull /* past the statement time-out */
 
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
 static void *watch_main(void *arg)
 {
 	struct watchdog *w = arg;
+	struct timespec tick = { 0, TICK_US * 1000L };
 	uint64_t stopped_at = 0;
+	sigset_t set;
 
+	stop_signals(&set);
 	while (!atomic_load(&w->quit)) {
+		int sig = sigtimedwait(&set, NULL, &tick);
 		uint64_t now = now_ns();
+
+		if (sig > 0 && !atomic_load(w->stop))
+			atomic_store(w->stop, sig);
 
 		if (w->stop && atomic_load(w->stop)) {
 			if (!stopped_at)
@@ -39,25 +57,43 @@ static void *watch_main(void *arg)
 		} else if (w->timeout_ns) {
 			conn_cut_busy(w->timeout_ns + TIMEOUT_EXTRA_NS);
 		}
-		sleep_us(TICK_US);
 	}
 	return NULL;
 }
 
-int watchdog_start(struct watchdog *w, const atomic_int *stop, unsigned statement_timeout_ms)
+int watchdog_start(struct watchdog *w, atomic_int *stop, unsigned statement_timeout_ms)
 {
+	sigset_t set;
+
 	w->stop = stop;
 	w->timeout_ns = (uint64_t)statement_timeout_ms * 1000000u;
 	atomic_init(&w->quit, 0);
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	w->running = pthread_create(&w->thread, NULL, watch_main, w) == 0;
+	if (!w->running)
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	return w->running ? 0 : -1;
 }
 
 void watchdog_stop(struct watchdog *w)
 {
+	sigset_t set;
+
 	if (!w->running)
 		return;
 	atomic_store(&w->quit, 1);
 	pthread_join(w->thread, NULL);
 	w->running = 0;
+	/* A signal that came after the last look stays pending: it still counts. */
+	stop_signals(&set);
+	for (struct timespec zero = { 0, 0 };;) {
+		int sig = sigtimedwait(&set, NULL, &zero);
+
+		if (sig <= 0)
+			break;
+		if (!atomic_load(w->stop))
+			atomic_store(w->stop, sig);
+	}
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
