@@ -435,6 +435,7 @@ start_pg_replica() {
 	opts="-c listen_addresses=127.0.0.1 -p $pport -k $p/sock $speed
 		-c synchronous_commit=local -c synchronous_standby_names=rb_standby
 		-c wal_level=replica -c max_wal_senders=10 -c max_replication_slots=10"
+	# pg_ctl hands -o to a shell: one line, whitespace collapsed, quotes kept.
 	write_cmdline "$p" "$PGBIN/pg_ctl" -D "$p/data" -l "$p/server.log" -w -t 60 -s start \
 		-o "$(echo $opts)"
 	pg_launch "$p" || { tail -n 20 "$p/server.log" >&2 || true; die "PostgreSQL primary did not start"; }
@@ -630,7 +631,7 @@ partition_rules() {	# topology index: nft rules dropping that node's traffic
 	galera)
 		mapfile -t addrs <"$dir/galera/addrs"
 		mapfile -t ports <"$dir/galera/ports"
-		me=${addrs[k - 1]} them= mine= theirs=
+		me=${addrs[k - 1]} them='' mine='' theirs=''
 		for i in 1 2 3; do
 			if [ "$i" = "$k" ]; then
 				mine="${ports[4 * i - 3]}, ${ports[4 * i - 2]}, ${ports[4 * i - 1]}"

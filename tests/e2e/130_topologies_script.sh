@@ -199,5 +199,6 @@ done
 check "stop: none of the ${#pids[@]} pids recorded is alive${left[*]:+ (left: ${left[*]})}" [ ${#left[@]} = 0 ]
 check "stop: DIR removed" [ ! -e "$dir" ]
 if command -v nft >/dev/null; then
-	check "stop: no nft table of ours left" eval '! nft list tables 2>/dev/null | grep -q "$prefix"'
+	no_table() { ! nft list tables 2>/dev/null | grep -q "$prefix"; }
+	check "stop: no nft table of ours left" no_table
 fi
