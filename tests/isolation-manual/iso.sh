@@ -547,7 +547,7 @@ run_test() { # DB LEVEL TEST
 	for k in "${!SL[@]}"; do
 		l=${SL[$k]}
 		[[ ${SQ[$k]} == SELECT* ]] || continue
-		detail+=" $l=[${R[$l]:-${ST[$l]:-}}]"
+		if [ "${ST[$l]:-}" = done ]; then detail+=" $l=[${R[$l]}]"; else detail+=" $l=<${ST[$l]:-not run}>"; fi
 	done
 	if [ "$verdict" = ok ]; then verdict=prevented; fi
 	log "RESULT $DB $LEVEL $TEST $verdict ($how) $detail"
