@@ -13,7 +13,7 @@ core="build-essential pkg-config
 postgresql-15 libpq-dev
 mariadb-server mariadb-client libmariadb-dev libmariadb-dev-compat
 redis-server libhiredis-dev
-libjansson-dev libcmocka-dev jq procps
+libjansson-dev libcmocka-dev jq procps nftables
 clang libclang-rt-14-dev valgrind libxml2-utils
 chromium"
 bench="postgresql-contrib sysbench hyperfine"
