@@ -254,7 +254,8 @@ int conn_cut_busy(unsigned long long older_ns)
 	for (struct conn_watch *w = watched; w; w = w->next) {
 		unsigned long long since = atomic_load_explicit(&w->busy, memory_order_relaxed);
 
-		if (w->fd >= 0 && since && now - since > older_ns) {
+		/* A call that began after now was read is young, not 2^64 ns old. */
+		if (w->fd >= 0 && since && since < now && now - since > older_ns) {
 			atomic_store(&w->cut, 1);
 			shutdown(w->fd, SHUT_RDWR);
 			n++;
