@@ -64,7 +64,9 @@ if [ "$e2e" = 1 ]; then
 		[ ${#files[@]} -gt 0 ] || files=(tests/e2e/[0-9]*.sh)
 		for f in "${files[@]}"; do
 			echo "# e2e: $(basename "$f")"
+			t0=$SECONDS
 			count "$(basename "$f")" < <(bash "$f" 2>&1)
+			echo "# e2e: $(basename "$f") took $((SECONDS - t0)) s"
 		done
 	fi
 fi
