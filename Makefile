@@ -30,7 +30,7 @@ LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -pthread
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 
 # Adding a scenario, driver or report is one new file: the build finds it.
-LIB_SRC := $(sort $(wildcard core/*.c drivers/*.c scenarios/*.c reports/*.c))
+LIB_SRC := $(sort $(wildcard base/*.c drivers/*.c scenarios/*.c core/*.c reports/*.c cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -78,7 +78,7 @@ deps:
 	scripts/deps.sh
 
 format:
-	clang-format -i bench.c core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i bench.c base/*.[ch] core/*.[ch] drivers/*.[ch] scenarios/*.[ch] reports/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 # libFuzzer targets (clang): the expectations parser, DSN/URL parsing,
 # option parsing and the JSON reader, FUZZ_TIME seconds each. Crashes land

@@ -25,7 +25,7 @@
 #include "core/opts.h"
 #include "core/result.h"
 #include "core/servers.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "core/watchdog.h"
 #include "reports/report.h"
 #include "reports/timeline.h"

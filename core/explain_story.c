@@ -1,6 +1,6 @@
 /* explain_story.c: what an explain run's events say, in sentences. */
 #define _POSIX_C_SOURCE 200809L
-#include "explain.h"
+#include "explain_result.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util.h"
+#include "../base/util.h"
 
 static void add(struct explain_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

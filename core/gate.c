@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "../reports/report.h"
-#include "strategy.h"
-#include "util.h"
+#include "../base/strategy.h"
+#include "../base/util.h"
 
 enum ftype {
 	FT_VERDICT,

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hist.h"
-#include "util.h"
+#include "../base/hist.h"
+#include "../base/util.h"
 
 /* How long a lost admin connection is tried again before the cell is given up. */
 #define ADMIN_REVIVE_NS 10000000000ull

@@ -10,7 +10,7 @@
 
 #include "explain.h"
 #include "harness.h"
-#include "util.h"
+#include "../base/util.h"
 
 void matrix_init(struct matrix *m, struct options *o, struct run_result *r, int progress,
 		 const atomic_int *stop)

@@ -12,8 +12,8 @@
 
 #include "../reports/report.h"
 #include "explain.h"
-#include "strategy.h"
-#include "util.h"
+#include "../base/strategy.h"
+#include "../base/util.h"
 
 static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "util.h"
+#include "explain_result.h"
+#include "../base/util.h"
 
 static const char *const reason_names[FR__COUNT - RB_CLS__COUNT] = {
 	"version-conflict",

@@ -7,9 +7,9 @@
 
 #include "../drivers/driver.h"
 #include "../scenarios/scenario.h"
-#include "err.h"
-#include "hist.h"
-#include "strategy.h"
+#include "../base/err.h"
+#include "../base/hist.h"
+#include "../base/strategy.h"
 
 /*
  * Why an operation failed for its user: an error class, or one of the

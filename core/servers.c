@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../base/util.h"
 
 /* RACEBENCH_SERVERS, else scripts/servers.sh beside the binary or in the source tree. */
 static int find_script(char *out, size_t n)

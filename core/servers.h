@@ -2,7 +2,7 @@
 #ifndef RB_SERVERS_H
 #define RB_SERVERS_H
 
-#include "err.h"
+#include "../base/err.h"
 
 struct servers {
 	char dir[256]; /* the temporary directory they live in */

@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "../drivers/driver.h"
-#include "util.h"
+#include "../base/util.h"
 
 #define TICK_US	       50000L	     /* how often it looks */
 #define STOP_GRACE_NS  1000000000ull /* after a stop: time to finish cleanly */

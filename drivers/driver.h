@@ -5,20 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
-
-enum rb_iso {
-	RB_ISO_RU,
-	RB_ISO_RC,
-	RB_ISO_RR,
-	RB_ISO_SER,
-	RB_ISO__COUNT
-};
-
-const char *rb_iso_name(enum rb_iso iso); /* "rc" */
-const char *rb_iso_sql(enum rb_iso iso);  /* "READ COMMITTED" */
-/* Parses "ru", "rc", "rr", "ser" (or the SQL names); -1 when unknown. */
-int rb_iso_parse(const char *s);
+#include "../base/err.h"
+#include "../base/level.h"
 
 /* SQL dialects: the few places where scenarios must say things twice. */
 enum dialect {

@@ -12,7 +12,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 
 extern const struct driver driver_mysql;
 

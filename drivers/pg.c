@@ -8,7 +8,7 @@
 
 #include <libpq-fe.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 
 extern const struct driver driver_pg;
 

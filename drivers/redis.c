@@ -16,7 +16,7 @@
 
 #include <hiredis.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 
 extern const struct lock_service lock_service_redis;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 
 #define VERSION_STRING RACEBENCH_VERSION
 

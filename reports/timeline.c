@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 #include "report.h"
 
 #define RULE	  "\xe2\x94\x80" /* ─ */

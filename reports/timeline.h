@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "../core/explain.h"
+#include "../core/explain_result.h"
 
 struct timeline_opts {
 	int lane;  /* characters per session column in the text (>= 24) */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 
 void sc_think(const struct op_ctx *o)
 {

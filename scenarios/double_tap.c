@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 #include "tally.h"
 
 static const struct db_stmt create_account = {

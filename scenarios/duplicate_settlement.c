@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/util.h"
+#include "../base/util.h"
 #include "tally.h"
 
 static const struct db_stmt create_product = {

@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "../core/err.h"
-#include "../core/strategy.h"
+#include "../base/err.h"
+#include "../base/strategy.h"
 #include "../drivers/driver.h"
 
 #define SC_MAX_KINDS 4

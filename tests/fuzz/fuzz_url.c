@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/util.h"
+#include "../../base/util.h"
 #include "../../drivers/driver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../../core/result.h"
-#include "../../core/util.h"
+#include "../../base/util.h"
 
 static const char *const fx_dt_kinds[] = { "duplicates", "lost_updates" };
 static const char *const fx_co_kinds[] = { "oversold", "lost_updates" };

@@ -8,7 +8,8 @@
 #include <cmocka.h>
 
 #include "../../core/explain.h"
-#include "../../core/util.h"
+#include "../../core/sql_text.h"
+#include "../../base/util.h"
 
 #define assert_contains(hay, needle) \
 	do { \

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../core/hist.h"
-#include "../../core/util.h"
+#include "../../base/hist.h"
+#include "../../base/util.h"
 
 static struct hist *new_hist(void)
 {

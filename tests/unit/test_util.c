@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../core/util.h"
+#include "../../base/util.h"
 
 static void redacts(void **state)
 {

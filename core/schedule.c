@@ -1,6 +1,6 @@
 /* explain_spec.c: explain's schedule language: sessions, steps, spec files. */
 #define _POSIX_C_SOURCE 200809L
-#include "explain.h"
+#include "schedule.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "../base/util.h"
 
 static const char *const point_names[EX_POINT__COUNT] = {
 	[EX_THINK] = "think",
