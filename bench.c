@@ -24,6 +24,7 @@
 #include "core/matrix.h"
 #include "core/opts.h"
 #include "core/result.h"
+#include "core/result_read.h"
 #include "core/servers.h"
 #include "base/util.h"
 #include "core/watchdog.h"
@@ -373,7 +374,7 @@ static void read_report(const char *path, struct run_result *r, const char *what
 		exit(EXIT_USAGE);
 	}
 	f = fmemopen(text, len ? len : 1, "r");
-	if (!f || report_json_read(f, r, &e) < 0) {
+	if (!f || result_read_json(f, r, &e) < 0) {
 		fprintf(stderr, "racebench: %s%s'%s' is not a racebench JSON report: %s\n",
 			what ? what : "", what ? ": " : "", path, f ? e.msg : strerror(errno));
 		if (f)

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,4 +214,16 @@ void dsn_redact(const char *in, char *out, size_t n)
 	if (o >= n)
 		o = n - 1;
 	out[o] = '\0';
+}
+
+void fmt_us(char *buf, size_t n, uint64_t us)
+{
+	if (us < 1000)
+		snprintf(buf, n, "%" PRIu64 "us", us);
+	else if (us < 10000)
+		snprintf(buf, n, "%.2fms", (double)us / 1000.0);
+	else if (us < 1000000)
+		snprintf(buf, n, "%.1fms", (double)us / 1000.0);
+	else
+		snprintf(buf, n, "%.2fs", (double)us / 1e6);
 }

@@ -45,6 +45,9 @@ void dsn_redact(const char *in, char *out, size_t n);
 int read_text_file(const char *what, const char *path, size_t limit, char **text, size_t *len,
 		   char *err, size_t errlen);
 
+/* "850us", "2.1ms", "1.20s": a latency for people. */
+void fmt_us(char *buf, size_t n, uint64_t us);
+
 /* snprintf for messages where cutting a long text short is fine. */
 void str_printf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copies at most n-1 bytes and always terminates (n > 0). */

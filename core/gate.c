@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../reports/report.h"
 #include "../base/strategy.h"
 #include "../base/util.h"
 

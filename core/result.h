@@ -81,6 +81,9 @@ struct cell_result {
 	char abort_msg[256];
 };
 
+/* The version of the result's JSON form (docs/report-schema.md). */
+#define RESULT_SCHEMA_VERSION 1
+
 /* What a run measured, with what, where. */
 struct run_server {
 	const char *db; /* driver name */

@@ -8,6 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
+#include "../base/util.h"
+
 #include <string.h>
 #include <time.h>
 

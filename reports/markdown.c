@@ -5,6 +5,8 @@
  */
 #include "report.h"
 
+#include "../base/util.h"
+
 #include <ctype.h>
 #include <string.h>
 

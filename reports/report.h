@@ -18,13 +18,6 @@ int report_markdown(FILE *f, const struct run_result *r, const struct report_opt
 int report_junit(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_html(FILE *f, const struct run_result *r, const struct report_opts *o);
 
-/*
- * Reads back what report_json wrote into r (overwritten; strings owned by r).
- * Returns 0, or -1 with e->msg naming what is malformed ("cells[2].verdict:
- * missing"). Release r with result_release either way.
- */
-int report_json_read(FILE *f, struct run_result *r, struct rb_err *e);
-
 struct report_format {
 	const char *name; /* what --format takes */
 	const char *ext;  /* file extension, without the dot */
@@ -36,9 +29,7 @@ extern const struct report_format report_formats[];
 int report_format_find(const char *name);
 
 /* Shared helpers. */
-/* "850us", "2.1ms", "1.20s": latency for humans. */
-void fmt_us(char *buf, size_t n, uint64_t us);
-#define JSON_SCHEMA_VERSION 1
+#define JSON_SCHEMA_VERSION RESULT_SCHEMA_VERSION
 
 /*
  * Writes s for XML or HTML: & < > " ' become entities; control characters

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../../core/result_read.h"
 #include "../../reports/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return 0;
-	if (report_json_read(f, &r, &e) == 0) {
+	if (result_read_json(f, &r, &e) == 0) {
 		FILE *out = fopen("/dev/null", "w");
 
 		if (out) {

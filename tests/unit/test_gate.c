@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "../../core/gate.h"
+#include "../../core/result_read.h"
 #include "../../core/opts.h"
 #include "../../reports/report.h"
 
@@ -573,7 +574,7 @@ static char *render(const struct run_result *r)
 static int read_back(const char *text, struct run_result *r, struct rb_err *e)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int rc = report_json_read(f, r, e);
+	int rc = result_read_json(f, r, e);
 
 	fclose(f);
 	return rc;
