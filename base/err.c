@@ -47,36 +47,45 @@ static void one_line(char *msg)
 		msg[--n] = '\0';
 }
 
+/*
+ * Both setters format into a buffer of their own first, so a message may
+ * be built from the one e holds ("RACEBENCH_PG: %s", e->msg).
+ */
 int rb_err_set(struct rb_err *e, enum rb_class cls, const char *sqlstate, int native,
 	       const char *fmt, ...)
 {
+	char msg[sizeof(e->msg)], state[sizeof(e->sqlstate)];
 	va_list ap;
 
 	if (!e)
 		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(state, sizeof(state), "%s", sqlstate ? sqlstate : "");
 	e->cls = cls;
-	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", sqlstate ? sqlstate : "");
+	memcpy(e->sqlstate, state, sizeof(state));
 	e->native = native;
 	e->input = 0;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
+	memcpy(e->msg, msg, sizeof(msg));
 	one_line(e->msg);
 	return -1;
 }
 
 int rb_err_input(struct rb_err *e, const char *fmt, ...)
 {
+	char msg[sizeof(e->msg)];
 	va_list ap;
 
 	if (!e)
 		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	rb_err_clear(e);
 	e->cls = RB_CLS_OTHER;
 	e->input = 1;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
+	memcpy(e->msg, msg, sizeof(msg));
 	one_line(e->msg);
 	return -1;
 }

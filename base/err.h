@@ -28,7 +28,7 @@ struct rb_err {
 	char sqlstate[6]; /* "" when the source has none */
 	int native;	  /* server error number, 0 when none */
 	int input;	  /* the user's input is at fault (exit 2), not a server (exit 3) */
-	char msg[256];
+	char msg[512];
 };
 
 const char *rb_class_name(enum rb_class cls);

@@ -34,7 +34,7 @@ static const struct strategy_info table[ST__COUNT] = {
 			    "a CHECK constraint refuses the bad state (check-violation)",
 			    "003 (the fix it wished for)", GUARD_NONE, 0, 0, 0, 0 },
 	[ST_ADVISORY] = { "advisory",
-			  "database named lock (pg_advisory_xact_lock, GET_LOCK) on the key",
+			  "the database's own named lock on the key, for the whole transaction",
 			  "beyond the seeds", GUARD_ADVISORY, 0, 0, 0, 0 },
 	[ST_REDIS_NARROW] = { "redis-narrow",
 			      "Redis lock around the find-and-write, released before COMMIT",

@@ -111,7 +111,7 @@ double rng_unit(struct rng *r)
 }
 
 int read_text_file(const char *what, const char *path, size_t limit, char **text, size_t *len,
-		   char *err, size_t errlen)
+		   struct rb_err *e)
 {
 	FILE *f = fopen(path, "r");
 	size_t n = 0, cap = 4096;
@@ -120,8 +120,7 @@ int read_text_file(const char *what, const char *path, size_t limit, char **text
 	*text = NULL;
 	*len = 0;
 	if (!f) {
-		snprintf(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
-		return -1;
+		return rb_err_input(e, "cannot read %s '%s': %s", what, path, strerror(errno));
 	}
 	buf = xmalloc(cap);
 	for (;;) {
@@ -129,9 +128,9 @@ int read_text_file(const char *what, const char *path, size_t limit, char **text
 
 		n += got;
 		if (n > limit) {
-			snprintf(err, errlen, "%s '%s' is larger than %zu %s", what, path,
-				 limit >= 1 << 20 ? limit >> 20 : limit >> 10,
-				 limit >= 1 << 20 ? "MiB" : "KiB");
+			rb_err_input(e, "%s '%s' is larger than %zu %s", what, path,
+				     limit >= 1 << 20 ? limit >> 20 : limit >> 10,
+				     limit >= 1 << 20 ? "MiB" : "KiB");
 			goto fail;
 		}
 		if (got == 0)
@@ -142,7 +141,7 @@ int read_text_file(const char *what, const char *path, size_t limit, char **text
 		}
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "reading %s '%s' failed: %s", what, path, strerror(errno));
+		rb_err_input(e, "reading %s '%s' failed: %s", what, path, strerror(errno));
 		goto fail;
 	}
 	fclose(f);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* CLOCK_MONOTONIC in nanoseconds. */
@@ -38,12 +40,12 @@ void dsn_redact(const char *in, char *out, size_t n);
  * Reads the whole file at path into *text (NUL-terminated; *len bytes,
  * which may hold NUL bytes: callers that want text refuse them). A file
  * larger than limit bytes is refused without reading it all, so
- * /dev/zero or a log cannot eat the memory. Returns 0, or -1 with a
- * one-line reason in err that names what the file is for ("cannot read
- * WHAT 'F': ...", "WHAT 'F' is larger than 1 MiB").
+ * /dev/zero or a log cannot eat the memory. Returns 0, or -1 with e
+ * (bad input) naming what the file is for ("cannot read WHAT 'F': ...",
+ * "WHAT 'F' is larger than 1 MiB").
  */
 int read_text_file(const char *what, const char *path, size_t limit, char **text, size_t *len,
-		   char *err, size_t errlen);
+		   struct rb_err *e);
 
 /* "850us", "2.1ms", "1.20s": a latency for people. */
 void fmt_us(char *buf, size_t n, uint64_t us);

@@ -184,11 +184,7 @@ static int w_begin(struct db_conn *c, enum rb_iso iso, struct rb_err *e)
 {
 	char text[128];
 
-	/* The MySQL driver sets the session's level once, then starts each one. */
-	if (c->drv->dialect == DIALECT_MYSQL)
-		snprintf(text, sizeof(text), "START TRANSACTION (%s)", rb_iso_sql(iso));
-	else
-		snprintf(text, sizeof(text), "BEGIN ISOLATION LEVEL %s", rb_iso_sql(iso));
+	xc(c)->ctx->real->xBeginText(iso, text, sizeof(text));
 	return gated(c, text, 0, TXN_OPEN, TXN_NONE, call_begin, &iso, NULL, e);
 }
 
@@ -268,10 +264,7 @@ static int w_adv_lock(struct db_conn *c, long long key, struct rb_err *e)
 {
 	char text[96];
 
-	snprintf(text, sizeof(text),
-		 c->drv->dialect == DIALECT_MYSQL ? "GET_LOCK(key %lld)"
-						  : "pg_advisory_xact_lock(key %lld)",
-		 key);
+	xc(c)->ctx->real->xAdvisoryText(key, 0, text, sizeof(text));
 	return gated(c, text, 1, TXN_NONE, TXN_NONE, call_adv_lock, &key, NULL, e);
 }
 
@@ -279,7 +272,7 @@ static int w_adv_unlock(struct db_conn *c, long long key, struct rb_err *e)
 {
 	char text[96];
 
-	snprintf(text, sizeof(text), "RELEASE_LOCK(key %lld)", key);
+	xc(c)->ctx->real->xAdvisoryText(key, 1, text, sizeof(text));
 	return gated(c, text, 0, TXN_NONE, TXN_NONE, call_adv_unlock, &key, NULL, e);
 }
 

@@ -618,18 +618,18 @@ static int line_bytes(struct pline *pl, char *s, size_t n)
 	return 0;
 }
 
-int gate_parse(struct gate *g, const char *name, const char *text, size_t len, char *err,
-	       size_t errlen)
+int gate_parse(struct gate *g, const char *name, const char *text, size_t len, struct rb_err *e)
 {
+	char *err = e->msg;
+	size_t errlen = sizeof(e->msg);
 	struct pline pl = { .line = 0, .err = err, .errlen = errlen };
 	char *buf = xmalloc(len + 1);
 	int rc = 0, before = g->nexp;
 
 	if (g->nfiles == (int)ARRAY_SIZE(g->files)) {
-		snprintf(err, errlen, "%s: at most %d expectations files", name,
-			 (int)ARRAY_SIZE(g->files));
 		free(buf);
-		return -1;
+		return rb_err_input(e, "%s: at most %d expectations files", name,
+				    (int)ARRAY_SIZE(g->files));
 	}
 	g->files[g->nfiles] = xstrdup(name);
 	pl.file = g->files[g->nfiles++];
@@ -664,23 +664,24 @@ int gate_parse(struct gate *g, const char *name, const char *text, size_t len, c
 			g->nexp++;
 	}
 	free(buf);
-	if (rc == 0 && g->nexp == before) {
-		snprintf(err, errlen, "%s: no expectations in the file (%s)", name, LINE_SHAPE);
-		rc = -1;
+	if (rc == 0 && g->nexp == before)
+		return rb_err_input(e, "%s: no expectations in the file (%s)", name, LINE_SHAPE);
+	if (rc < 0) {
+		e->cls = RB_CLS_OTHER;
+		e->input = 1;
 	}
 	return rc;
 }
 
-int gate_load(struct gate *g, const char *path, char *err, size_t errlen)
+int gate_load(struct gate *g, const char *path, struct rb_err *e)
 {
 	char *text;
 	size_t len;
 	int rc;
 
-	if (read_text_file("expectations file", path, GATE_FILE_LIMIT, &text, &len, err,
-			   errlen) < 0)
+	if (read_text_file("expectations file", path, GATE_FILE_LIMIT, &text, &len, e) < 0)
 		return -1;
-	rc = gate_parse(g, path, text, len, err, errlen);
+	rc = gate_parse(g, path, text, len, e);
 	free(text);
 	return rc;
 }
@@ -1014,7 +1015,7 @@ static int pct_parse(const char *s, double *out)
 	return 0;
 }
 
-int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, size_t errlen)
+int gate_parse_tolerance(const char *s, struct gate_tolerance *t, struct rb_err *e)
 {
 	static const char shape[] =
 		"a percentage from -99% to 1000% such as 20%, or "
@@ -1056,7 +1057,7 @@ int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, siz
 				goto bad_value;
 			t->floor_us = (uint64_t)(v + 0.5);
 		} else {
-			snprintf(err, errlen,
+			rb_err_input(e,
 				 "--tolerance: unknown item '%s' (valid: latency, "
 				 "throughput, floor)",
 				 tok);
@@ -1064,16 +1065,16 @@ int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, siz
 		}
 		continue;
 	bad_value:
-		snprintf(err, errlen, "--tolerance: %s: '%s' is not %s", tok, eq + 1,
+		rb_err_input(e, "--tolerance: %s: '%s' is not %s", tok, eq + 1,
 			 !strcmp(tok, "floor") ? "a duration such as 5ms"
 					       : "a percentage from -99% to 1000% such as 20%");
 		return -1;
 	bad_item:
-		snprintf(err, errlen, "--tolerance: '%s' is not NAME=VALUE (%s)", tok, shape);
+		rb_err_input(e, "--tolerance: '%s' is not NAME=VALUE (%s)", tok, shape);
 		return -1;
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "--tolerance: '%s' is not %s", s, shape);
+	rb_err_input(e, "--tolerance: '%s' is not %s", s, shape);
 	return -1;
 }

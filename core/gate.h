@@ -94,17 +94,16 @@ void gate_release(struct gate *g);
 
 /*
  * Adds the expectations in text (len bytes), named name in messages. Returns 0, or -1 with
- * a one-line message in err naming name:LINE, what is wrong and, where it
- * helps, the valid choices. Names are checked against what this build
+ * e (bad input) naming name:LINE, what is wrong and, where it helps, the
+ * valid choices. Names are checked against what this build
  * knows (drivers, scenarios, strategies, levels, anomaly kinds).
  */
-int gate_parse(struct gate *g, const char *name, const char *text, size_t len, char *err,
-	       size_t errlen);
+int gate_parse(struct gate *g, const char *name, const char *text, size_t len, struct rb_err *e);
 /*
  * gate_parse on the file at path; an unreadable file, or one larger than
  * GATE_FILE_LIMIT, is an error too.
  */
-int gate_load(struct gate *g, const char *path, char *err, size_t errlen);
+int gate_load(struct gate *g, const char *path, struct rb_err *e);
 
 /* Compares each cell with the cell of the same db, scenario, strategy and
  * level in base (which must outlive g). */
@@ -123,8 +122,8 @@ void gate_summary(FILE *f, const struct gate *g, const struct run_result *r, int
 
 /*
  * Parses --tolerance: "20%" (latency and throughput) or a comma list of
- * latency=PCT, throughput=PCT, floor=DURATION. Returns 0, or -1 with err set.
+ * latency=PCT, throughput=PCT, floor=DURATION. Returns 0, or -1 with e set.
  */
-int gate_parse_tolerance(const char *s, struct gate_tolerance *t, char *err, size_t errlen);
+int gate_parse_tolerance(const char *s, struct gate_tolerance *t, struct rb_err *e);
 
 #endif

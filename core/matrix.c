@@ -12,7 +12,7 @@
 #include "harness.h"
 #include "../base/util.h"
 
-void matrix_init(struct matrix *m, struct options *o, struct run_result *r, int progress,
+void matrix_init(struct matrix *m, struct matrix_plan *o, struct run_result *r, int progress,
 		 const atomic_int *stop)
 {
 	memset(m, 0, sizeof(*m));
@@ -118,7 +118,7 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 	struct matrix *st = dr->st;
 	const struct driver *d = dr->d;
 	struct db_conn *admin = *admin_p;
-	struct options *o = st->o;
+	struct matrix_plan *o = st->o;
 	struct pool *pool = NULL;
 	int rc;
 
@@ -160,17 +160,17 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 			}
 			c = result_add_cell(&dr->r);
 			atomic_fetch_add(&st->done_cells, 1);
-			if (o->cmd == CMD_LOAD) {
+			if (o->load) {
 				char label[160];
 
 				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
 					 strategy_name((enum strategy)s),
 					 rb_iso_name((enum rb_iso)l));
 				dr->cur_label = label;
-				o->load.progress = st->progress ? load_progress : NULL;
-				o->load.progress_arg = dr;
+				o->load_cfg.progress = st->progress ? load_progress : NULL;
+				o->load_cfg.progress_arg = dr;
 				rc = pool_load(pool, admin_p, (enum strategy)s, (enum rb_iso)l,
-					       &o->load, c, e);
+					       &o->load_cfg, c, e);
 			} else {
 				rc = pool_cell(pool, admin_p, (enum strategy)s, (enum rb_iso)l, c,
 					       e);
@@ -207,7 +207,7 @@ static int run_driver(struct db_run *dr)
 	struct matrix *st = dr->st;
 	const struct driver *d = dr->d;
 	const char *dsn = dr->dsn;
-	struct options *o = st->o;
+	struct matrix_plan *o = st->o;
 	struct db_opts dbo = {
 		.dsn = dsn,
 		.schema = NULL,
@@ -276,22 +276,22 @@ static void *driver_thread(void *arg)
  * benchmark never shares the machine with another. Results are merged in
  * driver order, so reports do not depend on which finished first.
  */
-int matrix_run(struct matrix *st, const char **dsn, const int *throwaway)
+int matrix_run(struct matrix *st, const char **dsn, const int *throwaway, struct rb_err *e)
 {
-	struct options *o = st->o;
+	struct matrix_plan *o = st->o;
 	struct db_run dr[8];
 	int n = 0, rc = 0, parallel;
 
 	memset(dr, 0, sizeof(dr));
 	for (int i = 0; drivers[i]; i++) {
-		struct rb_err e;
+		struct rb_err ie;
 
 		if (!(o->dbs & (1u << i)))
 			continue;
-		if (drivers[i]->xGlobalInit && drivers[i]->xGlobalInit(&e) < 0) {
+		if (drivers[i]->xGlobalInit && drivers[i]->xGlobalInit(&ie) < 0) {
 			str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s",
-				   drivers[i]->name, e.msg);
-			return -1;
+				   drivers[i]->name, ie.msg);
+			return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", st->r->abort_msg);
 		}
 		dr[n].st = st;
 		dr[n].d = drivers[i];
@@ -299,7 +299,7 @@ int matrix_run(struct matrix *st, const char **dsn, const int *throwaway)
 		dr[n].throwaway = throwaway[i];
 		n++;
 	}
-	parallel = n > 1 && o->cmd == CMD_RUN && !o->sequential;
+	parallel = n > 1 && !o->load && !o->sequential;
 	for (int i = 0; i < n; i++) {
 		if (stopped(st)) {
 			dr[i].rc = -1;
@@ -330,7 +330,11 @@ int matrix_run(struct matrix *st, const char **dsn, const int *throwaway)
 		}
 		result_release(part);
 	}
-	return rc;
+	if (rc == -2)
+		return rb_err_input(e, "%s", st->r->abort_msg);
+	if (rc < 0)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", st->r->abort_msg);
+	return 0;
 }
 
 /*
@@ -342,7 +346,7 @@ int matrix_run(struct matrix *st, const char **dsn, const int *throwaway)
 void matrix_explains(struct matrix *st, const char **dsn)
 {
 	static const enum strategy shown[] = { ST_NONE, ST_FOR_UPDATE_PARENT };
-	struct options *o = st->o;
+	struct matrix_plan *o = st->o;
 	struct run_result *r = st->r;
 
 	for (int i = 0; drivers[i]; i++) {
@@ -351,11 +355,10 @@ void matrix_explains(struct matrix *st, const char **dsn)
 		for (int j = 0; scenarios[j]; j++) {
 			const struct scenario *sc = scenarios[j];
 			struct ex_schedule sched;
-			char err[256];
+			struct rb_err why;
 
 			if (!(o->scenarios & (1u << j)) ||
-			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), err,
-					     sizeof(err)) < 0)
+			    ex_schedule_load(&sched, sc, ex_schedule_find(sc, NULL), &why) < 0)
 				continue;
 			for (size_t k = 0; k < ARRAY_SIZE(shown); k++) {
 				struct explain_cfg ec = {
@@ -393,7 +396,7 @@ void matrix_explains(struct matrix *st, const char **dsn)
 	}
 }
 
-int matrix_count_cells(const struct options *o)
+int matrix_count_cells(const struct matrix_plan *o)
 {
 	int n = 0;
 

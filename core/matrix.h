@@ -5,12 +5,31 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "opts.h"
+#include "harness.h"
 #include "result.h"
+
+/* What a run of the matrix runs, and how. */
+struct matrix_plan {
+	int load;	     /* load mode: one database after the other, pool_load */
+	unsigned dbs;	     /* bit i: drivers[i] */
+	unsigned scenarios;  /* bit i: scenarios[i] */
+	unsigned strategies; /* bit s: enum strategy */
+	unsigned isolations; /* bit l: enum rb_iso */
+	struct run_cfg cfg;
+	struct load_cfg load_cfg;
+	const char *schema;
+	int force_schema; /* times --force-schema was given */
+	int keep_schema;
+	int sequential; /* race mode: one database after the other */
+	int lock_timeout_ms;
+	int connect_timeout_s;
+	int statement_timeout_ms; /* 0: none */
+	int quiet;
+};
 
 /* A run of the matrix: what to run, where results go, how to show progress. */
 struct matrix {
-	struct options *o;
+	struct matrix_plan *o;
 	struct run_result *r;
 	int progress;		/* a progress line on stderr */
 	const atomic_int *stop; /* set by a signal: stop after the current operations */
@@ -19,20 +38,20 @@ struct matrix {
 	pthread_mutex_t print; /* the progress line, shared by the databases */
 };
 
-void matrix_init(struct matrix *m, struct options *o, struct run_result *r, int progress,
+void matrix_init(struct matrix *m, struct matrix_plan *o, struct run_result *r, int progress,
 		 const atomic_int *stop);
 void matrix_release(struct matrix *m);
 /* Cells that will run (not n/a) for the selection in o. */
-int matrix_count_cells(const struct options *o);
+int matrix_count_cells(const struct matrix_plan *o);
 /*
  * Runs every selected database, dsn[i] for drivers[i] (throwaway[i]: a
  * server racebench started), into m->r: in race mode side by side, one
  * thread each, unless --sequential; load mode one after the other. Results
- * are merged in driver order. Returns 0, -1 on an infrastructure failure
- * or a stop (m->r->abort_msg says which), -2 when a schema of the tool's
- * name is refused.
+ * are merged in driver order. Returns 0, or -1 with e on an infrastructure
+ * failure or a stop (m->r->abort_msg says the same), bad input when a
+ * schema of the tool's name is refused.
  */
-int matrix_run(struct matrix *m, const char **dsn, const int *throwaway);
+int matrix_run(struct matrix *m, const char **dsn, const int *throwaway, struct rb_err *e);
 /*
  * run --explain: each selected scenario's default schedule on each selected
  * database under none and for-update-parent at READ COMMITTED, appended to

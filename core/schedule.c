@@ -23,16 +23,17 @@ const char *ex_point_name(enum ex_point p)
 	return (unsigned)p < EX_POINT__COUNT ? point_names[p] : "?";
 }
 
-static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(struct rb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int bad(char *err, size_t n, const char *fmt, ...)
+static int bad(struct rb_err *e, const char *fmt, ...)
 {
+	char msg[sizeof(e->msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return -1;
+	return rb_err_input(e, "%s", msg);
 }
 
 /* The next whitespace-separated word of *p into w (at most n-1 bytes); 0 at the end. */
@@ -84,7 +85,7 @@ static void session_list(const struct ex_schedule *s, char *buf, size_t n)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", s->sess[i].name);
 }
 
-int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t n)
+int ex_parse_sessions(struct ex_schedule *s, const char *text, struct rb_err *e)
 {
 	const char *p = text;
 	char w[64], *eq, *end;
@@ -96,21 +97,21 @@ int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t
 
 		eq = strchr(w, '=');
 		if (!eq || !good_name(w, (size_t)(eq - w)))
-			return bad(err, n,
+			return bad(e,
 				   "'%s' is not a session (NAME=CLIENT, e.g. A=0; a name is "
 				   "1 to %d letters, digits or _)",
 				   w, EX_NAME_MAX);
 		errno = 0;
 		client = strtol(eq + 1, &end, 10);
 		if (!eq[1] || *end || errno || client < 0 || client >= EX_MAX_SESSIONS)
-			return bad(err, n, "'%s': the client must be a number from 0 to %d", w,
+			return bad(e, "'%s': the client must be a number from 0 to %d", w,
 				   EX_MAX_SESSIONS - 1);
 		if (find_session(s, w, (size_t)(eq - w)) >= 0)
-			return bad(err, n, "'%s': session %.*s named twice", w, (int)(eq - w), w);
+			return bad(e, "'%s': session %.*s named twice", w, (int)(eq - w), w);
 		if (seen & (1 << client))
-			return bad(err, n, "'%s': client %ld is already a session", w, client);
+			return bad(e, "'%s': client %ld is already a session", w, client);
 		if (s->nsessions == EX_MAX_SESSIONS)
-			return bad(err, n, "at most %d sessions", EX_MAX_SESSIONS);
+			return bad(e, "at most %d sessions", EX_MAX_SESSIONS);
 		seen |= 1 << client;
 		memcpy(s->sess[s->nsessions].name, w, (size_t)(eq - w));
 		s->sess[s->nsessions].name[eq - w] = '\0';
@@ -118,18 +119,18 @@ int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t
 		s->nsessions++;
 	}
 	if (!s->nsessions)
-		return bad(err, n, "no sessions (e.g. sessions A=0 B=1)");
+		return bad(e, "no sessions (e.g. sessions A=0 B=1)");
 	/* The pool runs clients 0..n-1, every one of them: each needs a lane. */
 	for (int c = 0; c < s->nsessions; c++)
 		if (!(seen & (1 << c)))
-			return bad(err, n,
+			return bad(e,
 				   "no session is client %d: with %d sessions the clients "
 				   "are 0 to %d, each once",
 				   c, s->nsessions, s->nsessions - 1);
 	return 0;
 }
 
-int ex_parse_steps(struct ex_schedule *s, const char *text, char *err, size_t n)
+int ex_parse_steps(struct ex_schedule *s, const char *text, struct rb_err *e)
 {
 	const char *p = text;
 	char w[64], names[64];
@@ -139,22 +140,22 @@ int ex_parse_steps(struct ex_schedule *s, const char *text, char *err, size_t n)
 		int sess, pt = -1;
 
 		if (!colon)
-			return bad(err, n, "'%s' is not a step (SESSION:POINT, e.g. A:think)", w);
+			return bad(e, "'%s' is not a step (SESSION:POINT, e.g. A:think)", w);
 		sess = find_session(s, w, (size_t)(colon - w));
 		if (sess < 0) {
 			session_list(s, names, sizeof(names));
-			return bad(err, n, "'%s': no session %.*s (sessions: %s)", w,
+			return bad(e, "'%s': no session %.*s (sessions: %s)", w,
 				   (int)(colon - w), w, names);
 		}
 		for (int i = 0; i < EX_POINT__COUNT; i++)
 			if (!strcmp(colon + 1, point_names[i]))
 				pt = i;
 		if (pt < 0)
-			return bad(err, n,
+			return bad(e,
 				   "'%s': unknown point '%s' (valid: think, tail, end, step)", w,
 				   colon + 1);
 		if (s->nitems == EX_MAX_ITEMS)
-			return bad(err, n, "more than %d steps", EX_MAX_ITEMS);
+			return bad(e, "more than %d steps", EX_MAX_ITEMS);
 		s->items[s->nitems].session = sess;
 		s->items[s->nitems].point = (enum ex_point)pt;
 		s->nitems++;
@@ -177,9 +178,10 @@ static void name_from_file(char *out, size_t n, const char *file)
 	out[len] = '\0';
 }
 
-int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, char *err, size_t n)
+int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, struct rb_err *e)
 {
-	char msg[256], line[1024], word[32];
+	char line[1024], word[32];
+	struct rb_err why;
 	const char *p = text;
 	int lineno = 0, have_sessions = 0, have_scenario = 0, have_summary = 0;
 
@@ -192,7 +194,7 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 
 		lineno++;
 		if (len >= sizeof(line))
-			return bad(err, n, "%s:%d: line longer than %zu characters", file, lineno,
+			return bad(e, "%s:%d: line longer than %zu characters", file, lineno,
 				   sizeof(line) - 1);
 		memcpy(line, p, len);
 		line[len] = '\0';
@@ -210,10 +212,10 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 			const char *q = rest;
 
 			if (have_scenario)
-				return bad(err, n, "%s:%d: a second 'scenario' line", file, lineno);
+				return bad(e, "%s:%d: a second 'scenario' line", file, lineno);
 			if (!next_word(&q, s->scenario, sizeof(s->scenario)) ||
 			    next_word(&q, extra, sizeof(extra)))
-				return bad(err, n,
+				return bad(e,
 					   "%s:%d: 'scenario' takes one name (e.g. scenario "
 					   "double-tap)",
 					   file, lineno);
@@ -222,65 +224,65 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, cha
 			size_t l = strlen(rest);
 
 			if (have_summary)
-				return bad(err, n, "%s:%d: a second 'summary' line", file, lineno);
+				return bad(e, "%s:%d: a second 'summary' line", file, lineno);
 			while (l && isspace((unsigned char)rest[l - 1]))
 				l--;
 			snprintf(s->summary, sizeof(s->summary), "%.*s", (int)l, rest);
 			have_summary = 1;
 		} else if (!strcmp(word, "sessions")) {
 			if (have_sessions)
-				return bad(err, n, "%s:%d: a second 'sessions' line", file, lineno);
-			if (ex_parse_sessions(s, rest, msg, sizeof(msg)) < 0)
-				return bad(err, n, "%s:%d: %s", file, lineno, msg);
+				return bad(e, "%s:%d: a second 'sessions' line", file, lineno);
+			if (ex_parse_sessions(s, rest, &why) < 0)
+				return bad(e, "%s:%d: %s", file, lineno, why.msg);
 			have_sessions = 1;
 		} else if (!strcmp(word, "steps")) {
 			if (!have_sessions)
-				return bad(err, n, "%s:%d: 'steps' before the 'sessions' line",
+				return bad(e, "%s:%d: 'steps' before the 'sessions' line",
 					   file, lineno);
-			if (ex_parse_steps(s, rest, msg, sizeof(msg)) < 0)
-				return bad(err, n, "%s:%d: %s", file, lineno, msg);
+			if (ex_parse_steps(s, rest, &why) < 0)
+				return bad(e, "%s:%d: %s", file, lineno, why.msg);
 		} else {
-			return bad(err, n,
+			return bad(e,
 				   "%s:%d: unknown line '%s' (valid: scenario, summary, "
 				   "sessions, steps; # starts a comment)",
 				   file, lineno, word);
 		}
 	}
 	if (!have_sessions)
-		return bad(err, n, "%s: no 'sessions' line (e.g. sessions A=0 B=1)", file);
+		return bad(e, "%s: no 'sessions' line (e.g. sessions A=0 B=1)", file);
 	if (!s->nitems)
-		return bad(err, n, "%s: no steps (e.g. steps A:think B:think A:end B:end)", file);
+		return bad(e, "%s: no steps (e.g. steps A:think B:think A:end B:end)", file);
 	if (!have_summary)
 		snprintf(s->summary, sizeof(s->summary), "the schedule in %s", file);
 	return 0;
 }
 
-int ex_spec_load(struct ex_schedule *s, const char *file, char *err, size_t n)
+int ex_spec_load(struct ex_schedule *s, const char *file, struct rb_err *e)
 {
-	char *text, why[300];
+	struct rb_err why;
+	char *text;
 	size_t len;
 	int rc;
 
-	if (read_text_file("schedule", file, EX_SPEC_LIMIT, &text, &len, why, sizeof(why)) < 0)
-		return bad(err, n, "--spec: %s", why);
-	rc = strlen(text) != len ? bad(err, n, "%s: contains a NUL byte: not a text file", file)
-				 : ex_spec_parse(s, text, file, err, n);
+	if (read_text_file("schedule", file, EX_SPEC_LIMIT, &text, &len, &why) < 0)
+		return bad(e, "--spec: %s", why.msg);
+	rc = strlen(text) != len ? bad(e, "%s: contains a NUL byte: not a text file", file)
+				 : ex_spec_parse(s, text, file, e);
 	free(text);
 	return rc;
 }
 
 int ex_schedule_load(struct ex_schedule *s, const struct scenario *sc, const struct sc_schedule *d,
-		     char *err, size_t n)
+		     struct rb_err *e)
 {
-	char msg[256];
+	struct rb_err why;
 
 	memset(s, 0, sizeof(*s));
 	str_copy(s->name, d->name, sizeof(s->name));
 	str_copy(s->summary, d->summary, sizeof(s->summary));
 	str_copy(s->scenario, sc->name, sizeof(s->scenario));
-	if (ex_parse_sessions(s, d->sessions, msg, sizeof(msg)) < 0 ||
-	    ex_parse_steps(s, d->steps, msg, sizeof(msg)) < 0)
-		return bad(err, n, "%s's schedule %s: %s", sc->name, d->name, msg);
+	if (ex_parse_sessions(s, d->sessions, &why) < 0 || ex_parse_steps(s, d->steps, &why) < 0)
+		return bad(e, "%s's schedule %s: %s", sc->name, d->name, why.msg);
 	return 0;
 }
 

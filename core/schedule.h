@@ -45,26 +45,26 @@ const char *ex_point_name(enum ex_point p);
 
 /*
  * "A=0 B=1 C=2" into s: names of 1..8 letters, digits or '_', clients
- * 0..n-1 each once (the pool runs exactly those). Returns 0, or -1 with a
- * message naming the bad word in err.
+ * 0..n-1 each once (the pool runs exactly those). Returns 0, or -1 with e
+ * (bad input) naming the bad word.
  */
-int ex_parse_sessions(struct ex_schedule *s, const char *text, char *err, size_t n);
+int ex_parse_sessions(struct ex_schedule *s, const char *text, struct rb_err *e);
 /* "A:think B:end" appended to s's items (sessions parsed first). */
-int ex_parse_steps(struct ex_schedule *s, const char *text, char *err, size_t n);
+int ex_parse_steps(struct ex_schedule *s, const char *text, struct rb_err *e);
 /*
  * A spec file's text (docs/explain.md: '#' comments, "scenario NAME",
  * "sessions ...", "steps ..." which may repeat). file names it in errors,
  * which read "FILE:LINE: what is wrong". The schedule is named after the
  * file's base name.
  */
-int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, char *err, size_t n);
+int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, struct rb_err *e);
 /* The largest spec file read (a schedule is a few lines). */
 #define EX_SPEC_LIMIT (1u << 20)
 /* Reads and parses a spec file; a file that cannot be read is an error too. */
-int ex_spec_load(struct ex_schedule *s, const char *file, char *err, size_t n);
+int ex_spec_load(struct ex_schedule *s, const char *file, struct rb_err *e);
 /* A scenario's canonical schedule d into s. */
 int ex_schedule_load(struct ex_schedule *s, const struct scenario *sc, const struct sc_schedule *d,
-		     char *err, size_t n);
+		     struct rb_err *e);
 /* The scenario's schedule called name (NULL: its default), or NULL. */
 const struct sc_schedule *ex_schedule_find(const struct scenario *sc, const char *name);
 /* "race, serial" for messages. */

@@ -42,7 +42,7 @@ static int find_script(char *out, size_t n)
 /* Runs the script with args; its output goes to DIR/servers.log. */
 static int run_script(struct servers *s, const char *cmd, const char *which)
 {
-	char log[300], *argv[12];
+	char log[300], buf[256], *argv[5 + SERVERS_MAX + 1];
 	int argc = 0, status;
 	pid_t pid;
 
@@ -52,9 +52,8 @@ static int run_script(struct servers *s, const char *cmd, const char *which)
 	argv[argc++] = (char *)"--dir";
 	argv[argc++] = s->dir;
 	argv[argc++] = (char *)cmd;
-	char buf[64];
 	str_copy(buf, which ? which : "", sizeof(buf));
-	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && argc < 10;
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && argc < 5 + SERVERS_MAX;
 	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
@@ -87,7 +86,7 @@ static int run_script(struct servers *s, const char *cmd, const char *which)
 
 static void read_line(const char *dir, const char *name, char *out, size_t n)
 {
-	char path[300];
+	char path[400];
 	FILE *f;
 
 	out[0] = '\0';
@@ -121,7 +120,7 @@ static void log_tail(const char *dir, char *out, size_t n)
 int servers_start(struct servers *s, const char *which, struct rb_err *e)
 {
 	const char *tmp = getenv("TMPDIR");
-	char last[200];
+	char last[200], names[256];
 
 	memset(s, 0, sizeof(*s));
 	if (find_script(s->script, sizeof(s->script)) < 0)
@@ -141,10 +140,25 @@ int servers_start(struct servers *s, const char *which, struct rb_err *e)
 		servers_stop(s);
 		return -1;
 	}
-	read_line(s->dir, "pg.dsn", s->pg, sizeof(s->pg));
-	read_line(s->dir, "mysql.dsn", s->mysql, sizeof(s->mysql));
-	read_line(s->dir, "redis.url", s->redis, sizeof(s->redis));
+	str_copy(names, which, sizeof(names));
+	for (char *save = NULL, *t = strtok_r(names, " ", &save); t && s->n < SERVERS_MAX;
+	     t = strtok_r(NULL, " ", &save)) {
+		char file[48];
+
+		str_copy(s->s[s->n].name, t, sizeof(s->s[s->n].name));
+		snprintf(file, sizeof(file), "%.32s.dsn", t);
+		read_line(s->dir, file, s->s[s->n].dsn, sizeof(s->s[s->n].dsn));
+		s->n++;
+	}
 	return 0;
+}
+
+const char *servers_dsn(const struct servers *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->s[i].name, name) && s->s[i].dsn[0])
+			return s->s[i].dsn;
+	return NULL;
 }
 
 void servers_stop(struct servers *s)

@@ -4,21 +4,28 @@
 
 #include "../base/err.h"
 
+#define SERVERS_MAX 8
+
 struct servers {
 	char dir[256]; /* the temporary directory they live in */
 	char script[512];
 	int started;
-	char pg[512]; /* connection strings, "" when not started */
-	char mysql[512];
-	char redis[256];
+	int n;
+	struct {
+		char name[32];	/* what scripts/servers.sh calls it (a driver's .server) */
+		char dsn[1024]; /* its connection string, as the script wrote it */
+	} s[SERVERS_MAX];
 };
 
 /*
- * Starts the named servers ("pg", "mysql", "redis", space-separated) in a
- * new temporary directory. Their output goes to DIR/servers.log; on failure
- * its tail is in e.
+ * Starts the named servers (space-separated names scripts/servers.sh
+ * knows; each driver says which is its) in a new temporary directory, and
+ * reads the connection string the script wrote for each to DIR/NAME.dsn.
+ * Their output goes to DIR/servers.log; on failure its tail is in e.
  */
 int servers_start(struct servers *s, const char *which, struct rb_err *e);
+/* The connection string of the server called name, or NULL when none started. */
+const char *servers_dsn(const struct servers *s, const char *name);
 /* Stops them by pid and removes the directory (nothing when not started). */
 void servers_stop(struct servers *s);
 

@@ -101,14 +101,25 @@ struct db_opts {
 	void *wrap;
 };
 
+/*
+ * A database driver: what it is called and how it is reached (the command
+ * line, the environment, a throwaway server, its connection strings), its
+ * own SQL (a level, a named lock, whether a session waits), and its calls.
+ * Nothing outside drivers/ knows any of this about a database: options,
+ * server start-up, explain and reports ask the registry.
+ */
 struct driver {
 	const char *name; /* "pg", "mysql": what --db takes */
 	const char *summary;
 	enum dialect dialect;
-	const char *option; /* the command-line option for a DSN: "pg" (--pg) */
-	const char *env;    /* the variable that may hold it: "RACEBENCH_PG" */
-	const char *server; /* the throwaway scripts/servers.sh starts: "pg" */
-	const char *product; /* for people: "PostgreSQL" */
+	const char *option;	  /* the command-line option for a DSN: "pg" (--pg) */
+	const char *option_arg;	  /* its value's name in the usage text: "DSN" */
+	const char *option_help;  /* its line(s) in the usage text */
+	const char *env;	  /* the variable that may hold it: "RACEBENCH_PG" */
+	const char *password_env; /* where a password belongs: "PGPASSWORD" */
+	const char *server;	  /* the throwaway scripts/servers.sh starts: "pg" */
+	const char *product;	  /* for people: "PostgreSQL" */
+	const char *level_notes;  /* how its levels differ from the standard's (list) */
 	/*
 	 * Schema names the tool must never create or drop on this server, as
 	 * globs ("pg_*"): the server's own. shared: names it takes only when
@@ -186,6 +197,12 @@ struct driver {
 	 */
 	long long (*xSessionId)(struct db_conn *c);
 	int (*xWaiting)(struct db_conn *ctl, long long session, struct rb_err *e);
+	/*
+	 * explain mode: how a timeline shows what xBegin sends for iso, and
+	 * the named lock on key (unlock 0) or its release (unlock 1).
+	 */
+	void (*xBeginText)(enum rb_iso iso, char *out, size_t n);
+	void (*xAdvisoryText)(long long key, int unlock, char *out, size_t n);
 };
 
 /* Thin wrappers so callers read like sentences. */
@@ -284,6 +301,15 @@ struct lock_grant {
 struct lock_service {
 	const char *name; /* "redis" */
 	const char *summary;
+	const char *product;	  /* for people: "Redis" */
+	const char *option;	  /* its command-line option: "redis" (--redis) */
+	const char *option_arg;	  /* "URL" */
+	const char *option_help;  /* its line(s) in the usage text */
+	const char *env;	  /* "RACEBENCH_REDIS" */
+	const char *password_env; /* "REDISCLI_AUTH" */
+	const char *server;	  /* the throwaway scripts/servers.sh starts: "redis" */
+	/* Checks a URL's syntax without connecting (bad input; no password shown). */
+	int (*xCheckUrl)(const char *url, struct rb_err *e);
 	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e);
 	void (*xClose)(struct lock_conn *c); /* accepts NULL */
 	/*

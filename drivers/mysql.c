@@ -1140,14 +1140,31 @@ static int mdb_check_dsn(const char *dsn, struct rb_err *e)
 	return mysql_url_parse(dsn, &u, e);
 }
 
+/* The driver sets the session's level once (SET SESSION), then starts each transaction. */
+static void mdb_begin_text(enum rb_iso iso, char *out, size_t n)
+{
+	snprintf(out, n, "START TRANSACTION (%s)", rb_iso_sql(iso));
+}
+
+static void mdb_advisory_text(long long key, int unlock, char *out, size_t n)
+{
+	snprintf(out, n, unlock ? "RELEASE_LOCK(key %lld)" : "GET_LOCK(key %lld)", key);
+}
+
 const struct driver driver_mysql = {
 	.name = "mysql",
 	.summary = "MySQL/MariaDB over libmysqlclient (mysql://user@host:port/db?socket=PATH)",
 	.dialect = DIALECT_MYSQL,
 	.option = "mysql",
+	.option_arg = "URL",
+	.option_help = "your MySQL/MariaDB: mysql://user@host:port/db",
 	.env = "RACEBENCH_MYSQL",
+	.password_env = "MYSQL_PWD",
 	.server = "mysql",
 	.product = "MySQL/MariaDB",
+	.level_notes = "InnoDB's rr reads a snapshot taken at the first plain read, but "
+		       "locking reads and writes see the latest rows; ser turns every plain "
+		       "read into a shared locking read",
 	.reserved = mdb_reserved,
 	.shared = NULL,
 	.xDsnDatabase = mdb_dsn_database,
@@ -1176,4 +1193,6 @@ const struct driver driver_mysql = {
 	.xServerInfo = mdb_server_info,
 	.xSessionId = mdb_session_id,
 	.xWaiting = mdb_waiting,
+	.xBeginText = mdb_begin_text,
+	.xAdvisoryText = mdb_advisory_text,
 };

@@ -680,14 +680,33 @@ static int pg_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 	return v && v[0] == 't';
 }
 
+static void pg_begin_text(enum rb_iso iso, char *out, size_t n)
+{
+	snprintf(out, n, "BEGIN ISOLATION LEVEL %s", rb_iso_sql(iso));
+}
+
+/* The lock is released by COMMIT or ROLLBACK: there is no unlock to show. */
+static void pg_advisory_text(long long key, int unlock, char *out, size_t n)
+{
+	snprintf(out, n, unlock ? "(released at the end of the transaction, key %lld)"
+				: "pg_advisory_xact_lock(key %lld)",
+		 key);
+}
+
 const struct driver driver_pg = {
 	.name = "pg",
 	.summary = "PostgreSQL over libpq (conninfo or postgres:// URI)",
 	.dialect = DIALECT_PG,
 	.option = "pg",
+	.option_arg = "DSN",
+	.option_help = "your PostgreSQL: conninfo or postgres:// URI; PG* variables\n"
+		       "fill in what it leaves out",
 	.env = "RACEBENCH_PG",
+	.password_env = "PGPASSWORD",
 	.server = "pg",
 	.product = "PostgreSQL",
+	.level_notes = "ru runs as rc; rr is snapshot isolation, its snapshot taken at the "
+		       "transaction's first statement; ser is serializable snapshot isolation",
 	.reserved = pg_reserved,
 	.shared = pg_shared,
 	.xDsnDatabase = pg_dsn_database,
@@ -712,4 +731,6 @@ const struct driver driver_pg = {
 	.xServerInfo = pg_server_info,
 	.xSessionId = pg_session_id,
 	.xWaiting = pg_waiting,
+	.xBeginText = pg_begin_text,
+	.xAdvisoryText = pg_advisory_text,
 };

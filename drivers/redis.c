@@ -844,8 +844,31 @@ static void redis_redact(const char *url, char *out, size_t n)
 		dsn_redact(url, out, n);
 }
 
+static int redis_check_url(const char *url, struct rb_err *e)
+{
+	struct redis_url u;
+
+	/* Not echoed: a URL may carry a password. */
+	if (strncmp(url, "redis://", 8) && strncmp(url, "unix://", 7))
+		return rb_err_input(e,
+				    "not a redis://[:password@]host[:port][/db] or unix:///path URL");
+	if (redis_url_parse(url, &u, e) < 0) {
+		e->input = 1;
+		return -1;
+	}
+	return 0;
+}
+
 const struct lock_service lock_service_redis = {
 	.name = "redis",
+	.product = "Redis",
+	.option = "redis",
+	.option_arg = "URL",
+	.option_help = "your Redis for the redis-* strategies: redis://host:port",
+	.env = "RACEBENCH_REDIS",
+	.password_env = "REDISCLI_AUTH",
+	.server = "redis",
+	.xCheckUrl = redis_check_url,
 	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
 	.xConnect = redis_connect,
 	.xClose = redis_close,

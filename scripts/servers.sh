@@ -11,7 +11,7 @@
 # socket in DIR, on a free port the script picks away from the usual
 # defaults, and is stopped by the pid it wrote, never by name. `start` with
 # no product starts pg, mysql and redis; it prints the connection strings,
-# which are also kept in DIR/pg.dsn, DIR/mysql.dsn and DIR/redis.url. `env`
+# which are also kept in DIR/pg.dsn, DIR/mysql.dsn and DIR/redis.dsn. `env`
 # prints them as shell exports (eval "$(scripts/servers.sh env)"); racebench
 # reads RACEBENCH_PG, RACEBENCH_MYSQL and RACEBENCH_REDIS. `stop` stops what
 # runs and removes DIR.
@@ -160,7 +160,7 @@ start_redis() {
 				sleep 0.1
 			done
 			if [ -S "$d/sock" ]; then
-				echo "redis://127.0.0.1:$port" >"$dir/redis.url"
+				echo "redis://127.0.0.1:$port" >"$dir/redis.dsn"
 				echo "servers.sh: Redis on port $port (pid $(live_pid "$d/redis.pid"))" >&2
 				return 0
 			fi
@@ -777,7 +777,7 @@ topology_status() {	# prints a line per node started in DIR; true if one runs
 print_env() {
 	[ ! -s "$dir/pg.dsn" ] || echo "export RACEBENCH_PG='$(cat "$dir/pg.dsn")'"
 	[ ! -s "$dir/mysql.dsn" ] || echo "export RACEBENCH_MYSQL='$(cat "$dir/mysql.dsn")'"
-	[ ! -s "$dir/redis.url" ] || echo "export RACEBENCH_REDIS='$(cat "$dir/redis.url")'"
+	[ ! -s "$dir/redis.dsn" ] || echo "export RACEBENCH_REDIS='$(cat "$dir/redis.dsn")'"
 	[ ! -s "$dir/galera.dsn" ] || echo "export RACEBENCH_GALERA='$(cat "$dir/galera.dsn")'"
 	[ ! -s "$dir/pg-primary.dsn" ] || echo "export RACEBENCH_PG_PRIMARY='$(cat "$dir/pg-primary.dsn")'"
 	[ ! -s "$dir/pg-replica.dsn" ] || echo "export RACEBENCH_PG_REPLICA='$(cat "$dir/pg-replica.dsn")'"

@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run_result r;
 	struct gate g;
-	char err[512];
+	struct rb_err re;
+	char *err = re.msg;
 	if (size == 0)
 		return 0;
 	gate_init(&g);
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c->anomalies[0] = 7;
 		cell_judge(c);
 	}
-	if (gate_parse(&g, "fuzz", (const char *)data, size, err, sizeof(err)) == 0)
+	if (gate_parse(&g, "fuzz", (const char *)data, size, &re) == 0)
 		gate_eval(&g, &r);
 	gate_release(&g);
 	for (int i = 0; i < r.ncells; i++)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/opts.h"
+#include "../../cli/opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1), *argv[33];
 	int argc = 1;
 	struct options o;
-	char err[512];
+	struct rb_err re;
+	char *err = re.msg;
 
 	memcpy(buf, data, size);
 	buf[size] = '\0';
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += strlen(buf + i) + 1;
 	}
 	argv[argc] = NULL;
-	opts_parse(argc, argv, &o, err, sizeof(err));
+	opts_parse(argc, argv, &o, &re);
 	free(buf);
 	return 0;
 }

@@ -20,10 +20,11 @@
 static void sessions_good(void **state)
 {
 	struct ex_schedule s = { .nsessions = 0 };
-	char err[256];
+	struct rb_err re;
+
 
 	(void)state;
-	assert_int_equal(ex_parse_sessions(&s, "A=0 B=1", err, sizeof(err)), 0);
+	assert_int_equal(ex_parse_sessions(&s, "A=0 B=1", &re), 0);
 	assert_int_equal(s.nsessions, 2);
 	assert_string_equal(s.sess[0].name, "A");
 	assert_int_equal(s.sess[0].client, 0);
@@ -31,7 +32,7 @@ static void sessions_good(void **state)
 	assert_int_equal(s.sess[1].client, 1);
 	/* Any order, longer names, tabs: the client decides the role. */
 	assert_int_equal(
-		ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", err, sizeof(err)), 0);
+		ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", &re), 0);
 	assert_int_equal(s.nsessions, 3);
 	assert_string_equal(s.sess[0].name, "refund");
 	assert_int_equal(s.sess[0].client, 1);
@@ -56,7 +57,8 @@ static void sessions_bad(void **state)
 		{ "toolong123=0", "'toolong123=0' is not a session" },
 		{ "A-b=0", "'A-b=0' is not a session" },
 	};
-	char err[256];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -64,7 +66,7 @@ static void sessions_bad(void **state)
 
 		memset(&s, 0, sizeof(s));
 		err[0] = '\0';
-		assert_int_equal(ex_parse_sessions(&s, cases[i].text, err, sizeof(err)), -1);
+		assert_int_equal(ex_parse_sessions(&s, cases[i].text, &re), -1);
 		assert_contains(err, cases[i].msg);
 	}
 }
@@ -72,13 +74,14 @@ static void sessions_bad(void **state)
 static void steps_good_and_bad(void **state)
 {
 	struct ex_schedule s;
-	char err[256], text[128];
+	struct rb_err re;
+	char *err = re.msg, text[128];
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(ex_parse_sessions(&s, "A=0 B=1", err, sizeof(err)), 0);
-	assert_int_equal(ex_parse_steps(&s, "A:think B:think A:end", err, sizeof(err)), 0);
-	assert_int_equal(ex_parse_steps(&s, "B:step B:tail", err, sizeof(err)), 0);
+	assert_int_equal(ex_parse_sessions(&s, "A=0 B=1", &re), 0);
+	assert_int_equal(ex_parse_steps(&s, "A:think B:think A:end", &re), 0);
+	assert_int_equal(ex_parse_steps(&s, "B:step B:tail", &re), 0);
 	assert_int_equal(s.nitems, 5);
 	assert_int_equal(s.items[0].session, 0);
 	assert_int_equal(s.items[0].point, EX_THINK);
@@ -88,13 +91,13 @@ static void steps_good_and_bad(void **state)
 	ex_steps_text(&s, text, sizeof(text));
 	assert_string_equal(text, "A:think B:think A:end B:step B:tail");
 
-	assert_int_equal(ex_parse_steps(&s, "C:think", err, sizeof(err)), -1);
+	assert_int_equal(ex_parse_steps(&s, "C:think", &re), -1);
 	assert_string_equal(err, "'C:think': no session C (sessions: A, B)");
-	assert_int_equal(ex_parse_steps(&s, "A:jump", err, sizeof(err)), -1);
+	assert_int_equal(ex_parse_steps(&s, "A:jump", &re), -1);
 	assert_string_equal(err, "'A:jump': unknown point 'jump' (valid: think, tail, end, step)");
-	assert_int_equal(ex_parse_steps(&s, "A", err, sizeof(err)), -1);
+	assert_int_equal(ex_parse_steps(&s, "A", &re), -1);
 	assert_contains(err, "'A' is not a step (SESSION:POINT");
-	assert_int_equal(ex_parse_steps(&s, "A:", err, sizeof(err)), -1);
+	assert_int_equal(ex_parse_steps(&s, "A:", &re), -1);
 	assert_contains(err, "unknown point ''");
 }
 
@@ -109,10 +112,11 @@ static void spec_file(void **state)
 				   "   steps worker:end   # then the second worker\n"
 				   "steps late:end";
 	struct ex_schedule s;
-	char err[256];
+	struct rb_err re;
+
 
 	(void)state;
-	assert_int_equal(ex_spec_parse(&s, text, "dir/refund.spec", err, sizeof(err)), 0);
+	assert_int_equal(ex_spec_parse(&s, text, "dir/refund.spec", &re), 0);
 	assert_string_equal(s.name, "refund");
 	assert_string_equal(s.scenario, "double-transfer");
 	assert_string_equal(s.summary, "the refund wins, then the worker pays");
@@ -123,7 +127,7 @@ static void spec_file(void **state)
 	assert_int_equal(s.items[3].session, 2);
 
 	/* The scenario may come from the command line; a summary is made up. */
-	assert_int_equal(ex_spec_parse(&s, "sessions A=0\nsteps A:end\n", "x", err, sizeof(err)),
+	assert_int_equal(ex_spec_parse(&s, "sessions A=0\nsteps A:end\n", "x", &re),
 			 0);
 	assert_string_equal(s.scenario, "");
 	assert_string_equal(s.summary, "the schedule in x");
@@ -150,14 +154,15 @@ static void spec_errors_name_the_line(void **state)
 		{ "sessions A=0\n", "f.spec: no steps" },
 		{ "", "f.spec: no 'sessions' line" },
 	};
-	char err[256];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct ex_schedule s;
 
 		err[0] = '\0';
-		assert_int_equal(ex_spec_parse(&s, cases[i].text, "f.spec", err, sizeof(err)), -1);
+		assert_int_equal(ex_spec_parse(&s, cases[i].text, "f.spec", &re), -1);
 		assert_contains(err, cases[i].msg);
 	}
 }
@@ -165,17 +170,19 @@ static void spec_errors_name_the_line(void **state)
 static void spec_file_missing(void **state)
 {
 	struct ex_schedule s;
-	char err[256];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
-	assert_int_equal(ex_spec_load(&s, "/nonexistent/x.spec", err, sizeof(err)), -1);
+	assert_int_equal(ex_spec_load(&s, "/nonexistent/x.spec", &re), -1);
 	assert_contains(err, "--spec: cannot read schedule '/nonexistent/x.spec'");
 }
 
 /* Every scenario's own schedules parse, and the default comes first. */
 static void scenario_schedules_parse(void **state)
 {
-	char err[256];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
 	for (int i = 0; scenarios[i]; i++) {
@@ -190,7 +197,7 @@ static void scenario_schedules_parse(void **state)
 		for (int k = 0; sc->schedules[k].name; k++) {
 			struct ex_schedule s;
 
-			if (ex_schedule_load(&s, sc, &sc->schedules[k], err, sizeof(err)) != 0)
+			if (ex_schedule_load(&s, sc, &sc->schedules[k], &re) != 0)
 				fail_msg("%s", err);
 			assert_true(s.nitems > 0);
 			assert_string_equal(s.scenario, sc->name);
@@ -252,12 +259,13 @@ static void ev(struct explain_result *r, enum ex_kind k, int sess, int step, con
 static void story_of_a_wait(void **state)
 {
 	struct explain_result r;
-	char err[256];
+	struct rb_err re;
+
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
 	r.strategy = "for-update-parent";
-	assert_int_equal(ex_parse_sessions(&r.sched, "A=0 B=1", err, sizeof(err)), 0);
+	assert_int_equal(ex_parse_sessions(&r.sched, "A=0 B=1", &re), 0);
 	r.nkinds = 1;
 	r.kinds[0] = "duplicates";
 	ev(&r, EXE_STMT, 0, 1, "SELECT id FROM account WHERE id = 0 FOR UPDATE", "1 row: 0", -1);

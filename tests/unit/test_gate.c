@@ -11,13 +11,13 @@
 
 #include "../../core/gate.h"
 #include "../../core/result_read.h"
-#include "../../core/opts.h"
+#include "../../cli/opts.h"
 #include "../../reports/report.h"
 
 /* Parses text as the expectations file "exp.txt"; returns gate_parse's result. */
-static int parse_text(struct gate *g, const char *text, char *err, size_t n)
+static int parse_text(struct gate *g, const char *text, struct rb_err *e)
 {
-	return gate_parse(g, "exp.txt", text, strlen(text), err, n);
+	return gate_parse(g, "exp.txt", text, strlen(text), e);
 }
 
 /*
@@ -121,7 +121,7 @@ static void model(struct run_result *r)
 static void good_files(void **state)
 {
 	struct gate g;
-	char err[512];
+	struct rb_err re;
 
 	(void)state;
 	gate_init(&g);
@@ -136,7 +136,7 @@ static void good_files(void **state)
 			"* r? * redis-* p999<1.5s,throughput>=1000ops/s,mean<=800us\n"
 			"* * * none anomalies.duplicates > 0, errors.deadlock == 0, deadlocks == 0, "
 			"failures.version-conflict == 0, reproduction_rate >= 0.5\n",
-			err, sizeof(err)),
+			&re),
 		0);
 	assert_int_equal(g.nexp, 5);
 	assert_int_equal(g.exp[0].line, 3);
@@ -217,14 +217,16 @@ static void bad_files(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
-		char text[512], err[512];
+		char text[512];
+		struct rb_err re;
+		char *err = re.msg;
 		struct gate g;
 		int rc;
 
 		gate_init(&g);
 		snprintf(text, sizeof(text), "# header\npg rc * none verdict == anomaly\n%s\n",
 			 bads[i].line);
-		rc = parse_text(&g, text, err, sizeof(err));
+		rc = parse_text(&g, text, &re);
 		if (rc != -1 || strncmp(err, "exp.txt:3: ", 11) || !strstr(err, bads[i].msg)) {
 			print_error("'%s': rc %d, message '%s', want 'exp.txt:3: ...%s'\n",
 				    bads[i].line, rc, err, bads[i].msg);
@@ -264,11 +266,12 @@ static void stray_bytes(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate g;
-		char err[512] = "";
+		struct rb_err re = { .msg = "" };
+		char *err = re.msg;
 		int rc;
 
 		gate_init(&g);
-		rc = gate_parse(&g, "exp.txt", cases[i].text, cases[i].len, err, sizeof(err));
+		rc = gate_parse(&g, "exp.txt", cases[i].text, cases[i].len, &re);
 		if (rc != -1 || !strstr(err, cases[i].msg)) {
 			print_error("case %zu: rc %d, message '%s', want '%s'\n", i, rc, err,
 				    cases[i].msg);
@@ -284,11 +287,11 @@ static void crlf_files(void **state)
 	static const char text[] = "# windows\r\npg rc * none verdict == anomaly\r\n"
 				   "pg rc * atomic verdict == safe\r";
 	struct gate g;
-	char err[512];
+	struct rb_err re;
 
 	(void)state;
 	gate_init(&g);
-	assert_int_equal(gate_parse(&g, "exp.txt", text, sizeof(text) - 1, err, sizeof(err)), 0);
+	assert_int_equal(gate_parse(&g, "exp.txt", text, sizeof(text) - 1, &re), 0);
 	assert_int_equal(g.nexp, 2);
 	assert_string_equal(g.exp[1].cond[0].text, "verdict == safe");
 	gate_release(&g);
@@ -297,15 +300,16 @@ static void crlf_files(void **state)
 static void empty_and_missing_files(void **state)
 {
 	struct gate g;
-	char err[512];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
 	gate_init(&g);
-	assert_int_equal(parse_text(&g, "# only a comment\n\n   \n", err, sizeof(err)), -1);
+	assert_int_equal(parse_text(&g, "# only a comment\n\n   \n", &re), -1);
 	assert_non_null(strstr(err, "exp.txt: no expectations in the file"));
 	gate_release(&g);
 	gate_init(&g);
-	assert_int_equal(gate_load(&g, "/nonexistent/exp.txt", err, sizeof(err)), -1);
+	assert_int_equal(gate_load(&g, "/nonexistent/exp.txt", &re), -1);
 	assert_non_null(strstr(err, "cannot read expectations file '/nonexistent/exp.txt'"));
 	gate_release(&g);
 }
@@ -313,11 +317,12 @@ static void empty_and_missing_files(void **state)
 /* Evaluates text against the model; returns the number broken, r kept for checks. */
 static int eval_text(const char *text, struct gate *g, struct run_result *r)
 {
-	char err[512];
+	struct rb_err re;
+	char *err = re.msg;
 
 	gate_init(g);
 	model(r);
-	if (parse_text(g, text, err, sizeof(err)) < 0) {
+	if (parse_text(g, text, &re) < 0) {
 		print_error("parse: %s\n", err);
 		fail();
 	}
@@ -498,12 +503,12 @@ static void baseline(void **state)
 	result_release(&r);
 	model(&r);
 	r.cells[1].lat.p99 = 22494 + 2000; /* +9% */
-	assert_int_equal(gate_parse_tolerance("latency=5%,floor=1ms", &tol, NULL, 0), 0);
+	assert_int_equal(gate_parse_tolerance("latency=5%,floor=1ms", &tol, NULL), 0);
 	gate_set_baseline(&g, "b.json", &b, &tol);
 	assert_int_equal(gate_eval(&g, &r), 1);
 	result_release(&r);
 	model(&r);
-	assert_int_equal(gate_parse_tolerance("-10%", &tol, NULL, 0), 0);
+	assert_int_equal(gate_parse_tolerance("-10%", &tol, NULL), 0);
 	gate_set_baseline(&g, "b.json", &b, &tol);
 	assert_int_equal(gate_eval(&g, &r), 4); /* every throughput falls short of +10% */
 
@@ -545,8 +550,9 @@ static void tolerances(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate_tolerance t = GATE_TOLERANCE_DEFAULT;
-		char err[256] = "";
-		int rc = gate_parse_tolerance(cases[i].s, &t, err, sizeof(err));
+		struct rb_err re = { .msg = "" };
+		char *err = re.msg;
+		int rc = gate_parse_tolerance(cases[i].s, &t, &re);
 
 		if (cases[i].msg ? rc != -1 || !strstr(err, cases[i].msg)
 				 : rc != 0 || t.latency != cases[i].lat ||
@@ -731,7 +737,7 @@ static void json_malformed(void **state)
 }
 
 /* --expect, --baseline, --tolerance and the check command on the command line. */
-static int parse_args(const char *line, struct options *o, char *err, size_t n)
+static int parse_args(const char *line, struct options *o, struct rb_err *e)
 {
 	static char buf[512];
 	char *argv[32];
@@ -742,7 +748,7 @@ static int parse_args(const char *line, struct options *o, char *err, size_t n)
 	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return opts_parse(argc, argv, o, err, n);
+	return opts_parse(argc, argv, o, e);
 }
 
 static void options(void **state)
@@ -764,33 +770,34 @@ static void options(void **state)
 		  "--format: 2 formats need 2 --out files" },
 	};
 	struct options o;
-	char err[512];
+	struct rb_err re;
+	char *err = re.msg;
 
 	(void)state;
 	assert_int_equal(parse_args("racebench run -S none --expect a.txt --expect b.txt "
 				    "--baseline b.json --tolerance latency=10%",
-				    &o, err, sizeof(err)),
+				    &o, &re),
 			 0);
 	assert_int_equal(o.cmd, CMD_RUN);
 	assert_int_equal(o.nexpects, 2);
 	assert_string_equal(o.expects[1], "b.txt");
 	assert_string_equal(o.baseline, "b.json");
 	assert_true(o.tol.latency == 0.10 && o.tol.throughput == 0.3 && o.tol.floor_us == 5000);
-	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, err, sizeof(err)),
+	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, &re),
 			 0);
 	assert_int_equal(o.cmd, CMD_CHECK);
 	assert_string_equal(o.check_file, "r.json");
 	assert_int_equal(o.nformats, 0); /* no report unless asked: the summary is the answer */
 	assert_int_equal(parse_args("racebench check --baseline b.json r.json --format json "
 				    "--out - -q",
-				    &o, err, sizeof(err)),
+				    &o, &re),
 			 0);
 	assert_string_equal(o.check_file, "r.json");
 	assert_int_equal(o.nformats, 1);
 	for (size_t i = 0; i < sizeof(bad_opts) / sizeof(bad_opts[0]); i++) {
-		int rc = parse_args(bad_opts[i].line, &o, err, sizeof(err));
+		int rc = parse_args(bad_opts[i].line, &o, &re);
 
-		if (rc != 2 || !strstr(err, bad_opts[i].msg)) {
+		if (rc != -1 || !strstr(err, bad_opts[i].msg)) {
 			print_error("'%s': rc %d, message '%s', want '%s'\n", bad_opts[i].line, rc,
 				    err, bad_opts[i].msg);
 			fail();
@@ -805,7 +812,8 @@ static void options(void **state)
 static void example_file(void **state)
 {
 	struct gate g;
-	char err[512], path[512], *text = NULL, *s;
+	struct rb_err re;
+	char *err = re.msg, path[512], *text = NULL, *s;
 	size_t cap = 0;
 	FILE *f;
 
@@ -820,7 +828,7 @@ static void example_file(void **state)
 		while ((s = strstr(text, "pg,mysql")))
 			memcpy(s, "pg      ", 8);
 	gate_init(&g);
-	if (parse_text(&g, text, err, sizeof(err)) < 0) {
+	if (parse_text(&g, text, &re) < 0) {
 		print_error("%s\n", err);
 		fail();
 	}

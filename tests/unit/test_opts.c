@@ -6,12 +6,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../core/opts.h"
+#include "../../cli/opts.h"
 #include "../../reports/report.h"
 
 #define MAXARGS 32
 
-static int parse(const char *line, struct options *o, char *err, size_t n)
+static int parse(const char *line, struct options *o, struct rb_err *e)
 {
 	static char buf[512];
 	char *argv[MAXARGS];
@@ -22,42 +22,42 @@ static int parse(const char *line, struct options *o, char *err, size_t n)
 	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return opts_parse(argc, argv, o, err, n);
+	return opts_parse(argc, argv, o, e);
 }
 
 static void defaults_and_values(void **state)
 {
 	struct options o;
-	char err[512];
+	struct rb_err re;
 
 	(void)state;
-	assert_int_equal(parse("racebench run", &o, err, sizeof(err)), 0);
+	assert_int_equal(parse("racebench run", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_RUN);
-	assert_int_equal(o.cfg.clients, 4);
-	assert_int_equal(o.cfg.sc.think_us, 1000);
-	assert_int_equal(o.cfg.sc.quantity, 2);
+	assert_int_equal(o.plan.cfg.clients, 4);
+	assert_int_equal(o.plan.cfg.sc.think_us, 1000);
+	assert_int_equal(o.plan.cfg.sc.quantity, 2);
 	assert_int_equal(o.nformats, 1);
 	assert_string_equal(report_formats[o.formats[0]].name, "table");
 
 	assert_int_equal(parse("racebench run --clients 3 --think 0.5 -t 7 -S none,unique "
 			       "-i rc,ser --format json --out r.json --keys 4",
-			       &o, err, sizeof(err)),
+			       &o, &re),
 			 0);
-	assert_int_equal(o.cfg.clients, 3);
-	assert_int_equal(o.cfg.trials, 7);
-	assert_int_equal(o.cfg.sc.keys, 4);
-	assert_int_equal(o.cfg.sc.think_us, 500);
-	assert_int_equal(o.cfg.sc.quantity, 1);
-	assert_int_equal(o.strategies, (1u << ST_NONE) | (1u << ST_UNIQUE));
-	assert_int_equal(o.isolations, (1u << RB_ISO_RC) | (1u << RB_ISO_SER));
+	assert_int_equal(o.plan.cfg.clients, 3);
+	assert_int_equal(o.plan.cfg.trials, 7);
+	assert_int_equal(o.plan.cfg.sc.keys, 4);
+	assert_int_equal(o.plan.cfg.sc.think_us, 500);
+	assert_int_equal(o.plan.cfg.sc.quantity, 1);
+	assert_int_equal(o.plan.strategies, (1u << ST_NONE) | (1u << ST_UNIQUE));
+	assert_int_equal(o.plan.isolations, (1u << RB_ISO_RC) | (1u << RB_ISO_SER));
 	assert_string_equal(report_formats[o.formats[0]].name, "json");
 	assert_string_equal(o.outs[0], "r.json");
 
-	assert_int_equal(parse("racebench run -S all -i all", &o, err, sizeof(err)), 0);
-	assert_int_equal(o.strategies, (1u << ST__COUNT) - 1);
-	assert_int_equal(parse("racebench --help", &o, err, sizeof(err)), 0);
+	assert_int_equal(parse("racebench run -S all -i all", &o, &re), 0);
+	assert_int_equal(o.plan.strategies, (1u << ST__COUNT) - 1);
+	assert_int_equal(parse("racebench --help", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_HELP);
-	assert_int_equal(parse("racebench run --version", &o, err, sizeof(err)), 0);
+	assert_int_equal(parse("racebench run --version", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_VERSION);
 }
 
@@ -123,14 +123,15 @@ static void bad_invocations(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		struct options o;
-		char err[512];
-		int rc = parse(bads[i].line, &o, err, sizeof(err));
+		struct rb_err re;
+	char *err = re.msg;
+		int rc = parse(bads[i].line, &o, &re);
 
 		if (!strcmp(bads[i].line, "racebench run --strategy none,,")) {
 			assert_int_equal(rc, 0); /* empty items are skipped */
 			continue;
 		}
-		if (rc != 2 || !strstr(err, bads[i].msg)) {
+		if (rc != -1 || !strstr(err, bads[i].msg)) {
 			print_error("'%s': rc %d, message '%s', want '%s'\n", bads[i].line, rc, err,
 				    bads[i].msg);
 			fail();

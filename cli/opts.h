@@ -1,9 +1,19 @@
-/* opts.h: the command line, parsed into plain values (no I/O, no exit). */
+/*
+ * opts.h: the command line, parsed into plain values (no I/O, no exit).
+ *
+ * One table (opts.c) drives everything about an option: its names, which
+ * commands take it, how its value is parsed and checked, and its line in
+ * the usage text. The databases' options (--pg, --mysql, the lock
+ * service's --redis) come from the drivers' registry, not from the table.
+ */
 #ifndef RB_OPTS_H
 #define RB_OPTS_H
 
-#include "gate.h"
-#include "harness.h"
+#include <stdio.h>
+
+#include "../base/err.h"
+#include "../core/gate.h"
+#include "../core/matrix.h"
 
 enum command {
 	CMD_NONE,
@@ -14,6 +24,7 @@ enum command {
 	CMD_VERSION,
 	CMD_CHECK,   /* gate a saved JSON report */
 	CMD_EXPLAIN, /* one schedule, step by step, narrated */
+	CMD__COUNT
 };
 
 /* explain's --format. */
@@ -24,37 +35,27 @@ enum ex_format {
 };
 
 /* Formats are indexes in reports' registry (reports/report.h). */
-#define MAX_FORMATS 8
-#define MAX_OUTS    MAX_FORMATS
+#define MAX_FORMATS   8
+#define MAX_OUTS      MAX_FORMATS
+#define MAX_ENDPOINTS 8 /* drivers, then the lock service */
 
 struct options {
 	enum command cmd;
-	unsigned dbs;	      /* bit i: drivers[i] */
-	unsigned scenarios;   /* bit i: scenarios[i] */
-	unsigned strategies;  /* bit s: enum strategy */
-	unsigned isolations;  /* bit l: enum rb_iso */
+	/* What to run and how (databases, scenarios, strategies, levels, knobs, schema, time-outs). */
+	struct matrix_plan plan;
 	int strategies_given; /* --strategy named them: n/a cells are shown */
-	struct run_cfg cfg;
-	struct load_cfg load;
+	int db_given, iso_given, schema_given, duration_given, arrival_given;
 	int quantity_given;
-	const char *dsn[8];    /* per driver (drivers[i]); NULL: env, else throwaway */
-	int dsn_given;	       /* some --pg/--mysql: --db defaults to those */
-	const char *redis_url; /* NULL: RACEBENCH_REDIS, else throwaway */
+	const char *dsn[MAX_ENDPOINTS]; /* per driver (drivers[i]); NULL: env, else throwaway */
+	int dsn_given;			/* some database's option: --db defaults to those */
+	const char *lock_url;		/* the lock service's; NULL: env, else throwaway */
 	int keep_servers;
-	const char *schema;
-	int force_schema; /* times --force-schema was given */
-	int keep_schema;
-	int sequential;	 /* race mode: one database after the other */
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
-	int lock_timeout_ms;
-	int connect_timeout_s;
-	int statement_timeout_ms; /* 0: none */
 	int nformats;
 	int formats[MAX_FORMATS]; /* indexes in report_formats */
 	int nouts;
 	const char *outs[MAX_OUTS];
 	int color; /* -1 auto, 0 never, 1 always */
-	int quiet;
 	int progress; /* -1 auto */
 	/* The regression gate (run and check). */
 	int nexpects;
@@ -72,10 +73,13 @@ struct options {
 };
 
 /*
- * Parses argv into o. Returns 0, or 2 with a one-line message in err that
- * names the bad value and the valid choices. Environment is not read here.
+ * Parses argv into o. Returns 0, or -1 with a one-line message in e (bad
+ * input) that names the bad value and the valid choices. Reads no
+ * environment.
  */
-int opts_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e);
+/* The usage text, generated from the option table and the registries. */
+void opts_usage(FILE *f);
 /* explain's one strategy, level and database (drivers[] index), after opts_parse. */
 int opts_explain_strategy(const struct options *o);
 int opts_explain_iso(const struct options *o);

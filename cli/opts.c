@@ -1,0 +1,1085 @@
+/*
+ * opts.c: command-line parsing, driven by one table.
+ *
+ * git's parse-options is the model: each row of opt_table says an
+ * option's long and short name, its value's name, the commands that take
+ * it, the section of the usage text it appears in with its help, and the
+ * function that parses its value into struct options. getopt's option
+ * array, the check of which command takes what and the usage text are all
+ * made from that table (and from the registries, for the databases'
+ * options), so an option is written down once. What depends on several
+ * options (load mode's --duration or --ops, explain's one of each) is
+ * checked after the loop, per command.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/strategy.h"
+#include "../base/util.h"
+#include "../core/schedule.h"
+#include "../reports/report.h"
+
+#define R  (1u << CMD_RUN)
+#define L  (1u << CMD_LOAD)
+#define C  (1u << CMD_CHECK)
+#define E  (1u << CMD_EXPLAIN)
+#define RL (R | L)
+
+/* Sections of the usage text, in order. */
+enum group {
+	G_WHAT,
+	G_HARD,
+	G_LOAD,
+	G_KNOBS,
+	G_SERVERS,
+	G_OUTPUT,
+	G_GATE,
+	G_EXPLAIN,
+	G__COUNT
+};
+
+static const char *const group_head[G__COUNT] = {
+	"What to run (each takes a comma list or 'all'; default all):",
+	"How hard (race mode):",
+	"Load mode (racebench load, or run --mode load):",
+	"Scenario knobs:",
+	"Servers (default: throwaway local servers, started and stopped by the run):",
+	"Output:",
+	"Regression gate (run and check; docs/gate.md):",
+	"explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
+	"statements are shown waiting, the timeline ends with the invariant check:",
+};
+
+struct opt_def;
+typedef int (*opt_fn)(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e);
+
+struct opt_def {
+	const char *lng; /* long name, without the dashes */
+	char shrt;	 /* short name, or 0 */
+	const char *arg; /* the value's name in the usage text; NULL: a flag */
+	unsigned cmds;	 /* bit per command that takes it */
+	enum group group;
+	const char *help; /* lines after the first are indented under it */
+	opt_fn parse;
+	size_t off;	  /* the field it fills (for the generic parsers) */
+	long long lo, hi; /* its range (for numbers) */
+	int endpoint;	  /* a database's option: drivers[] index + 1; -1 the lock service */
+};
+
+#define OFF(f) offsetof(struct options, f)
+#define FIELD(o, d, type) ((type *)((char *)(o) + (d)->off))
+
+static int bad(struct rb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad(struct rb_err *e, const char *fmt, ...)
+{
+	char msg[sizeof(e->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return rb_err_input(e, "%s", msg);
+}
+
+/* ---- value parsers --------------------------------------------------------- */
+
+static int ll_value(const char *opt, const char *s, long long lo, long long hi, long long *out,
+		    struct rb_err *e)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return bad(e, "%s: '%s' is not a whole number from %lld to %lld", opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* A decimal number of unit in [0, hi], in microseconds (scale per unit). */
+static int dec_value(const char *opt, const char *s, double hi, const char *unit, double scale,
+		     uint64_t *us, struct rb_err *e)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= 0) || v > hi)
+		return bad(e, "%s: '%s' is not a number of %s from 0 to %g", opt, s, unit, hi);
+	*us = (uint64_t)(v * scale + 0.5);
+	return 0;
+}
+
+static int p_int(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	char opt[40];
+	long long v;
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	if (ll_value(opt, arg, d->lo, d->hi, &v, e) < 0)
+		return -1;
+	*FIELD(o, d, int) = (int)v;
+	return 0;
+}
+
+static int p_ll(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	char opt[40];
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	return ll_value(opt, arg, d->lo, d->hi, FIELD(o, d, long long), e);
+}
+
+static int p_ms(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	char opt[40];
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	return dec_value(opt, arg, (double)d->hi, "milliseconds", 1000.0, FIELD(o, d, uint64_t),
+			 e);
+}
+
+static int p_seconds(struct options *o, const struct opt_def *d, const char *arg,
+		     struct rb_err *e)
+{
+	char opt[40];
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	return dec_value(opt, arg, (double)d->hi, "seconds", 1e6, FIELD(o, d, uint64_t), e);
+}
+
+/* A flag: the field gets d->lo. */
+static int p_set(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)arg;
+	(void)e;
+	*FIELD(o, d, int) = (int)d->lo;
+	return 0;
+}
+
+static int p_count(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)arg;
+	(void)e;
+	(*FIELD(o, d, int))++;
+	return 0;
+}
+
+typedef int (*name_fn)(const char *name);
+typedef const char *(*name_at_fn)(int i);
+
+/* "a, b, c" for messages. */
+static void join_names(char *buf, size_t n, name_at_fn name, int count)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < count && o < n; i++)
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", name(i));
+}
+
+/* A comma list of names or "all" into a bit set. */
+static int parse_set(const char *opt, const char *s, name_fn find, name_at_fn name, int count,
+		     const char *what, unsigned *out, struct rb_err *e)
+{
+	char buf[512], valid[400], *save = NULL, *tok;
+	unsigned set = 0;
+
+	join_names(valid, sizeof(valid), name, count);
+	if (strlen(s) >= sizeof(buf))
+		return bad(e, "%s: list too long", opt);
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		if (!strcmp(tok, "all")) {
+			set |= (1u << count) - 1;
+			continue;
+		}
+		i = find(tok);
+		if (i < 0)
+			return bad(e, "%s: unknown %s '%s' (valid: %s, all)", opt, what, tok, valid);
+		set |= 1u << i;
+	}
+	if (!set)
+		return bad(e, "%s: empty list (valid: %s, all)", opt, valid);
+	*out = set;
+	return 0;
+}
+
+static int find_driver(const char *s)
+{
+	const struct driver *d = driver_find(s);
+
+	for (int i = 0; d && drivers[i]; i++)
+		if (drivers[i] == d)
+			return i;
+	return -1;
+}
+
+static int find_scenario(const char *s)
+{
+	for (int i = 0; scenarios[i]; i++)
+		if (!strcmp(scenarios[i]->name, s))
+			return i;
+	return -1;
+}
+
+static const char *driver_name_at(int i)
+{
+	return drivers[i]->name;
+}
+
+static const char *scenario_name_at(int i)
+{
+	return scenarios[i]->name;
+}
+
+static const char *strategy_name_at(int i)
+{
+	return strategy_name((enum strategy)i);
+}
+
+static const char *iso_name_at(int i)
+{
+	return rb_iso_name((enum rb_iso)i);
+}
+
+static const char *format_name_at(int i)
+{
+	return report_formats[i].name;
+}
+
+static int count_formats(void)
+{
+	int n = 0;
+
+	while (report_formats[n].name)
+		n++;
+	return n;
+}
+
+static int p_dbs(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	o->db_given = 1;
+	return parse_set("--db", arg, find_driver, driver_name_at, driver_count(), "database",
+			 &o->plan.dbs, e);
+}
+
+static int p_scenarios(struct options *o, const struct opt_def *d, const char *arg,
+		       struct rb_err *e)
+{
+	(void)d;
+	return parse_set("--scenario", arg, find_scenario, scenario_name_at, scenario_count(),
+			 "scenario", &o->plan.scenarios, e);
+}
+
+static int p_strategies(struct options *o, const struct opt_def *d, const char *arg,
+			struct rb_err *e)
+{
+	(void)d;
+	o->strategies_given = 1;
+	return parse_set("--strategy", arg, strategy_parse, strategy_name_at, ST__COUNT,
+			 "strategy", &o->plan.strategies, e);
+}
+
+static int p_isolations(struct options *o, const struct opt_def *d, const char *arg,
+			struct rb_err *e)
+{
+	(void)d;
+	o->iso_given = 1;
+	return parse_set("--isolation", arg, rb_iso_parse, iso_name_at, RB_ISO__COUNT,
+			 "isolation level", &o->plan.isolations, e);
+}
+
+static int p_quantity(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	o->quantity_given = 1;
+	return p_ll(o, d, arg, e);
+}
+
+static int p_seed(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	long long v;
+
+	(void)d;
+	if (ll_value("--seed", arg, 0, LLONG_MAX, &v, e) < 0)
+		return -1;
+	o->plan.cfg.seed = (uint64_t)v;
+	return 0;
+}
+
+static int p_format(struct options *o, const struct opt_def *d, const char *arg,
+		    struct rb_err *e)
+{
+	char buf[256], valid[256], *save = NULL, *tok;
+	unsigned set = 0;
+
+	(void)d;
+	if (o->cmd == CMD_EXPLAIN) {
+		static const char *const names[] = { "text", "json", "html" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(arg, names[i])) {
+				o->ex_format = (enum ex_format)i;
+				return 0;
+			}
+		return bad(e, "--format: unknown format '%s' for explain (valid: text, json, html)",
+			   arg);
+	}
+	join_names(valid, sizeof(valid), format_name_at, count_formats());
+	if (strlen(arg) >= sizeof(buf))
+		return bad(e, "--format: list too long");
+	strcpy(buf, arg);
+	o->nformats = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int f = report_format_find(tok);
+
+		if (f < 0)
+			return bad(e, "--format: unknown format '%s' (valid: %s)", tok, valid);
+		if (!(set & (1u << f)) && o->nformats < MAX_FORMATS) {
+			set |= 1u << f;
+			o->formats[o->nformats++] = f;
+		}
+	}
+	if (!o->nformats)
+		return bad(e, "--format: empty list (valid: %s)", valid);
+	return 0;
+}
+
+static int p_out(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	if (o->nouts == MAX_OUTS)
+		return bad(e, "--out: at most %d files (one per format)", MAX_OUTS);
+	if (!*arg)
+		return bad(e, "--out: empty file name");
+	o->outs[o->nouts++] = arg;
+	return 0;
+}
+
+/* A database's connection string: checked now, so a typo costs nothing. */
+static int p_endpoint(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	struct rb_err why;
+
+	if (d->endpoint < 0) {
+		/* Not echoed: a URL may carry a password. */
+		if (lock_service->xCheckUrl && lock_service->xCheckUrl(arg, &why) < 0)
+			return bad(e, "--%s: %s", d->lng, why.msg);
+		o->lock_url = arg;
+		return 0;
+	}
+	o->dsn_given = 1;
+	if (*arg && drivers[d->endpoint - 1]->xCheckDsn &&
+	    drivers[d->endpoint - 1]->xCheckDsn(arg, &why) < 0)
+		return bad(e, "--%s: %s", d->lng, why.msg);
+	o->dsn[d->endpoint - 1] = arg;
+	return 0;
+}
+
+static int p_mode(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	if (!strcmp(arg, "load"))
+		o->cmd = CMD_LOAD;
+	else if (!strcmp(arg, "race"))
+		o->cmd = CMD_RUN;
+	else
+		return bad(e, "--mode: unknown mode '%s' (valid: race, load)", arg);
+	return 0;
+}
+
+static int p_duration(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	o->duration_given = 1;
+	if (p_seconds(o, d, arg, e) < 0)
+		return -1;
+	if (o->plan.load_cfg.duration_us < 1000)
+		return bad(e, "--duration: '%s' is shorter than a millisecond", arg);
+	return 0;
+}
+
+static int p_rate(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	char *end;
+
+	(void)d;
+	errno = 0;
+	o->plan.load_cfg.rate = strtod(arg, &end);
+	if (!*arg || *end || errno || !(o->plan.load_cfg.rate > 0) || o->plan.load_cfg.rate > 1e7)
+		return bad(e,
+			   "--rate: '%s' is not a number of operations per second from 0 to "
+			   "10000000 (leave it out for a closed loop)",
+			   arg);
+	return 0;
+}
+
+static int p_arrival(struct options *o, const struct opt_def *d, const char *arg,
+		     struct rb_err *e)
+{
+	(void)d;
+	o->arrival_given = 1;
+	if (!strcmp(arg, "fixed"))
+		o->plan.load_cfg.poisson = 0;
+	else if (!strcmp(arg, "poisson"))
+		o->plan.load_cfg.poisson = 1;
+	else
+		return bad(e, "--arrival: unknown arrival '%s' (valid: fixed, poisson)", arg);
+	return 0;
+}
+
+static int p_schema(struct options *o, const struct opt_def *d, const char *arg,
+		    struct rb_err *e)
+{
+	size_t len = strlen(arg);
+
+	(void)d;
+	o->schema_given = 1;
+	o->plan.schema = arg;
+	if (len == 0 || len > 48 || !((arg[0] >= 'a' && arg[0] <= 'z') || arg[0] == '_'))
+		goto fail;
+	for (size_t i = 0; i < len; i++)
+		if (!((arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= '0' && arg[i] <= '9') ||
+		      arg[i] == '_'))
+			goto fail;
+	return 0;
+fail:
+	return bad(e,
+		   "--schema: '%s' is not a plain lower-case name "
+		   "(a-z, 0-9, _; starting with a letter or _; at most 48)",
+		   arg);
+}
+
+static int p_expect(struct options *o, const struct opt_def *d, const char *arg,
+		    struct rb_err *e)
+{
+	(void)d;
+	if (o->nexpects == (int)ARRAY_SIZE(o->expects))
+		return bad(e, "--expect: at most %d files", (int)ARRAY_SIZE(o->expects));
+	if (!*arg)
+		return bad(e, "--expect: empty file name");
+	o->expects[o->nexpects++] = arg;
+	return 0;
+}
+
+static int p_baseline(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	(void)d;
+	if (o->baseline)
+		return bad(e, "--baseline: given twice (one baseline per run)");
+	if (!*arg)
+		return bad(e, "--baseline: empty file name");
+	o->baseline = arg;
+	return 0;
+}
+
+static int p_tolerance(struct options *o, const struct opt_def *d, const char *arg,
+		       struct rb_err *e)
+{
+	(void)d;
+	o->tolerance_given = 1;
+	return gate_parse_tolerance(arg, &o->tol, e);
+}
+
+static int p_string(struct options *o, const struct opt_def *d, const char *arg,
+		    struct rb_err *e)
+{
+	if (!*arg)
+		return bad(e, "--%s: empty %s", d->lng, d->arg ? "value" : "name");
+	*FIELD(o, d, const char *) = arg;
+	return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static const struct opt_def opt_table[] = {
+	{ .lng = "db", .shrt = 'd', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "databases: %DRIVERS% (default: all, or those given by\n%ENDPOINTS%)", .parse = p_dbs },
+	{ .lng = "scenario", .shrt = 's', .arg = "LIST", .cmds = RL, .group = G_WHAT, .help = "scenarios (see racebench list)", .parse = p_scenarios },
+	{ .lng = "strategy", .shrt = 'S', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "strategies (see racebench list)", .parse = p_strategies },
+	{ .lng = "isolation", .shrt = 'i', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "isolation levels: ru, rc, rr, ser", .parse = p_isolations },
+	{ .lng = "clients", .shrt = 'c', .arg = "N", .cmds = RL, .group = G_HARD, .help = "concurrent clients, one connection each (default 4)", .parse = p_int, .off = OFF(plan.cfg.clients), .lo = 1, .hi = 256 },
+	{ .lng = "trials", .shrt = 't', .arg = "N", .cmds = RL, .group = G_HARD, .help = "reproduction attempts per cell (default 10)", .parse = p_int, .off = OFF(plan.cfg.trials), .lo = 1, .hi = 100000 },
+	{ .lng = "think", .arg = "MS", .cmds = RL, .group = G_HARD, .help = "application work between the read and the write (default 1)", .parse = p_ms, .off = OFF(plan.cfg.sc.think_us), .lo = 0, .hi = 10000 },
+	{ .lng = "tail", .arg = "MS", .cmds = RL, .group = G_HARD, .help = "work after the write, before COMMIT (default 1)", .parse = p_ms, .off = OFF(plan.cfg.tail_us), .lo = 0, .hi = 10000 },
+	{ .lng = "keys", .arg = "N", .cmds = RL, .group = G_HARD, .help = "hot rows the clients spread over; 1 = all on one (default 1)", .parse = p_int, .off = OFF(plan.cfg.sc.keys), .lo = 1, .hi = 100000 },
+	{ .lng = "retries", .arg = "N", .cmds = RL, .group = G_HARD, .help = "retries for the strategies that retry (default 10)", .parse = p_int, .off = OFF(plan.cfg.retries), .lo = 0, .hi = 1000 },
+	{ .lng = "seed", .shrt = 'r', .arg = "N", .cmds = RL, .group = G_HARD, .help = "seed for backoff jitter and tokens (default: from the clock)", .parse = p_seed },
+	{ .lng = "duration", .arg = "S", .cmds = RL, .group = G_LOAD, .help = "measured seconds per cell, after the warm-up (default 10)", .parse = p_duration, .off = OFF(plan.load_cfg.duration_us), .lo = 0, .hi = 86400 },
+	{ .lng = "ops", .arg = "N", .cmds = RL, .group = G_LOAD, .help = "or: stop after N measured operations per cell", .parse = p_ll, .off = OFF(plan.load_cfg.ops), .lo = 1, .hi = 1000000000000LL },
+	{ .lng = "rate", .arg = "R", .cmds = RL, .group = G_LOAD, .help = "open loop: R operations per second in all, latency measured\n"
+	  "from each operation's scheduled start (default: closed loop)", .parse = p_rate },
+	{ .lng = "arrival", .arg = "A", .cmds = RL, .group = G_LOAD, .help = "fixed or poisson gaps between scheduled starts (default fixed)", .parse = p_arrival },
+	{ .lng = "warmup", .arg = "S", .cmds = RL, .group = G_LOAD, .help = "seconds run but not counted (default 1)", .parse = p_seconds, .off = OFF(plan.load_cfg.warmup_us), .lo = 0, .hi = 3600 },
+	{ .lng = "mode", .arg = "M", .cmds = RL, .group = G_LOAD, .help = "race or load: run --mode load is racebench load", .parse = p_mode },
+	{ .lng = "quantity", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "coupons on offer per key (default clients/2)", .parse = p_quantity, .off = OFF(plan.cfg.sc.quantity), .lo = 0, .hi = 1000000000 },
+	{ .lng = "balance", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "money per wallet (default 100)", .parse = p_ll, .off = OFF(plan.cfg.sc.balance), .lo = 0, .hi = 1000000000000LL },
+	{ .lng = "price", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "price of one purchase (default 30)", .parse = p_ll, .off = OFF(plan.cfg.sc.price), .lo = 1, .hi = 1000000000000LL },
+	{ .lng = "amount", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "money per settlement item or transfer (default 100)", .parse = p_ll, .off = OFF(plan.cfg.sc.amount), .lo = 1, .hi = 1000000000000LL },
+	{ .lng = "lock-wait", .arg = "MS", .cmds = RL, .group = G_SERVERS, .help = "how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)", .parse = p_int, .off = OFF(plan.cfg.lock_wait_ms), .lo = 1, .hi = 600000 },
+	{ .lng = "lease", .arg = "MS", .cmds = RL, .group = G_SERVERS, .help = "redis-expiry's lease, shorter than the work (default 1)", .parse = p_int, .off = OFF(plan.cfg.lease_ms), .lo = 1, .hi = 600000 },
+	{ .lng = "keep-servers", .cmds = RL | E, .group = G_SERVERS, .help = "leave the throwaway servers running, and say where", .parse = p_set, .off = OFF(keep_servers), .lo = 1 },
+	{ .lng = "schema", .arg = "NAME", .cmds = RL | E, .group = G_SERVERS, .help = "the tool's own schema (default racebench); never a server's\n"
+	  "own (%RESERVED%, ...) nor the\ndatabase your DSN names (docs/safety.md)", .parse = p_schema },
+	{ .lng = "force-schema", .cmds = RL, .group = G_SERVERS, .help = "drop a schema of that name racebench did not create\n(twice for a shared one: %SHARED%)", .parse = p_count, .off = OFF(plan.force_schema) },
+	{ .lng = "keep-schema", .cmds = RL, .group = G_SERVERS, .help = "do not drop the tool's schema at the end", .parse = p_set, .off = OFF(plan.keep_schema), .lo = 1 },
+	{ .lng = "lock-timeout", .arg = "MS", .cmds = RL | E, .group = G_SERVERS, .help = "give up a lock wait after MS (default 5000; 0 = server's)", .parse = p_int, .off = OFF(plan.lock_timeout_ms), .lo = 0, .hi = 3600000 },
+	{ .lng = "connect-timeout", .arg = "S", .cmds = RL | E, .group = G_SERVERS, .help = "(default 10)", .parse = p_int, .off = OFF(plan.connect_timeout_s), .lo = 1, .hi = 3600 },
+	{ .lng = "statement-timeout", .arg = "MS", .cmds = RL | E, .group = G_SERVERS, .help = "a statement that long is given up (default 60000;\n"
+	  "0 = none); a frozen server's connections are cut then", .parse = p_int, .off = OFF(plan.statement_timeout_ms), .lo = 0, .hi = 86400000 },
+	{ .lng = "explain", .cmds = RL, .group = G_SERVERS, .help = "add each scenario's step-by-step race (none and\n"
+	  "for-update-parent at rc) to the HTML report", .parse = p_set, .off = OFF(run_explain), .lo = 1 },
+	{ .lng = "sequential", .cmds = RL, .group = G_SERVERS, .help = "run the databases one after the other (race mode runs\n"
+	  "them side by side, one thread each; load mode never does)", .parse = p_set, .off = OFF(plan.sequential), .lo = 1 },
+	{ .lng = "format", .shrt = 'f', .arg = "LIST", .cmds = RL | C | E, .group = G_OUTPUT, .help = "%FORMATS% (default table)", .parse = p_format },
+	{ .lng = "out", .shrt = 'o', .arg = "FILE", .cmds = RL | C | E, .group = G_OUTPUT, .help = "where each format goes, in order ('-' = stdout)", .parse = p_out },
+	{ .lng = "color", .cmds = RL | C | E, .group = G_OUTPUT, .help = "colour in the table (default: on a terminal, unless NO_COLOR)", .parse = p_set, .off = OFF(color), .lo = 1 },
+	{ .lng = "no-color", .cmds = RL | C | E, .group = G_OUTPUT, .parse = p_set, .off = OFF(color), .lo = 0 },
+	{ .lng = "progress", .cmds = RL, .group = G_OUTPUT, .help = "progress line on stderr (default: on a terminal)", .parse = p_set, .off = OFF(progress), .lo = 1 },
+	{ .lng = "no-progress", .cmds = RL, .group = G_OUTPUT, .parse = p_set, .off = OFF(progress), .lo = 0 },
+	{ .lng = "quiet", .shrt = 'q', .cmds = RL | C | E, .group = G_OUTPUT, .help = "no progress or server messages", .parse = p_set, .off = OFF(plan.quiet), .lo = 1 },
+	{ .lng = "expect", .arg = "FILE", .cmds = RL | C, .group = G_GATE, .help = "expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
+	  "e.g. 'pg rc * for-update-parent verdict == safe'; repeatable", .parse = p_expect },
+	{ .lng = "baseline", .arg = "B.json", .cmds = RL | C, .group = G_GATE, .help = "a saved JSON report: a worse verdict, p99 or throughput\n"
+	  "than the same cell there is a broken expectation", .parse = p_baseline },
+	{ .lng = "tolerance", .arg = "T", .cmds = RL | C, .group = G_GATE, .help = "how far from the baseline is still fine: 20% (p99 and\n"
+	  "throughput) or latency=50%,throughput=30%,floor=5ms (default)", .parse = p_tolerance },
+	{ .lng = "schedule", .arg = "NAME", .cmds = E, .group = G_EXPLAIN, .help = "one of the scenario's schedules (default: its first);\n"
+	  "explain plays one --strategy (default none), --isolation\n"
+	  "(default rc) and --db (default the first), to --format\n"
+	  "text (default), json or html", .parse = p_string, .off = OFF(ex_schedule) },
+	{ .lng = "list-schedules", .cmds = E, .group = G_EXPLAIN, .help = "the schedules of SCENARIO (or of every scenario)", .parse = p_set, .off = OFF(ex_list), .lo = 1 },
+	{ .lng = "spec", .arg = "FILE", .cmds = E, .group = G_EXPLAIN, .help = "a schedule of your own (scenario, sessions, steps lines)", .parse = p_string, .off = OFF(ex_spec) },
+};
+
+/* The table, and one row per database and for the lock service, made once. */
+#define MAX_OPTS (ARRAY_SIZE(opt_table) + MAX_ENDPOINTS + 1)
+static struct opt_def all_opts[MAX_OPTS];
+static char endpoint_help[MAX_ENDPOINTS + 1][320];
+static int nall;
+
+/* The rows of the databases' options and the lock service's, from the registries. */
+static void add_endpoints(void)
+{
+	for (int i = 0; drivers[i] && i < MAX_ENDPOINTS; i++) {
+		const struct driver *d = drivers[i];
+
+		snprintf(endpoint_help[i], sizeof(endpoint_help[i]),
+			 "%s\n(also %s; %s for the password)", d->option_help, d->env,
+			 d->password_env);
+		all_opts[nall++] = (struct opt_def){ .lng = d->option,
+						     .arg = d->option_arg,
+						     .cmds = RL | E,
+						     .group = G_SERVERS,
+						     .help = endpoint_help[i],
+						     .parse = p_endpoint,
+						     .endpoint = i + 1 };
+	}
+	if (lock_service) {
+		snprintf(endpoint_help[MAX_ENDPOINTS], sizeof(endpoint_help[0]),
+			 "%s\n(also %s; %s for the password)", lock_service->option_help,
+			 lock_service->env, lock_service->password_env);
+		all_opts[nall++] = (struct opt_def){ .lng = lock_service->option,
+						     .arg = lock_service->option_arg,
+						     .cmds = RL | E,
+						     .group = G_SERVERS,
+						     .help = endpoint_help[MAX_ENDPOINTS],
+						     .parse = p_endpoint,
+						     .endpoint = -1 };
+	}
+}
+
+static void build_table(void)
+{
+	int added = 0;
+
+	if (nall)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
+		if (opt_table[i].group == G_SERVERS && !added) {
+			add_endpoints();
+			added = 1;
+		}
+		all_opts[nall++] = opt_table[i];
+	}
+}
+
+/* Rows that are not in getopt's table: --help and --version. */
+enum {
+	O_HELP = 'h',
+	O_VERSION = 'V'
+};
+
+static const struct opt_def *def_of(int val)
+{
+	if (val >= 1000 && val - 1000 < nall)
+		return &all_opts[val - 1000];
+	for (int i = 0; i < nall; i++)
+		if (all_opts[i].shrt && all_opts[i].shrt == val)
+			return &all_opts[i];
+	return NULL;
+}
+
+/* getopt's arrays, from the table: long options report 1000 + their row. */
+static void getopt_arrays(struct option *lo, char *so, size_t son)
+{
+	size_t s = 0;
+	int k = 0;
+
+	so[s++] = ':';
+	for (int i = 0; i < nall; i++) {
+		lo[k++] = (struct option){ all_opts[i].lng,
+					   all_opts[i].arg ? required_argument : no_argument, NULL,
+					   1000 + i };
+		if (all_opts[i].shrt && s + 3 < son) {
+			so[s++] = all_opts[i].shrt;
+			if (all_opts[i].arg)
+				so[s++] = ':';
+		}
+	}
+	lo[k++] = (struct option){ "help", no_argument, NULL, O_HELP };
+	lo[k++] = (struct option){ "version", no_argument, NULL, O_VERSION };
+	lo[k] = (struct option){ NULL, 0, NULL, 0 };
+	memcpy(so + s, "hV", 3);
+}
+
+/* ---- the usage text ----------------------------------------------------------- */
+
+/* Appends the names of a NULL-terminated list of globs of every driver. */
+static void expand(const char *help, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (const char *p = help; *p && o + 1 < n;) {
+		char list[256] = "";
+
+		if (!strncmp(p, "%DRIVERS%", 9)) {
+			join_names(list, sizeof(list), driver_name_at, driver_count());
+			p += 9;
+		} else if (!strncmp(p, "%ENDPOINTS%", 11)) {
+			for (int i = 0; drivers[i]; i++)
+				str_printf(list + strlen(list), sizeof(list) - strlen(list),
+					   "%s--%s", i ? ", " : "", drivers[i]->option);
+			p += 11;
+		} else if (!strncmp(p, "%FORMATS%", 9)) {
+			join_names(list, sizeof(list), format_name_at, count_formats());
+			p += 9;
+		} else if (!strncmp(p, "%LOCK%", 6)) {
+			str_copy(list, lock_service ? lock_service->product : "lock service",
+				 sizeof(list));
+			p += 6;
+		} else if (!strncmp(p, "%RESERVED%", 10) || !strncmp(p, "%SHARED%", 8)) {
+			int shared = p[1] == 'S';
+
+			for (int i = 0; drivers[i]; i++) {
+				const char *const *g = shared ? drivers[i]->shared : drivers[i]->reserved;
+
+				for (int k = 0; g && g[k] && k < 2; k++)
+					str_printf(list + strlen(list), sizeof(list) - strlen(list),
+						   "%s%s", *list ? ", " : "", g[k]);
+			}
+			p += shared ? 8 : 10;
+		} else {
+			out[o++] = *p++;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, n - o, "%s", list);
+		if (o >= n)
+			o = n - 1;
+	}
+	out[o] = '\0';
+}
+
+static void usage_row(FILE *f, const struct opt_def *d, const struct opt_def *pair)
+{
+	char head[80], help[512];
+	const char *p;
+	int len;
+
+	if (d->shrt)
+		len = snprintf(head, sizeof(head), "  -%c, --%s", d->shrt, d->lng);
+	else
+		len = snprintf(head, sizeof(head), "      --%s", d->lng);
+	if (pair)
+		len += snprintf(head + len, sizeof(head) - (size_t)len, ", --%s", pair->lng);
+	if (d->arg)
+		snprintf(head + len, sizeof(head) - (size_t)len, " %s", d->arg);
+	expand(d->help ? d->help : "", help, sizeof(help));
+	fprintf(f, "%-24s ", head);
+	if (strlen(head) > 24)
+		fputc(' ', f);
+	for (p = help; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(f, "%.*s\n", (int)n, p);
+		p += n;
+		if (*p == '\n' && *++p)
+			fprintf(f, "%25s", "");
+	}
+}
+
+void opts_usage(FILE *f)
+{
+	build_table();
+	fputs("usage: racebench run [options]      run the matrix (race mode) and report it\n"
+	      "       racebench load [options]     the same cells under sustained traffic (load "
+	      "mode)\n"
+	      "       racebench check RESULT.json --expect FILE [--baseline B.json] [output "
+	      "options]\n"
+	      "                                    gate a saved JSON report, no database needed\n"
+	      "       racebench explain SCENARIO [options]\n"
+	      "                                    one race, step by step, the same every time\n"
+	      "       racebench list               scenarios, strategies, levels, drivers\n"
+	      "       racebench help | --help      this text\n"
+	      "       racebench version | --version\n"
+	      "\n"
+	      "racebench reproduces the race conditions behind real incidents on real\n"
+	      "databases, under every locking strategy and isolation level, and reports\n"
+	      "anomalies, errors, retries and latency for each cell.\n",
+	      f);
+	for (int g = 0; g < G__COUNT; g++) {
+		fprintf(f, "\n%s\n", group_head[g]);
+		for (int i = 0; i < nall; i++) {
+			const struct opt_def *d = &all_opts[i], *pair = NULL;
+
+			if (d->group != (enum group)g || !d->help)
+				continue;
+			/* --color and --no-color share a line */
+			if (i + 1 < nall && !all_opts[i + 1].help &&
+			    !strncmp(all_opts[i + 1].lng, "no-", 3))
+				pair = &all_opts[i + 1];
+			usage_row(f, d, pair);
+		}
+	}
+	fputs("\nExit codes: 0 ok, 1 gate failed (an expectation broke), 2 bad usage or input\n"
+	      "(also a malformed expectations file or report), 3 infrastructure error (the\n"
+	      "report is partial), 130/143 interrupted by SIGINT/SIGTERM (partial report too;\n"
+	      "the tool's schema is dropped and throwaway servers stopped either way).\n",
+	      f);
+	fputs("Passwords:", f);
+	for (int i = 0; drivers[i]; i++)
+		fprintf(f, " %s,", drivers[i]->password_env);
+	if (lock_service)
+		fprintf(f, " %s", lock_service->password_env);
+	fputs(", never the command line.\n", f);
+}
+
+/* ---- after the loop: what depends on several options --------------------------- */
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->plan.dbs = (1u << driver_count()) - 1;
+	o->plan.scenarios = (1u << scenario_count()) - 1;
+	o->plan.strategies = (1u << ST__COUNT) - 1;
+	o->plan.isolations = (1u << RB_ISO__COUNT) - 1;
+	o->plan.cfg.clients = 4;
+	o->plan.cfg.trials = 10;
+	o->plan.cfg.retries = 10;
+	o->plan.cfg.tail_us = 1000;
+	o->plan.cfg.sc.think_us = 1000;
+	o->plan.cfg.sc.keys = 1;
+	o->plan.cfg.sc.balance = 100;
+	o->plan.cfg.sc.price = 30;
+	o->plan.cfg.sc.amount = 100;
+	o->plan.cfg.lock_wait_ms = 0; /* resolved after parsing: it scales with --clients */
+	o->plan.cfg.lock_ttl_ms = 30000;
+	o->plan.cfg.lease_ms = 1;
+	o->plan.load_cfg.warmup_us = 1000000;
+	o->plan.schema = "racebench";
+	o->plan.lock_timeout_ms = 5000;
+	o->plan.connect_timeout_s = 10;
+	o->plan.statement_timeout_ms = 60000;
+	o->color = -1;
+	o->progress = -1;
+	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
+	o->ex_scenario = -1;
+}
+
+/* --pg alone means "my PostgreSQL", not "and a throwaway of every other". */
+static void dbs_from_endpoints(struct options *o)
+{
+	if (!o->dsn_given || o->db_given)
+		return;
+	o->plan.dbs = 0;
+	for (int i = 0; drivers[i]; i++)
+		if (o->dsn[i])
+			o->plan.dbs |= 1u << i;
+}
+
+/* Exactly one bit of set, or a message: explain plays one of each. */
+static int one_of(unsigned set, const char *opt, const char *what, struct rb_err *e)
+{
+	if (set && !(set & (set - 1)))
+		return 0;
+	return bad(e, "%s: explain plays one %s at a time", opt, what);
+}
+
+static int bit_index(unsigned set)
+{
+	int i = 0;
+
+	while (set > 1) {
+		set >>= 1;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * explain after its options: SCENARIO (optional with --list-schedules or
+ * --spec), one strategy (none), level (rc) and database (the first), a
+ * schedule the scenario has, one output.
+ */
+static int explain_finish(struct options *o, int argc, char **argv, struct rb_err *e)
+{
+	char valid[512];
+
+	if (optind < argc) {
+		o->ex_scenario = find_scenario(argv[optind]);
+		if (o->ex_scenario < 0) {
+			join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
+			return bad(e, "explain: unknown scenario '%s' (valid: %s)", argv[optind],
+				   valid);
+		}
+		optind++;
+	}
+	if (optind < argc)
+		return bad(e, "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
+			   argv[optind]);
+	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
+		join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
+		return bad(e, "explain: which scenario? (usage: racebench explain SCENARIO; valid: %s)",
+			   valid);
+	}
+	if (o->ex_spec && o->ex_schedule)
+		return bad(e, "--schedule and --spec both given: play a scenario's schedule or your "
+			      "own, not both");
+	if (o->ex_schedule && o->ex_scenario < 0)
+		return bad(e,
+			   "--schedule: name the scenario too (racebench explain SCENARIO "
+			   "--schedule %s)",
+			   o->ex_schedule);
+	if (o->ex_schedule && !ex_schedule_find(scenarios[o->ex_scenario], o->ex_schedule)) {
+		ex_schedule_names(scenarios[o->ex_scenario], valid, sizeof(valid));
+		return bad(e, "--schedule: unknown schedule '%s' for %s (valid: %s)",
+			   o->ex_schedule, scenarios[o->ex_scenario]->name, valid);
+	}
+	if (!o->strategies_given)
+		o->plan.strategies = 1u << ST_NONE;
+	if (!o->iso_given)
+		o->plan.isolations = 1u << RB_ISO_RC;
+	if (!o->dsn_given && !o->db_given)
+		o->plan.dbs = 1u; /* the registry's first */
+	dbs_from_endpoints(o);
+	if (one_of(o->plan.strategies, "--strategy", "strategy", e) < 0 ||
+	    one_of(o->plan.isolations, "--isolation", "isolation level", e) < 0 ||
+	    one_of(o->plan.dbs, o->dsn_given && !o->db_given ? "--pg/--mysql" : "--db", "database", e) <
+		    0)
+		return -1;
+	if (o->nouts > 1)
+		return bad(e, "--out: explain writes one file");
+	if (!o->schema_given)
+		o->plan.schema = "racebench_explain";
+	return 0;
+}
+
+int opts_explain_strategy(const struct options *o)
+{
+	return bit_index(o->plan.strategies);
+}
+
+int opts_explain_iso(const struct options *o)
+{
+	return bit_index(o->plan.isolations);
+}
+
+int opts_explain_db(const struct options *o)
+{
+	return bit_index(o->plan.dbs);
+}
+
+/* Formats and --out files agree: one file per format, stdout at most once. */
+static int outs_finish(struct options *o, struct rb_err *e)
+{
+	if (!o->nformats && o->cmd != CMD_CHECK)
+		o->formats[o->nformats++] = report_format_find("table");
+	if (o->nouts == 0 && o->nformats > 1)
+		return bad(e,
+			   "--format: %d formats need %d --out files, in order ('-' for standard "
+			   "output)",
+			   o->nformats, o->nformats);
+	if (o->nouts && o->nouts != o->nformats)
+		return bad(e,
+			   "--out: %d files for %d formats (one --out per format, in order; '-' "
+			   "for standard output)",
+			   o->nouts, o->nformats);
+	for (int i = 0, dash = 0; i < o->nouts; i++)
+		if (!strcmp(o->outs[i], "-") && dash++)
+			return bad(e, "--out: standard output ('-') given twice");
+	return 0;
+}
+
+/* run, load and check after their options. */
+static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e)
+{
+	if (o->cmd == CMD_CHECK && optind == argc)
+		return bad(e, "check: which result? (usage: racebench check RESULT.json --expect "
+			      "FILE [--baseline B.json])");
+	if (o->cmd == CMD_CHECK)
+		o->check_file = argv[optind++];
+	if (optind < argc)
+		return bad(e, "unexpected argument '%s' (see racebench --help)", argv[optind]);
+	if (o->tolerance_given && !o->baseline)
+		return bad(e, "--tolerance: only applies with --baseline B.json");
+	if (o->cmd == CMD_CHECK && !o->nexpects && !o->baseline)
+		return bad(e, "check: nothing to check against (give --expect FILE, --baseline "
+			      "B.json, or both)");
+	if (o->cmd == CMD_RUN &&
+	    (o->duration_given || o->plan.load_cfg.ops || o->plan.load_cfg.rate > 0 || o->arrival_given))
+		return bad(e, "--duration, --ops, --rate and --arrival are for load mode "
+			      "(racebench load, or run --mode load)");
+	if (o->cmd == CMD_LOAD) {
+		if (o->duration_given && o->plan.load_cfg.ops)
+			return bad(e, "--duration and --ops both given: a load run stops at one of "
+				      "them");
+		if (!o->duration_given && !o->plan.load_cfg.ops)
+			o->plan.load_cfg.duration_us = 10000000;
+		if (o->arrival_given && !(o->plan.load_cfg.rate > 0))
+			return bad(e, "--arrival needs --rate (an open loop); without --rate the "
+				      "load is a closed loop");
+	}
+	if (outs_finish(o, e) < 0)
+		return -1;
+	o->plan.load = o->cmd == CMD_LOAD;
+	dbs_from_endpoints(o);
+	/*
+	 * A Redis lock is held for one operation (a few ms) at a time, so a
+	 * waiter queues behind at most the other clients: 25 ms each leaves a
+	 * wide margin, and a cross-system deadlock (a row lock waited for by
+	 * the lock holder, held by a lock waiter: redis-late at SERIALIZABLE)
+	 * ends in a quarter of a second, not five.
+	 */
+	if (!o->plan.cfg.lock_wait_ms)
+		o->plan.cfg.lock_wait_ms = o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;
+	if (!o->quantity_given)
+		o->plan.cfg.sc.quantity = o->plan.cfg.clients / 2 > 0 ? o->plan.cfg.clients / 2 : 1;
+	return 0;
+}
+
+/* ---- the command and the loop -------------------------------------------------- */
+
+static const char *const command_names[CMD__COUNT] = {
+	[CMD_RUN] = "run",   [CMD_LOAD] = "load",	[CMD_LIST] = "list",	   [CMD_HELP] = "help",
+	[CMD_VERSION] = "version", [CMD_CHECK] = "check", [CMD_EXPLAIN] = "explain",
+};
+#define COMMANDS "run, load, list, check, explain, help, version"
+
+static int parse_command(const char *s, struct options *o, struct rb_err *e)
+{
+	for (int c = 1; c < CMD__COUNT; c++)
+		if (command_names[c] && !strcmp(s, command_names[c])) {
+			o->cmd = (enum command)c;
+			return 0;
+		}
+	if (!strcmp(s, "--help") || !strcmp(s, "-h"))
+		o->cmd = CMD_HELP;
+	else if (!strcmp(s, "--version") || !strcmp(s, "-V"))
+		o->cmd = CMD_VERSION;
+	else if (s[0] == '-')
+		return bad(e,
+			   "'%s' before a command (usage: racebench run [options]; valid commands: "
+			   "%s)",
+			   s, COMMANDS);
+	else
+		return bad(e, "unknown command '%s' (valid: %s)", s, COMMANDS);
+	return 0;
+}
+
+/* Whether the command takes option d, or a message saying which it is for. */
+static int command_takes(const struct options *o, const struct opt_def *d, struct rb_err *e)
+{
+	unsigned bit = o->cmd == CMD_LOAD ? R | L : 1u << o->cmd;
+	char list[512] = "";
+
+	if (d->cmds & bit)
+		return 0;
+	if (o->cmd == CMD_CHECK) {
+		for (int i = 0; i < nall; i++)
+			if ((all_opts[i].cmds & C) && all_opts[i].help)
+				str_printf(list + strlen(list), sizeof(list) - strlen(list),
+					   "%s--%s", *list ? ", " : "", all_opts[i].lng);
+		return bad(e, "--%s is an option of %s, not of check (check takes %s)", d->lng,
+			   d->cmds & R ? "run" : "explain", list);
+	}
+	return bad(e, "--%s is not an option of %s (see racebench --help)", d->lng,
+		   command_names[o->cmd]);
+}
+
+int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e)
+{
+	struct option lo[MAX_OPTS + 3];
+	char so[2 * MAX_OPTS + 4];
+	int c;
+
+	build_table();
+	defaults(o);
+	rb_err_clear(e);
+	if (argc < 2)
+		return bad(e, "no command (valid: %s)", COMMANDS);
+	if (parse_command(argv[1], o, e) < 0)
+		return -1;
+	if (o->cmd == CMD_HELP || o->cmd == CMD_VERSION)
+		return 0;
+	getopt_arrays(lo, so, sizeof(so));
+	/* argv[1] (the command) stands in for the program name; optind = 0
+	 * makes glibc forget any earlier parse. */
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		const struct opt_def *d;
+
+		if (c == O_HELP || c == O_VERSION) {
+			o->cmd = c == O_HELP ? CMD_HELP : CMD_VERSION;
+			return 0;
+		}
+		if (c == ':')
+			return bad(e, "%s needs a value", argv[optind - 1]);
+		d = c == '?' ? NULL : def_of(c);
+		if (!d) {
+			if (optopt && optopt < 1000)
+				return bad(e, "unknown option '-%c' (see racebench --help)", optopt);
+			return bad(e, "unknown option '%s' (see racebench --help)", argv[optind - 1]);
+		}
+		if (command_takes(o, d, e) < 0 || d->parse(o, d, optarg ? optarg : "", e) < 0)
+			return -1;
+	}
+	if (o->cmd == CMD_EXPLAIN)
+		return explain_finish(o, argc, argv, e);
+	if (o->cmd == CMD_LIST) {
+		if (optind < argc)
+			return bad(e, "unexpected argument '%s' (see racebench --help)",
+				   argv[optind]);
+		return 0;
+	}
+	return run_finish(o, argc, argv, e);
+}
