@@ -174,46 +174,6 @@ void str_printf(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-void dsn_redact(const char *in, char *out, size_t n)
-{
-	const char *scheme = strstr(in, "://"), *at = strrchr(in, '@'), *p = in;
-	size_t o = 0;
-
-	if (n == 0)
-		return;
-	/* userinfo: from "://" to the last '@' (a raw '@' may be in the password) */
-	if (scheme && at && at > scheme) {
-		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-
-		if (colon) {
-			o = (size_t)snprintf(out, n, "%.*s:***", (int)(colon - in), in);
-			p = at;
-		}
-	}
-	while (*p && o + 1 < n) {
-		if (!strncmp(p, "password=", 9) && (p == in || strchr(" ?&\t", p[-1]))) {
-			const char *v = p + 9;
-
-			if (*v == '\'') {
-				for (v++; *v && *v != '\''; v++)
-					if (*v == '\\' && v[1])
-						v++;
-				if (*v)
-					v++;
-			} else {
-				while (*v && *v != ' ' && *v != '&')
-					v++;
-			}
-			o += (size_t)snprintf(out + o, n - o, "password=***");
-			p = v;
-			continue;
-		}
-		out[o++] = *p++;
-	}
-	if (o >= n)
-		o = n - 1;
-	out[o] = '\0';
-}
 
 void fmt_us(char *buf, size_t n, uint64_t us)
 {

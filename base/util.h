@@ -30,11 +30,6 @@ uint64_t rng_next(struct rng *r);
 /* Uniform double in [0, 1). */
 double rng_unit(struct rng *r);
 
-/*
- * A DSN or URL fit to print: the password of "scheme://user:pass@host" and
- * of "password=..." (conninfo or a URL's query, quoted or not) becomes ***.
- */
-void dsn_redact(const char *in, char *out, size_t n);
 
 /*
  * Reads the whole file at path into *text (NUL-terminated; *len bytes,

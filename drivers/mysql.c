@@ -12,6 +12,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 
+#include "../base/url.h"
 #include "../base/util.h"
 
 extern const struct driver driver_mysql;
@@ -82,40 +83,20 @@ static struct mdb_conn *mdbc(struct db_conn *c)
 
 /* ---- URLs ---- */
 
-/*
- * The '@' that ends user[:password] in the text after "://", or NULL. It
- * is the last '@' before the socket parameter, so a password with a raw
- * '@', '/' or '?' still parses (and is still hidden in messages).
- */
-static const char *userinfo_end(const char *auth)
+/* MySQL's only query parameter; a socket path may have an '@' of its own. */
+static const char *socket_param(const char *auth)
 {
-	const char *q = strstr(auth, "?socket="), *at = NULL;
+	const char *q = strstr(auth, "?socket=");
 
-	if (!q)
-		q = strstr(auth, "&socket=");
-	for (const char *p = auth; *p && (!q || p < q); p++)
-		if (*p == '@')
-			at = p;
-	return at;
+	return q ? q : strstr(auth, "&socket=");
 }
 
 /* The URL with its password replaced by "***". */
-static void url_redact(const char *url, char *out, size_t n)
+static void mysql_url_shown(const char *url, char *out, size_t n)
 {
-	const char *auth = strstr(url, "://"), *at, *colon;
+	const char *auth = strstr(url, "://");
 
-	if (!auth) {
-		str_copy(out, url, n);
-		return;
-	}
-	auth += 3;
-	at = userinfo_end(auth);
-	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (!colon) {
-		str_copy(out, url, n);
-		return;
-	}
-	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	url_redact(url, auth ? socket_param(auth + 3) : NULL, out, n);
 }
 
 static int url_bad(const char *url, struct rb_err *e, const char *fmt, ...)
@@ -127,48 +108,12 @@ static int url_bad(const char *url, struct rb_err *e, const char *fmt, ...)
 	char shown[160], why[160];
 	va_list ap;
 
-	url_redact(url, shown, sizeof(shown));
+	mysql_url_shown(url, shown, sizeof(shown));
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "malformed MySQL URL '%s': %s (expected %s)",
 			  shown, why, URL_FORM);
-}
-
-static int hex_digit(int c)
-{
-	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
-/*
- * Decodes the n bytes at s (%XX escapes) into out, terminated. Returns 0,
- * -1 on a bad escape (or an escaped NUL), -2 when it does not fit in cap.
- */
-static int url_decode(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == '%') {
-			if (i + 2 >= n)
-				return -1;
-			if (!isxdigit((unsigned char)s[i + 1]) ||
-			    !isxdigit((unsigned char)s[i + 2]))
-				return -1;
-			c = hex_digit((unsigned char)s[i + 1]) * 16 +
-				hex_digit((unsigned char)s[i + 2]);
-			if (c == 0)
-				return -1;
-			i += 2;
-		}
-		if (o + 1 >= cap)
-			return -2;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
 }
 
 /* Decodes one part; on failure fills e with what, naming the text when shown. */
@@ -185,23 +130,14 @@ static int url_part(const char *url, const char *s, size_t n, char *out, size_t 
 	return 0;
 }
 
-static int url_port(const char *url, const char *s, size_t n, unsigned *port, struct rb_err *e)
+static int url_port_of(const char *url, const char *s, size_t n, unsigned *port, struct rb_err *e)
 {
-	unsigned long v = 0;
+	int v;
 
-	if (n == 0 || n > 5)
-		goto bad;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			goto bad;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		goto bad;
+	if (url_port(s, n, &v) < 0)
+		return url_bad(url, e, "port '%.*s' is not a number from 1 to 65535", (int)n, s);
 	*port = (unsigned)v;
 	return 0;
-bad:
-	return url_bad(url, e, "port '%.*s' is not a number from 1 to 65535", (int)n, s);
 }
 
 static int url_query(const char *url, const char *q, struct mysql_url *out, struct rb_err *e)
@@ -250,7 +186,7 @@ int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e)
 	if (strchr(p, '#'))
 		return url_bad(url, e, "'#' must be written %%23");
 
-	at = userinfo_end(p);
+	at = url_userinfo_end(p, socket_param(p));
 	hp = p;
 	if (at) {
 		const char *pc = memchr(p, ':', (size_t)(at - p));
@@ -291,7 +227,7 @@ int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e)
 		if (url_part(url, hp, hlen, out->host, sizeof(out->host), "host", 1, e) < 0)
 			return -1;
 	}
-	if (colon && url_port(url, colon + 1, (size_t)(auth_end - colon - 1), &out->port, e) < 0)
+	if (colon && url_port_of(url, colon + 1, (size_t)(auth_end - colon - 1), &out->port, e) < 0)
 		return -1;
 
 	p = auth_end;
@@ -1119,7 +1055,7 @@ static void mdb_redact(const char *dsn, char *out, size_t n)
 	if (dsn && *dsn && mysql_url_parse(dsn, &u, NULL) < 0)
 		str_copy(out, "(a malformed URL, not shown)", n);
 	else
-		url_redact(dsn ? dsn : "", out, n);
+		mysql_url_shown(dsn ? dsn : "", out, n);
 }
 
 static void mdb_dsn_database(const char *dsn, char *out, size_t n)

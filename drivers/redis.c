@@ -16,6 +16,7 @@
 
 #include <hiredis.h>
 
+#include "../base/url.h"
 #include "../base/util.h"
 
 extern const struct lock_service lock_service_redis;
@@ -47,24 +48,10 @@ struct lock_conn {
 
 /* ---- URL --------------------------------------------------------------- */
 
-/* The URL as messages may show it: the password replaced by ***. */
+/* The URL as messages may show it: the password replaced by ***, cut at 96. */
 static void url_shown(const char *url, char *out, size_t n)
 {
-	const char *auth = strstr(url, "://"), *at = NULL, *colon;
-
-	if (auth) {
-		auth += 3;
-		if (*auth != '/') {
-			for (const char *p = auth; *p; p++)
-				if (*p == '@')
-					at = p;
-		}
-	}
-	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon)
-		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
-	else
-		snprintf(out, n, "%s", url);
+	url_redact(url, NULL, out, n);
 	if (n > 96 && strlen(out) > 96)
 		strcpy(out + 93, "...");
 }
@@ -85,60 +72,12 @@ static int url_bad(struct rb_err *e, const char *url, const char *fmt, ...)
 			  why, URL_FORMS);
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes s[0..len) into out (n bytes). -1 on a bad escape or overflow. */
-static int pct_decode(const char *s, size_t len, char *out, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				return -1;
-			hi = hex_digit(s[i + 1]);
-			lo = hex_digit(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = hi * 16 + lo;
-			if (c == 0)
-				return -1;
-			i += 2;
-		}
-		if (o + 1 >= n)
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* A decimal number in [lo, hi] spelling all of s[0..len). -1 otherwise. */
 static int parse_num(const char *s, size_t len, long lo, long hi, int *out)
 {
-	long v = 0;
+	long v;
 
-	if (len == 0 || len > 10)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v < lo || v > hi)
+	if (url_number(s, len, lo, hi, &v) < 0)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -151,11 +90,11 @@ static int parse_userinfo(const char *url, const char *s, size_t len, struct red
 	const char *colon = memchr(s, ':', len);
 	size_t ulen = colon ? (size_t)(colon - s) : len;
 
-	if (pct_decode(s, ulen, out->user, sizeof(out->user)) < 0)
+	if (url_decode(s, ulen, out->user, sizeof(out->user)) < 0)
 		return url_bad(e, url,
 			       "the user name has a bad %%-escape or is longer than %zu bytes",
 			       sizeof(out->user) - 1);
-	if (colon && pct_decode(colon + 1, len - ulen - 1, out->pass, sizeof(out->pass)) < 0)
+	if (colon && url_decode(colon + 1, len - ulen - 1, out->pass, sizeof(out->pass)) < 0)
 		return url_bad(e, url,
 			       "the password has a bad %%-escape or is longer than %zu bytes",
 			       sizeof(out->pass) - 1);
@@ -166,7 +105,7 @@ static int parse_userinfo(const char *url, const char *s, size_t len, struct red
 
 static int parse_tcp(const char *url, const char *s, struct redis_url *out, struct rb_err *e)
 {
-	const char *at = strrchr(s, '@'), *h, *end, *port = NULL;
+	const char *at = url_userinfo_end(s, NULL), *h, *end, *port = NULL;
 	size_t hlen;
 
 	if (at) {
@@ -841,7 +780,7 @@ static void redis_redact(const char *url, char *out, size_t n)
 	if (redis_url_parse(url ? url : "", &u, NULL) < 0)
 		str_copy(out, "(a malformed URL, not shown)", n);
 	else
-		dsn_redact(url, out, n);
+		url_redact(url, NULL, out, n);
 }
 
 static int redis_check_url(const char *url, struct rb_err *e)

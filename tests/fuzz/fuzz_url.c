@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../base/util.h"
+#include "../../base/url.h"
 #include "../../drivers/driver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,11 +19,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	mysql_url_parse(s, &mu, &e);
 	redis_url_parse(s, &ru, &e);
-	dsn_redact(s, out, sizeof(out));
-	dsn_redact(s, out, 9);
-	for (int i = 0; drivers[i]; i++)
+	url_redact(s, NULL, out, sizeof(out));
+	url_redact(s, NULL, out, 9);
+	for (int i = 0; drivers[i]; i++) {
 		if (drivers[i]->xCheckDsn)
 			drivers[i]->xCheckDsn(s, &e);
+		drivers[i]->xRedact(s, out, sizeof(out));
+		drivers[i]->xRedact(s, out, 9);
+	}
+	lock_service->xRedact(s, out, sizeof(out));
 	free(s);
 	return 0;
 }
