@@ -174,7 +174,6 @@ void str_printf(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-
 void fmt_us(char *buf, size_t n, uint64_t us)
 {
 	if (us < 1000)

@@ -30,7 +30,6 @@ uint64_t rng_next(struct rng *r);
 /* Uniform double in [0, 1). */
 double rng_unit(struct rng *r);
 
-
 /*
  * Reads the whole file at path into *text (NUL-terminated; *len bytes,
  * which may hold NUL bytes: callers that want text refuse them). A file

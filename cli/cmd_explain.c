@@ -58,8 +58,8 @@ static int pick_schedule(const struct options *o, const struct scenario **sc,
 	if (ex_spec_load(sched, o->ex_spec, e) < 0)
 		return -1;
 	if (!sched->scenario[0] && !*sc)
-		return rb_err_input(e,
-				    "--spec: the file has no 'scenario' line and no SCENARIO was given");
+		return rb_err_input(
+			e, "--spec: the file has no 'scenario' line and no SCENARIO was given");
 	if (!sched->scenario[0])
 		return 0;
 	named = scenario_find(sched->scenario);

@@ -53,7 +53,8 @@ static void list_scenario(const struct scenario *s)
 		if (why) {
 			char head[64];
 
-			snprintf(head, sizeof(head), "    n/a %s:", strategy_name((enum strategy)st));
+			snprintf(head, sizeof(head),
+				 "    n/a %s:", strategy_name((enum strategy)st));
 			print_wrapped(head, why, 8);
 		}
 	}

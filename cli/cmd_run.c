@@ -152,7 +152,10 @@ int cmd_run(struct options *o)
 	lock_cfg(o, &ep, lock_prefix, sizeof(lock_prefix));
 	o->plan.cfg.stop = &g.stop;
 	matrix_init(&st, &o->plan, &r,
-		    o->plan.quiet ? 0 : o->progress >= 0 ? o->progress : isatty(2), &g.stop);
+		    o->plan.quiet	       ? 0
+			    : o->progress >= 0 ? o->progress
+					       : isatty(2),
+		    &g.stop);
 	st.total_cells = matrix_count_cells(&o->plan);
 
 	rb_err_clear(&e);

@@ -75,7 +75,7 @@ struct opt_def {
 	int endpoint;	  /* a database's option: drivers[] index + 1; -1 the lock service */
 };
 
-#define OFF(f) offsetof(struct options, f)
+#define OFF(f)		  offsetof(struct options, f)
 #define FIELD(o, d, type) ((type *)((char *)(o) + (d)->off))
 
 static int bad(struct rb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -147,12 +147,10 @@ static int p_ms(struct options *o, const struct opt_def *d, const char *arg, str
 	char opt[40];
 
 	snprintf(opt, sizeof(opt), "--%s", d->lng);
-	return dec_value(opt, arg, (double)d->hi, "milliseconds", 1000.0, FIELD(o, d, uint64_t),
-			 e);
+	return dec_value(opt, arg, (double)d->hi, "milliseconds", 1000.0, FIELD(o, d, uint64_t), e);
 }
 
-static int p_seconds(struct options *o, const struct opt_def *d, const char *arg,
-		     struct rb_err *e)
+static int p_seconds(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	char opt[40];
 
@@ -210,7 +208,8 @@ static int parse_set(const char *opt, const char *s, name_fn find, name_at_fn na
 		}
 		i = find(tok);
 		if (i < 0)
-			return bad(e, "%s: unknown %s '%s' (valid: %s, all)", opt, what, tok, valid);
+			return bad(e, "%s: unknown %s '%s' (valid: %s, all)", opt, what, tok,
+				   valid);
 		set |= 1u << i;
 	}
 	if (!set)
@@ -292,8 +291,8 @@ static int p_strategies(struct options *o, const struct opt_def *d, const char *
 {
 	(void)d;
 	o->strategies_given = 1;
-	return parse_set("--strategy", arg, strategy_parse, strategy_name_at, ST__COUNT,
-			 "strategy", &o->plan.strategies, e);
+	return parse_set("--strategy", arg, strategy_parse, strategy_name_at, ST__COUNT, "strategy",
+			 &o->plan.strategies, e);
 }
 
 static int p_isolations(struct options *o, const struct opt_def *d, const char *arg,
@@ -305,8 +304,7 @@ static int p_isolations(struct options *o, const struct opt_def *d, const char *
 			 "isolation level", &o->plan.isolations, e);
 }
 
-static int p_quantity(struct options *o, const struct opt_def *d, const char *arg,
-		      struct rb_err *e)
+static int p_quantity(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	o->quantity_given = 1;
 	return p_ll(o, d, arg, e);
@@ -323,8 +321,7 @@ static int p_seed(struct options *o, const struct opt_def *d, const char *arg, s
 	return 0;
 }
 
-static int p_format(struct options *o, const struct opt_def *d, const char *arg,
-		    struct rb_err *e)
+static int p_format(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	char buf[256], valid[256], *save = NULL, *tok;
 	unsigned set = 0;
@@ -373,8 +370,7 @@ static int p_out(struct options *o, const struct opt_def *d, const char *arg, st
 }
 
 /* A database's connection string: checked now, so a typo costs nothing. */
-static int p_endpoint(struct options *o, const struct opt_def *d, const char *arg,
-		      struct rb_err *e)
+static int p_endpoint(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	struct rb_err why;
 
@@ -405,8 +401,7 @@ static int p_mode(struct options *o, const struct opt_def *d, const char *arg, s
 	return 0;
 }
 
-static int p_duration(struct options *o, const struct opt_def *d, const char *arg,
-		      struct rb_err *e)
+static int p_duration(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	o->duration_given = 1;
 	if (p_seconds(o, d, arg, e) < 0)
@@ -431,8 +426,7 @@ static int p_rate(struct options *o, const struct opt_def *d, const char *arg, s
 	return 0;
 }
 
-static int p_arrival(struct options *o, const struct opt_def *d, const char *arg,
-		     struct rb_err *e)
+static int p_arrival(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
 	o->arrival_given = 1;
@@ -445,8 +439,7 @@ static int p_arrival(struct options *o, const struct opt_def *d, const char *arg
 	return 0;
 }
 
-static int p_schema(struct options *o, const struct opt_def *d, const char *arg,
-		    struct rb_err *e)
+static int p_schema(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	size_t len = strlen(arg);
 
@@ -467,8 +460,7 @@ fail:
 		   arg);
 }
 
-static int p_expect(struct options *o, const struct opt_def *d, const char *arg,
-		    struct rb_err *e)
+static int p_expect(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
 	if (o->nexpects == (int)ARRAY_SIZE(o->expects))
@@ -479,8 +471,7 @@ static int p_expect(struct options *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
-static int p_baseline(struct options *o, const struct opt_def *d, const char *arg,
-		      struct rb_err *e)
+static int p_baseline(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
 	if (o->baseline)
@@ -499,8 +490,7 @@ static int p_tolerance(struct options *o, const struct opt_def *d, const char *a
 	return gate_parse_tolerance(arg, &o->tol, e);
 }
 
-static int p_string(struct options *o, const struct opt_def *d, const char *arg,
-		    struct rb_err *e)
+static int p_string(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	if (!*arg)
 		return bad(e, "--%s: empty %s", d->lng, d->arg ? "value" : "name");
@@ -510,63 +500,124 @@ static int p_string(struct options *o, const struct opt_def *d, const char *arg,
 
 /* ---- the table ---------------------------------------------------------------- */
 
+/* A row: an option whose parser needs no field of its own ... */
+#define OPT(l, s, a, c, g, fn, h) \
+	{ \
+		.lng = (l), .shrt = (s), .arg = (a), .cmds = (c), .group = (g), .parse = (fn), \
+		.help = (h) \
+	}
+/* ... one whose value goes to a field, in [low, high] ... */
+#define OPT_VAL(l, s, a, c, g, fn, f, low, high, h) \
+	{ \
+		.lng = (l), .shrt = (s), .arg = (a), .cmds = (c), .group = (g), .parse = (fn), \
+		.off = OFF(f), .lo = (low), .hi = (high), .help = (h) \
+	}
+/* ... and a flag, which sets a field to v. */
+#define OPT_FLAG(l, s, c, g, fn, f, v, h) \
+	{ \
+		.lng = (l), .shrt = (s), .cmds = (c), .group = (g), .parse = (fn), .off = OFF(f), \
+		.lo = (v), .help = (h) \
+	}
+
 static const struct opt_def opt_table[] = {
-	{ .lng = "db", .shrt = 'd', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "databases: %DRIVERS% (default: all, or those given by\n%ENDPOINTS%)", .parse = p_dbs },
-	{ .lng = "scenario", .shrt = 's', .arg = "LIST", .cmds = RL, .group = G_WHAT, .help = "scenarios (see racebench list)", .parse = p_scenarios },
-	{ .lng = "strategy", .shrt = 'S', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "strategies (see racebench list)", .parse = p_strategies },
-	{ .lng = "isolation", .shrt = 'i', .arg = "LIST", .cmds = RL | E, .group = G_WHAT, .help = "isolation levels: ru, rc, rr, ser", .parse = p_isolations },
-	{ .lng = "clients", .shrt = 'c', .arg = "N", .cmds = RL, .group = G_HARD, .help = "concurrent clients, one connection each (default 4)", .parse = p_int, .off = OFF(plan.cfg.clients), .lo = 1, .hi = 256 },
-	{ .lng = "trials", .shrt = 't', .arg = "N", .cmds = RL, .group = G_HARD, .help = "reproduction attempts per cell (default 10)", .parse = p_int, .off = OFF(plan.cfg.trials), .lo = 1, .hi = 100000 },
-	{ .lng = "think", .arg = "MS", .cmds = RL, .group = G_HARD, .help = "application work between the read and the write (default 1)", .parse = p_ms, .off = OFF(plan.cfg.sc.think_us), .lo = 0, .hi = 10000 },
-	{ .lng = "tail", .arg = "MS", .cmds = RL, .group = G_HARD, .help = "work after the write, before COMMIT (default 1)", .parse = p_ms, .off = OFF(plan.cfg.tail_us), .lo = 0, .hi = 10000 },
-	{ .lng = "keys", .arg = "N", .cmds = RL, .group = G_HARD, .help = "hot rows the clients spread over; 1 = all on one (default 1)", .parse = p_int, .off = OFF(plan.cfg.sc.keys), .lo = 1, .hi = 100000 },
-	{ .lng = "retries", .arg = "N", .cmds = RL, .group = G_HARD, .help = "retries for the strategies that retry (default 10)", .parse = p_int, .off = OFF(plan.cfg.retries), .lo = 0, .hi = 1000 },
-	{ .lng = "seed", .shrt = 'r', .arg = "N", .cmds = RL, .group = G_HARD, .help = "seed for backoff jitter and tokens (default: from the clock)", .parse = p_seed },
-	{ .lng = "duration", .arg = "S", .cmds = RL, .group = G_LOAD, .help = "measured seconds per cell, after the warm-up (default 10)", .parse = p_duration, .off = OFF(plan.load_cfg.duration_us), .lo = 0, .hi = 86400 },
-	{ .lng = "ops", .arg = "N", .cmds = RL, .group = G_LOAD, .help = "or: stop after N measured operations per cell", .parse = p_ll, .off = OFF(plan.load_cfg.ops), .lo = 1, .hi = 1000000000000LL },
-	{ .lng = "rate", .arg = "R", .cmds = RL, .group = G_LOAD, .help = "open loop: R operations per second in all, latency measured\n"
-	  "from each operation's scheduled start (default: closed loop)", .parse = p_rate },
-	{ .lng = "arrival", .arg = "A", .cmds = RL, .group = G_LOAD, .help = "fixed or poisson gaps between scheduled starts (default fixed)", .parse = p_arrival },
-	{ .lng = "warmup", .arg = "S", .cmds = RL, .group = G_LOAD, .help = "seconds run but not counted (default 1)", .parse = p_seconds, .off = OFF(plan.load_cfg.warmup_us), .lo = 0, .hi = 3600 },
-	{ .lng = "mode", .arg = "M", .cmds = RL, .group = G_LOAD, .help = "race or load: run --mode load is racebench load", .parse = p_mode },
-	{ .lng = "quantity", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "coupons on offer per key (default clients/2)", .parse = p_quantity, .off = OFF(plan.cfg.sc.quantity), .lo = 0, .hi = 1000000000 },
-	{ .lng = "balance", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "money per wallet (default 100)", .parse = p_ll, .off = OFF(plan.cfg.sc.balance), .lo = 0, .hi = 1000000000000LL },
-	{ .lng = "price", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "price of one purchase (default 30)", .parse = p_ll, .off = OFF(plan.cfg.sc.price), .lo = 1, .hi = 1000000000000LL },
-	{ .lng = "amount", .arg = "N", .cmds = RL, .group = G_KNOBS, .help = "money per settlement item or transfer (default 100)", .parse = p_ll, .off = OFF(plan.cfg.sc.amount), .lo = 1, .hi = 1000000000000LL },
-	{ .lng = "lock-wait", .arg = "MS", .cmds = RL, .group = G_SERVERS, .help = "how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)", .parse = p_int, .off = OFF(plan.cfg.lock_wait_ms), .lo = 1, .hi = 600000 },
-	{ .lng = "lease", .arg = "MS", .cmds = RL, .group = G_SERVERS, .help = "redis-expiry's lease, shorter than the work (default 1)", .parse = p_int, .off = OFF(plan.cfg.lease_ms), .lo = 1, .hi = 600000 },
-	{ .lng = "keep-servers", .cmds = RL | E, .group = G_SERVERS, .help = "leave the throwaway servers running, and say where", .parse = p_set, .off = OFF(keep_servers), .lo = 1 },
-	{ .lng = "schema", .arg = "NAME", .cmds = RL | E, .group = G_SERVERS, .help = "the tool's own schema (default racebench); never a server's\n"
-	  "own (%RESERVED%, ...) nor the\ndatabase your DSN names (docs/safety.md)", .parse = p_schema },
-	{ .lng = "force-schema", .cmds = RL, .group = G_SERVERS, .help = "drop a schema of that name racebench did not create\n(twice for a shared one: %SHARED%)", .parse = p_count, .off = OFF(plan.force_schema) },
-	{ .lng = "keep-schema", .cmds = RL, .group = G_SERVERS, .help = "do not drop the tool's schema at the end", .parse = p_set, .off = OFF(plan.keep_schema), .lo = 1 },
-	{ .lng = "lock-timeout", .arg = "MS", .cmds = RL | E, .group = G_SERVERS, .help = "give up a lock wait after MS (default 5000; 0 = server's)", .parse = p_int, .off = OFF(plan.lock_timeout_ms), .lo = 0, .hi = 3600000 },
-	{ .lng = "connect-timeout", .arg = "S", .cmds = RL | E, .group = G_SERVERS, .help = "(default 10)", .parse = p_int, .off = OFF(plan.connect_timeout_s), .lo = 1, .hi = 3600 },
-	{ .lng = "statement-timeout", .arg = "MS", .cmds = RL | E, .group = G_SERVERS, .help = "a statement that long is given up (default 60000;\n"
-	  "0 = none); a frozen server's connections are cut then", .parse = p_int, .off = OFF(plan.statement_timeout_ms), .lo = 0, .hi = 86400000 },
-	{ .lng = "explain", .cmds = RL, .group = G_SERVERS, .help = "add each scenario's step-by-step race (none and\n"
-	  "for-update-parent at rc) to the HTML report", .parse = p_set, .off = OFF(run_explain), .lo = 1 },
-	{ .lng = "sequential", .cmds = RL, .group = G_SERVERS, .help = "run the databases one after the other (race mode runs\n"
-	  "them side by side, one thread each; load mode never does)", .parse = p_set, .off = OFF(plan.sequential), .lo = 1 },
-	{ .lng = "format", .shrt = 'f', .arg = "LIST", .cmds = RL | C | E, .group = G_OUTPUT, .help = "%FORMATS% (default table)", .parse = p_format },
-	{ .lng = "out", .shrt = 'o', .arg = "FILE", .cmds = RL | C | E, .group = G_OUTPUT, .help = "where each format goes, in order ('-' = stdout)", .parse = p_out },
-	{ .lng = "color", .cmds = RL | C | E, .group = G_OUTPUT, .help = "colour in the table (default: on a terminal, unless NO_COLOR)", .parse = p_set, .off = OFF(color), .lo = 1 },
-	{ .lng = "no-color", .cmds = RL | C | E, .group = G_OUTPUT, .parse = p_set, .off = OFF(color), .lo = 0 },
-	{ .lng = "progress", .cmds = RL, .group = G_OUTPUT, .help = "progress line on stderr (default: on a terminal)", .parse = p_set, .off = OFF(progress), .lo = 1 },
-	{ .lng = "no-progress", .cmds = RL, .group = G_OUTPUT, .parse = p_set, .off = OFF(progress), .lo = 0 },
-	{ .lng = "quiet", .shrt = 'q', .cmds = RL | C | E, .group = G_OUTPUT, .help = "no progress or server messages", .parse = p_set, .off = OFF(plan.quiet), .lo = 1 },
-	{ .lng = "expect", .arg = "FILE", .cmds = RL | C, .group = G_GATE, .help = "expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
-	  "e.g. 'pg rc * for-update-parent verdict == safe'; repeatable", .parse = p_expect },
-	{ .lng = "baseline", .arg = "B.json", .cmds = RL | C, .group = G_GATE, .help = "a saved JSON report: a worse verdict, p99 or throughput\n"
-	  "than the same cell there is a broken expectation", .parse = p_baseline },
-	{ .lng = "tolerance", .arg = "T", .cmds = RL | C, .group = G_GATE, .help = "how far from the baseline is still fine: 20% (p99 and\n"
-	  "throughput) or latency=50%,throughput=30%,floor=5ms (default)", .parse = p_tolerance },
-	{ .lng = "schedule", .arg = "NAME", .cmds = E, .group = G_EXPLAIN, .help = "one of the scenario's schedules (default: its first);\n"
-	  "explain plays one --strategy (default none), --isolation\n"
-	  "(default rc) and --db (default the first), to --format\n"
-	  "text (default), json or html", .parse = p_string, .off = OFF(ex_schedule) },
-	{ .lng = "list-schedules", .cmds = E, .group = G_EXPLAIN, .help = "the schedules of SCENARIO (or of every scenario)", .parse = p_set, .off = OFF(ex_list), .lo = 1 },
-	{ .lng = "spec", .arg = "FILE", .cmds = E, .group = G_EXPLAIN, .help = "a schedule of your own (scenario, sessions, steps lines)", .parse = p_string, .off = OFF(ex_spec) },
+	OPT("db", 'd', "LIST", RL | E, G_WHAT, p_dbs,
+	    "databases: %DRIVERS% (default: all, or those given by\n%ENDPOINTS%)"),
+	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios, "scenarios (see racebench list)"),
+	OPT("strategy", 'S', "LIST", RL | E, G_WHAT, p_strategies,
+	    "strategies (see racebench list)"),
+	OPT("isolation", 'i', "LIST", RL | E, G_WHAT, p_isolations,
+	    "isolation levels: ru, rc, rr, ser"),
+	OPT_VAL("clients", 'c', "N", RL, G_HARD, p_int, plan.cfg.clients, 1, 256,
+		"concurrent clients, one connection each (default 4)"),
+	OPT_VAL("trials", 't', "N", RL, G_HARD, p_int, plan.cfg.trials, 1, 100000,
+		"reproduction attempts per cell (default 10)"),
+	OPT_VAL("think", 0, "MS", RL, G_HARD, p_ms, plan.cfg.sc.think_us, 0, 10000,
+		"application work between the read and the write (default 1)"),
+	OPT_VAL("tail", 0, "MS", RL, G_HARD, p_ms, plan.cfg.tail_us, 0, 10000,
+		"work after the write, before COMMIT (default 1)"),
+	OPT_VAL("keys", 0, "N", RL, G_HARD, p_int, plan.cfg.sc.keys, 1, 100000,
+		"hot rows the clients spread over; 1 = all on one (default 1)"),
+	OPT_VAL("retries", 0, "N", RL, G_HARD, p_int, plan.cfg.retries, 0, 1000,
+		"retries for the strategies that retry (default 10)"),
+	OPT("seed", 'r', "N", RL, G_HARD, p_seed,
+	    "seed for backoff jitter and tokens (default: from the clock)"),
+	OPT_VAL("duration", 0, "S", RL, G_LOAD, p_duration, plan.load_cfg.duration_us, 0, 86400,
+		"measured seconds per cell, after the warm-up (default 10)"),
+	OPT_VAL("ops", 0, "N", RL, G_LOAD, p_ll, plan.load_cfg.ops, 1, 1000000000000LL,
+		"or: stop after N measured operations per cell"),
+	OPT("rate", 0, "R", RL, G_LOAD, p_rate,
+	    "open loop: R operations per second in all, latency measured\n"
+	    "from each operation's scheduled start (default: closed loop)"),
+	OPT("arrival", 0, "A", RL, G_LOAD, p_arrival,
+	    "fixed or poisson gaps between scheduled starts (default fixed)"),
+	OPT_VAL("warmup", 0, "S", RL, G_LOAD, p_seconds, plan.load_cfg.warmup_us, 0, 3600,
+		"seconds run but not counted (default 1)"),
+	OPT("mode", 0, "M", RL, G_LOAD, p_mode, "race or load: run --mode load is racebench load"),
+	OPT_VAL("quantity", 0, "N", RL, G_KNOBS, p_quantity, plan.cfg.sc.quantity, 0, 1000000000,
+		"coupons on offer per key (default clients/2)"),
+	OPT_VAL("balance", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.balance, 0, 1000000000000LL,
+		"money per wallet (default 100)"),
+	OPT_VAL("price", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.price, 1, 1000000000000LL,
+		"price of one purchase (default 30)"),
+	OPT_VAL("amount", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.amount, 1, 1000000000000LL,
+		"money per settlement item or transfer (default 100)"),
+	OPT_VAL("lock-wait", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lock_wait_ms, 1, 600000,
+		"how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)"),
+	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
+		"redis-expiry's lease, shorter than the work (default 1)"),
+	OPT_FLAG("keep-servers", 0, RL | E, G_SERVERS, p_set, keep_servers, 1,
+		 "leave the throwaway servers running, and say where"),
+	OPT("schema", 0, "NAME", RL | E, G_SERVERS, p_schema,
+	    "the tool's own schema (default racebench); never a server's\n"
+	    "own (%RESERVED%, ...) nor the\ndatabase your DSN names (docs/safety.md)"),
+	OPT_FLAG(
+		"force-schema", 0, RL, G_SERVERS, p_count, plan.force_schema, 0,
+		"drop a schema of that name racebench did not create\n(twice for a shared one: %SHARED%)"),
+	OPT_FLAG("keep-schema", 0, RL, G_SERVERS, p_set, plan.keep_schema, 1,
+		 "do not drop the tool's schema at the end"),
+	OPT_VAL("lock-timeout", 0, "MS", RL | E, G_SERVERS, p_int, plan.lock_timeout_ms, 0, 3600000,
+		"give up a lock wait after MS (default 5000; 0 = server's)"),
+	OPT_VAL("connect-timeout", 0, "S", RL | E, G_SERVERS, p_int, plan.connect_timeout_s, 1,
+		3600, "(default 10)"),
+	OPT_VAL("statement-timeout", 0, "MS", RL | E, G_SERVERS, p_int, plan.statement_timeout_ms,
+		0, 86400000,
+		"a statement that long is given up (default 60000;\n"
+		"0 = none); a frozen server's connections are cut then"),
+	OPT_FLAG("explain", 0, RL, G_SERVERS, p_set, run_explain, 1,
+		 "add each scenario's step-by-step race (none and\n"
+		 "for-update-parent at rc) to the HTML report"),
+	OPT_FLAG("sequential", 0, RL, G_SERVERS, p_set, plan.sequential, 1,
+		 "run the databases one after the other (race mode runs\n"
+		 "them side by side, one thread each; load mode never does)"),
+	OPT("format", 'f', "LIST", RL | C | E, G_OUTPUT, p_format, "%FORMATS% (default table)"),
+	OPT("out", 'o', "FILE", RL | C | E, G_OUTPUT, p_out,
+	    "where each format goes, in order ('-' = stdout)"),
+	OPT_FLAG("color", 0, RL | C | E, G_OUTPUT, p_set, color, 1,
+		 "colour in the table (default: on a terminal, unless NO_COLOR)"),
+	OPT_FLAG("no-color", 0, RL | C | E, G_OUTPUT, p_set, color, 0, NULL),
+	OPT_FLAG("progress", 0, RL, G_OUTPUT, p_set, progress, 1,
+		 "progress line on stderr (default: on a terminal)"),
+	OPT_FLAG("no-progress", 0, RL, G_OUTPUT, p_set, progress, 0, NULL),
+	OPT_FLAG("quiet", 'q', RL | C | E, G_OUTPUT, p_set, plan.quiet, 1,
+		 "no progress or server messages"),
+	OPT("expect", 0, "FILE", RL | C, G_GATE, p_expect,
+	    "expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
+	    "e.g. 'pg rc * for-update-parent verdict == safe'; repeatable"),
+	OPT("baseline", 0, "B.json", RL | C, G_GATE, p_baseline,
+	    "a saved JSON report: a worse verdict, p99 or throughput\n"
+	    "than the same cell there is a broken expectation"),
+	OPT("tolerance", 0, "T", RL | C, G_GATE, p_tolerance,
+	    "how far from the baseline is still fine: 20% (p99 and\n"
+	    "throughput) or latency=50%,throughput=30%,floor=5ms (default)"),
+	OPT_VAL("schedule", 0, "NAME", E, G_EXPLAIN, p_string, ex_schedule, 0, 0,
+		"one of the scenario's schedules (default: its first);\n"
+		"explain plays one --strategy (default none), --isolation\n"
+		"(default rc) and --db (default the first), to --format\n"
+		"text (default), json or html"),
+	OPT_FLAG("list-schedules", 0, E, G_EXPLAIN, p_set, ex_list, 1,
+		 "the schedules of SCENARIO (or of every scenario)"),
+	OPT_VAL("spec", 0, "FILE", E, G_EXPLAIN, p_string, ex_spec, 0, 0,
+		"a schedule of your own (scenario, sessions, steps lines)"),
 };
 
 /* The table, and one row per database and for the lock service, made once. */
@@ -689,7 +740,8 @@ static void expand(const char *help, char *out, size_t n)
 			int shared = p[1] == 'S';
 
 			for (int i = 0; drivers[i]; i++) {
-				const char *const *g = shared ? drivers[i]->shared : drivers[i]->reserved;
+				const char *const *g =
+					shared ? drivers[i]->shared : drivers[i]->reserved;
 
 				for (int k = 0; g && g[k] && k < 2; k++)
 					str_printf(list + strlen(list), sizeof(list) - strlen(list),
@@ -862,16 +914,20 @@ static int explain_finish(struct options *o, int argc, char **argv, struct rb_er
 		optind++;
 	}
 	if (optind < argc)
-		return bad(e, "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
+		return bad(e,
+			   "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
 			   argv[optind]);
 	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
 		join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
-		return bad(e, "explain: which scenario? (usage: racebench explain SCENARIO; valid: %s)",
-			   valid);
+		return bad(
+			e,
+			"explain: which scenario? (usage: racebench explain SCENARIO; valid: %s)",
+			valid);
 	}
 	if (o->ex_spec && o->ex_schedule)
-		return bad(e, "--schedule and --spec both given: play a scenario's schedule or your "
-			      "own, not both");
+		return bad(e,
+			   "--schedule and --spec both given: play a scenario's schedule or your "
+			   "own, not both");
 	if (o->ex_schedule && o->ex_scenario < 0)
 		return bad(e,
 			   "--schedule: name the scenario too (racebench explain SCENARIO "
@@ -891,8 +947,8 @@ static int explain_finish(struct options *o, int argc, char **argv, struct rb_er
 	dbs_from_endpoints(o);
 	if (one_of(o->plan.strategies, "--strategy", "strategy", e) < 0 ||
 	    one_of(o->plan.isolations, "--isolation", "isolation level", e) < 0 ||
-	    one_of(o->plan.dbs, o->dsn_given && !o->db_given ? "--pg/--mysql" : "--db", "database", e) <
-		    0)
+	    one_of(o->plan.dbs, o->dsn_given && !o->db_given ? "--pg/--mysql" : "--db", "database",
+		   e) < 0)
 		return -1;
 	if (o->nouts > 1)
 		return bad(e, "--out: explain writes one file");
@@ -941,8 +997,9 @@ static int outs_finish(struct options *o, struct rb_err *e)
 static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e)
 {
 	if (o->cmd == CMD_CHECK && optind == argc)
-		return bad(e, "check: which result? (usage: racebench check RESULT.json --expect "
-			      "FILE [--baseline B.json])");
+		return bad(e,
+			   "check: which result? (usage: racebench check RESULT.json --expect "
+			   "FILE [--baseline B.json])");
 	if (o->cmd == CMD_CHECK)
 		o->check_file = argv[optind++];
 	if (optind < argc)
@@ -950,21 +1007,26 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	if (o->tolerance_given && !o->baseline)
 		return bad(e, "--tolerance: only applies with --baseline B.json");
 	if (o->cmd == CMD_CHECK && !o->nexpects && !o->baseline)
-		return bad(e, "check: nothing to check against (give --expect FILE, --baseline "
-			      "B.json, or both)");
+		return bad(e,
+			   "check: nothing to check against (give --expect FILE, --baseline "
+			   "B.json, or both)");
 	if (o->cmd == CMD_RUN &&
-	    (o->duration_given || o->plan.load_cfg.ops || o->plan.load_cfg.rate > 0 || o->arrival_given))
-		return bad(e, "--duration, --ops, --rate and --arrival are for load mode "
-			      "(racebench load, or run --mode load)");
+	    (o->duration_given || o->plan.load_cfg.ops || o->plan.load_cfg.rate > 0 ||
+	     o->arrival_given))
+		return bad(e,
+			   "--duration, --ops, --rate and --arrival are for load mode "
+			   "(racebench load, or run --mode load)");
 	if (o->cmd == CMD_LOAD) {
 		if (o->duration_given && o->plan.load_cfg.ops)
-			return bad(e, "--duration and --ops both given: a load run stops at one of "
-				      "them");
+			return bad(e,
+				   "--duration and --ops both given: a load run stops at one of "
+				   "them");
 		if (!o->duration_given && !o->plan.load_cfg.ops)
 			o->plan.load_cfg.duration_us = 10000000;
 		if (o->arrival_given && !(o->plan.load_cfg.rate > 0))
-			return bad(e, "--arrival needs --rate (an open loop); without --rate the "
-				      "load is a closed loop");
+			return bad(e,
+				   "--arrival needs --rate (an open loop); without --rate the "
+				   "load is a closed loop");
 	}
 	if (outs_finish(o, e) < 0)
 		return -1;
@@ -978,7 +1040,8 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	 * ends in a quarter of a second, not five.
 	 */
 	if (!o->plan.cfg.lock_wait_ms)
-		o->plan.cfg.lock_wait_ms = o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;
+		o->plan.cfg.lock_wait_ms =
+			o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;
 	if (!o->quantity_given)
 		o->plan.cfg.sc.quantity = o->plan.cfg.clients / 2 > 0 ? o->plan.cfg.clients / 2 : 1;
 	return 0;
@@ -987,8 +1050,9 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 /* ---- the command and the loop -------------------------------------------------- */
 
 static const char *const command_names[CMD__COUNT] = {
-	[CMD_RUN] = "run",   [CMD_LOAD] = "load",	[CMD_LIST] = "list",	   [CMD_HELP] = "help",
-	[CMD_VERSION] = "version", [CMD_CHECK] = "check", [CMD_EXPLAIN] = "explain",
+	[CMD_RUN] = "run",	   [CMD_LOAD] = "load",	      [CMD_LIST] = "list",
+	[CMD_HELP] = "help",	   [CMD_VERSION] = "version", [CMD_CHECK] = "check",
+	[CMD_EXPLAIN] = "explain",
 };
 #define COMMANDS "run, load, list, check, explain, help, version"
 
@@ -1067,8 +1131,10 @@ int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e)
 		d = c == '?' ? NULL : def_of(c);
 		if (!d) {
 			if (optopt && optopt < 1000)
-				return bad(e, "unknown option '-%c' (see racebench --help)", optopt);
-			return bad(e, "unknown option '%s' (see racebench --help)", argv[optind - 1]);
+				return bad(e, "unknown option '-%c' (see racebench --help)",
+					   optopt);
+			return bad(e, "unknown option '%s' (see racebench --help)",
+				   argv[optind - 1]);
 		}
 		if (command_takes(o, d, e) < 0 || d->parse(o, d, optarg ? optarg : "", e) < 0)
 			return -1;

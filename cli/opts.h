@@ -55,7 +55,7 @@ struct options {
 	int formats[MAX_FORMATS]; /* indexes in report_formats */
 	int nouts;
 	const char *outs[MAX_OUTS];
-	int color; /* -1 auto, 0 never, 1 always */
+	int color;    /* -1 auto, 0 never, 1 always */
 	int progress; /* -1 auto */
 	/* The regression gate (run and check). */
 	int nexpects;

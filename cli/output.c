@@ -91,12 +91,12 @@ int outs_check(const struct options *o, struct rb_err *e)
 			str_copy(seen[i], path, sizeof(seen[i]));
 		for (int j = 0; j < i; j++)
 			if (seen[j][0] && !strcmp(seen[i], seen[j]))
-				return rb_err_input(e,
-						    "--out: '%s' and '%s' are the same file: %s and "
-						    "%s would overwrite each other",
-						    o->outs[j], path,
-						    report_formats[o->formats[j]].name,
-						    report_formats[o->formats[i]].name);
+				return rb_err_input(
+					e,
+					"--out: '%s' and '%s' are the same file: %s and "
+					"%s would overwrite each other",
+					o->outs[j], path, report_formats[o->formats[j]].name,
+					report_formats[o->formats[i]].name);
 	}
 	return 0;
 }
@@ -123,7 +123,8 @@ int reports_write(const struct options *o, const struct run_result *r)
 		int w;
 
 		if (!f) {
-			fprintf(stderr, "racebench: cannot write '%s': %s\n", path, strerror(errno));
+			fprintf(stderr, "racebench: cannot write '%s': %s\n", path,
+				strerror(errno));
 			rc = -1;
 			continue;
 		}

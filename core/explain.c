@@ -30,7 +30,6 @@ void explain_knobs(struct sc_params *p, int sessions)
 	p->think_us = 0; /* think and tail are gates, they take no time */
 }
 
-
 static void ctx_init(struct ex_ctx *x, const struct explain_cfg *cfg, struct explain_result *out)
 {
 	pthread_condattr_t ca;

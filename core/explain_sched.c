@@ -19,7 +19,6 @@
 #include "../base/util.h"
 #include "explain_play.h"
 
-
 static const char *sname(const struct ex_ctx *x, int i)
 {
 	return x->sched->sess[i].name;

@@ -16,7 +16,6 @@
 #include "explain_play.h"
 #include "sql_text.h"
 
-
 /* The session running on this thread (mu held), or NULL. */
 static struct ex_sess *sess_self_locked(struct ex_ctx *x)
 {

@@ -1058,16 +1058,16 @@ int gate_parse_tolerance(const char *s, struct gate_tolerance *t, struct rb_err 
 			t->floor_us = (uint64_t)(v + 0.5);
 		} else {
 			rb_err_input(e,
-				 "--tolerance: unknown item '%s' (valid: latency, "
-				 "throughput, floor)",
-				 tok);
+				     "--tolerance: unknown item '%s' (valid: latency, "
+				     "throughput, floor)",
+				     tok);
 			return -1;
 		}
 		continue;
 	bad_value:
 		rb_err_input(e, "--tolerance: %s: '%s' is not %s", tok, eq + 1,
-			 !strcmp(tok, "floor") ? "a duration such as 5ms"
-					       : "a percentage from -99% to 1000% such as 20%");
+			     !strcmp(tok, "floor") ? "a duration such as 5ms"
+						   : "a percentage from -99% to 1000% such as 20%");
 		return -1;
 	bad_item:
 		rb_err_input(e, "--tolerance: '%s' is not NAME=VALUE (%s)", tok, shape);

@@ -29,6 +29,17 @@ void matrix_release(struct matrix *m)
 	pthread_mutex_destroy(&m->print);
 }
 
+/* The drivers and scenarios a plan chooses from. */
+static const struct driver *const *drv_list(const struct matrix_plan *o)
+{
+	return o->driver_list ? o->driver_list : drivers;
+}
+
+static const struct scenario *const *sc_list(const struct matrix_plan *o)
+{
+	return o->scenario_list ? o->scenario_list : scenarios;
+}
+
 /* The signal that stopped the run, or 0. */
 static int stopped(const struct matrix *st)
 {
@@ -236,12 +247,12 @@ static int run_driver(struct db_run *dr)
 		d->xClose(admin);
 		if (d->xThreadEnd)
 			d->xThreadEnd();
-		return -2;
+		return e.input ? -2 : -1;
 	}
 	dbo.schema = o->schema;
-	for (int i = 0; scenarios[i] && rc == 0; i++)
+	for (int i = 0; sc_list(o)[i] && rc == 0; i++)
 		if (o->scenarios & (1u << i))
-			rc = run_scenario(dr, &dbo, &admin, scenarios[i], &e);
+			rc = run_scenario(dr, &dbo, &admin, sc_list(o)[i], &e);
 	if (!o->keep_schema && !d->xBroken(admin))
 		d->xSchemaDrop(admin, o->schema, &e);
 	d->xClose(admin);
@@ -283,18 +294,18 @@ int matrix_run(struct matrix *st, const char **dsn, const int *throwaway, struct
 	int n = 0, rc = 0, parallel;
 
 	memset(dr, 0, sizeof(dr));
-	for (int i = 0; drivers[i]; i++) {
+	for (int i = 0; drv_list(o)[i]; i++) {
 		struct rb_err ie;
 
 		if (!(o->dbs & (1u << i)))
 			continue;
-		if (drivers[i]->xGlobalInit && drivers[i]->xGlobalInit(&ie) < 0) {
+		if (drv_list(o)[i]->xGlobalInit && drv_list(o)[i]->xGlobalInit(&ie) < 0) {
 			str_printf(st->r->abort_msg, sizeof(st->r->abort_msg), "%s: %s",
-				   drivers[i]->name, ie.msg);
+				   drv_list(o)[i]->name, ie.msg);
 			return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", st->r->abort_msg);
 		}
 		dr[n].st = st;
-		dr[n].d = drivers[i];
+		dr[n].d = drv_list(o)[i];
 		dr[n].dsn = dsn[i];
 		dr[n].throwaway = throwaway[i];
 		n++;
@@ -349,11 +360,11 @@ void matrix_explains(struct matrix *st, const char **dsn)
 	struct matrix_plan *o = st->o;
 	struct run_result *r = st->r;
 
-	for (int i = 0; drivers[i]; i++) {
+	for (int i = 0; drv_list(o)[i]; i++) {
 		if (!(o->dbs & (1u << i)))
 			continue;
-		for (int j = 0; scenarios[j]; j++) {
-			const struct scenario *sc = scenarios[j];
+		for (int j = 0; sc_list(o)[j]; j++) {
+			const struct scenario *sc = sc_list(o)[j];
 			struct ex_schedule sched;
 			struct rb_err why;
 
@@ -362,7 +373,7 @@ void matrix_explains(struct matrix *st, const char **dsn)
 				continue;
 			for (size_t k = 0; k < ARRAY_SIZE(shown); k++) {
 				struct explain_cfg ec = {
-					.drv = drivers[i],
+					.drv = drv_list(o)[i],
 					.dbo = { .dsn = dsn[i],
 						 .connect_timeout_s = o->connect_timeout_s,
 						 .lock_timeout_ms = o->lock_timeout_ms,
@@ -376,7 +387,7 @@ void matrix_explains(struct matrix *st, const char **dsn)
 				};
 				struct rb_err e;
 
-				if (stopped(st) || sc->xFits(shown[k], drivers[i]->dialect))
+				if (stopped(st) || sc->xFits(shown[k], drv_list(o)[i]->dialect))
 					continue;
 				r->explains =
 					xrealloc(r->explains,
@@ -388,7 +399,7 @@ void matrix_explains(struct matrix *st, const char **dsn)
 					if (!o->quiet)
 						fprintf(stderr,
 							"racebench: --explain: %s %s %s: %s\n",
-							drivers[i]->name, sc->name,
+							drv_list(o)[i]->name, sc->name,
 							strategy_name(shown[k]), e.msg);
 				}
 			}
@@ -400,14 +411,14 @@ int matrix_count_cells(const struct matrix_plan *o)
 {
 	int n = 0;
 
-	for (int i = 0; drivers[i]; i++)
-		for (int j = 0; scenarios[j]; j++)
+	for (int i = 0; drv_list(o)[i]; i++)
+		for (int j = 0; sc_list(o)[j]; j++)
 			for (int s = 0; s < ST__COUNT; s++)
 				for (int l = 0; l < RB_ISO__COUNT; l++)
 					n += (o->dbs >> i & 1) && (o->scenarios >> j & 1) &&
 						(o->strategies >> s & 1) &&
 						(o->isolations >> l & 1) &&
-						!cell_fits(scenarios[j], drivers[i],
+						!cell_fits(sc_list(o)[j], drv_list(o)[i],
 							   (enum strategy)s) &&
 						!level_fits((enum strategy)s, (enum rb_iso)l);
 	return n;

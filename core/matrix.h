@@ -25,6 +25,9 @@ struct matrix_plan {
 	int connect_timeout_s;
 	int statement_timeout_ms; /* 0: none */
 	int quiet;
+	/* What to choose from: NULL for the registries (tests give their own). */
+	const struct driver *const *driver_list;
+	const struct scenario *const *scenario_list;
 };
 
 /* A run of the matrix: what to run, where results go, how to show progress. */

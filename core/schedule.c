@@ -144,15 +144,14 @@ int ex_parse_steps(struct ex_schedule *s, const char *text, struct rb_err *e)
 		sess = find_session(s, w, (size_t)(colon - w));
 		if (sess < 0) {
 			session_list(s, names, sizeof(names));
-			return bad(e, "'%s': no session %.*s (sessions: %s)", w,
-				   (int)(colon - w), w, names);
+			return bad(e, "'%s': no session %.*s (sessions: %s)", w, (int)(colon - w),
+				   w, names);
 		}
 		for (int i = 0; i < EX_POINT__COUNT; i++)
 			if (!strcmp(colon + 1, point_names[i]))
 				pt = i;
 		if (pt < 0)
-			return bad(e,
-				   "'%s': unknown point '%s' (valid: think, tail, end, step)", w,
+			return bad(e, "'%s': unknown point '%s' (valid: think, tail, end, step)", w,
 				   colon + 1);
 		if (s->nitems == EX_MAX_ITEMS)
 			return bad(e, "more than %d steps", EX_MAX_ITEMS);
@@ -237,8 +236,8 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, str
 			have_sessions = 1;
 		} else if (!strcmp(word, "steps")) {
 			if (!have_sessions)
-				return bad(e, "%s:%d: 'steps' before the 'sessions' line",
-					   file, lineno);
+				return bad(e, "%s:%d: 'steps' before the 'sessions' line", file,
+					   lineno);
 			if (ex_parse_steps(s, rest, &why) < 0)
 				return bad(e, "%s:%d: %s", file, lineno, why.msg);
 		} else {

@@ -22,9 +22,9 @@
 #include "../drivers/driver.h"
 #include "../base/util.h"
 
-#define TICK_US	       50000L	     /* how often it looks */
-#define STOP_GRACE_NS  1000000000ull /* after a stop: time to finish cleanly */
-#define STOP_BUSY_NS   500000000ull  /* ... then a call this old is cut */
+#define TICK_US		 50000L	       /* how often it looks */
+#define STOP_GRACE_NS	 1000000000ull /* after a stop: time to finish cleanly */
+#define STOP_BUSY_NS	 500000000ull  /* ... then a call this old is cut */
 #define TIMEOUT_EXTRA_NS 2000000000ull /* past the statement time-out */
 
 static void stop_signals(sigset_t *set)

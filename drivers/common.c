@@ -104,10 +104,11 @@ int db_schema_create(struct db_conn *c, const char *schema, int force, const str
 	if (schema_state(c, schema, q, &exists, &ours, e) < 0)
 		return -1;
 	if (exists && !ours && !force)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				  "%s \"%s\" exists and was not created by racebench; "
-				  "use --schema NAME for another one, or --force-schema to drop it",
-				  q->kind, schema);
+		return rb_err_input(
+			e,
+			"%s \"%s\" exists and was not created by racebench; "
+			"use --schema NAME for another one, or --force-schema to drop it",
+			q->kind, schema);
 	if (exists) {
 		schema_fill(q->drop, schema, "", sql, sizeof(sql));
 		if (db_exec(c, sql, e) < 0)
@@ -255,33 +256,3 @@ const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)
 {
 	return st->sql[d] ? st->sql[d] : st->sql[DIALECT_PG];
 }
-
-extern const struct driver driver_pg;
-extern const struct driver driver_mysql;
-
-const struct driver *const drivers[] = {
-	&driver_pg,
-	&driver_mysql,
-	NULL,
-};
-
-int driver_count(void)
-{
-	int n = 0;
-
-	while (drivers[n])
-		n++;
-	return n;
-}
-
-const struct driver *driver_find(const char *name)
-{
-	for (int i = 0; drivers[i]; i++)
-		if (!strcmp(drivers[i]->name, name))
-			return drivers[i];
-	return NULL;
-}
-
-extern const struct lock_service lock_service_redis;
-
-const struct lock_service *const lock_service = &lock_service_redis;

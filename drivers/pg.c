@@ -226,11 +226,12 @@ static int pg_check_dsn(const char *dsn, struct rb_err *e)
 			unquote_message(msg ? msg : "malformed", why, sizeof(why));
 		}
 		PQfreemem(msg);
-		return rb_err_input(e, "not a libpq connection string or postgres:// URI (%s)%s", why,
-				    strstr(why, "...") ? "; quote a value with spaces, as password='a b', "
-							 "and in a URI percent-encode '@', '/', ':' "
-							 "and '%' in a password"
-						       : "");
+		return rb_err_input(
+			e, "not a libpq connection string or postgres:// URI (%s)%s", why,
+			strstr(why, "...") ? "; quote a value with spaces, as password='a b', "
+					     "and in a URI percent-encode '@', '/', ':' "
+					     "and '%' in a password"
+					   : "");
 	}
 	pw = opt_val(opts, "password");
 	secret = pw && *pw;
@@ -320,7 +321,8 @@ static void pg_redact(const char *dsn, char *out, size_t n)
 	for (PQconninfoOption *p = opts; p->keyword; p++) {
 		if (!p->val)
 			continue;
-		o = put_option(out, o, n, p->keyword, strcmp(p->keyword, "password") ? p->val : "***");
+		o = put_option(out, o, n, p->keyword,
+			       strcmp(p->keyword, "password") ? p->val : "***");
 	}
 	if (o >= n)
 		o = n - 1;
@@ -688,8 +690,9 @@ static void pg_begin_text(enum rb_iso iso, char *out, size_t n)
 /* The lock is released by COMMIT or ROLLBACK: there is no unlock to show. */
 static void pg_advisory_text(long long key, int unlock, char *out, size_t n)
 {
-	snprintf(out, n, unlock ? "(released at the end of the transaction, key %lld)"
-				: "pg_advisory_xact_lock(key %lld)",
+	snprintf(out, n,
+		 unlock ? "(released at the end of the transaction, key %lld)"
+			: "pg_advisory_xact_lock(key %lld)",
 		 key);
 }
 

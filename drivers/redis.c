@@ -610,17 +610,16 @@ static void prefix_pattern(const char *prefix, const char *kind, char *out, size
  * fence's counter), checked and deleted in one step on the server. A key a
  * user keeps under the same prefix, of another shape, stays.
  */
-static const char clear_script[] =
-	"local n = 0 "
-	"for _, k in ipairs(KEYS) do "
-	"  if redis.call('TYPE', k).ok == 'string' then "
-	"    local v = redis.call('GET', k) "
-	"    if string.len(v) <= 40 and string.match(v, ARGV[1]) then "
-	"      redis.call('DEL', k) n = n + 1 "
-	"    end "
-	"  end "
-	"end "
-	"return n";
+static const char clear_script[] = "local n = 0 "
+				   "for _, k in ipairs(KEYS) do "
+				   "  if redis.call('TYPE', k).ok == 'string' then "
+				   "    local v = redis.call('GET', k) "
+				   "    if string.len(v) <= 40 and string.match(v, ARGV[1]) then "
+				   "      redis.call('DEL', k) n = n + 1 "
+				   "    end "
+				   "  end "
+				   "end "
+				   "return n";
 
 static int del_ours(struct lock_conn *c, const redisReply *keys, const char *shape,
 		    struct rb_err *e)
@@ -698,8 +697,8 @@ static int redis_clear(struct lock_conn *c, struct rb_err *e)
 {
 	if (ready(c, e) < 0)
 		return -1;
-	if (clear_kind(c, "lock", "^%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x$",
-		       e) < 0)
+	if (clear_kind(c, "lock",
+		       "^%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x$", e) < 0)
 		return -1;
 	return clear_kind(c, "fence", "^%d+$", e);
 }
@@ -789,8 +788,8 @@ static int redis_check_url(const char *url, struct rb_err *e)
 
 	/* Not echoed: a URL may carry a password. */
 	if (strncmp(url, "redis://", 8) && strncmp(url, "unix://", 7))
-		return rb_err_input(e,
-				    "not a redis://[:password@]host[:port][/db] or unix:///path URL");
+		return rb_err_input(
+			e, "not a redis://[:password@]host[:port][/db] or unix:///path URL");
 	if (redis_url_parse(url, &u, e) < 0) {
 		e->input = 1;
 		return -1;

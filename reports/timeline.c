@@ -457,9 +457,9 @@ int timeline_json(FILE *f, const struct explain_result *r)
 			json_object_set_new(j, "step", json_integer(e->step));
 			json_object_set_new(j, "sql", json_string(e->text));
 			if (e->lock)
-				json_object_set_new(
-					j, "lock",
-					json_string(e->lock == 2 ? lock_service->name : "advisory"));
+				json_object_set_new(j, "lock",
+						    json_string(e->lock == 2 ? lock_service->name
+									     : "advisory"));
 		} else if (e->kind == EXE_PAUSE) {
 			json_object_set_new(j, "point", json_string(e->text));
 		} else if (e->kind == EXE_END) {

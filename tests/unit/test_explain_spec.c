@@ -22,7 +22,6 @@ static void sessions_good(void **state)
 	struct ex_schedule s = { .nsessions = 0 };
 	struct rb_err re;
 
-
 	(void)state;
 	assert_int_equal(ex_parse_sessions(&s, "A=0 B=1", &re), 0);
 	assert_int_equal(s.nsessions, 2);
@@ -31,8 +30,7 @@ static void sessions_good(void **state)
 	assert_string_equal(s.sess[1].name, "B");
 	assert_int_equal(s.sess[1].client, 1);
 	/* Any order, longer names, tabs: the client decides the role. */
-	assert_int_equal(
-		ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", &re), 0);
+	assert_int_equal(ex_parse_sessions(&s, "  refund=1\tworker=0  second_w=2 ", &re), 0);
 	assert_int_equal(s.nsessions, 3);
 	assert_string_equal(s.sess[0].name, "refund");
 	assert_int_equal(s.sess[0].client, 1);
@@ -114,7 +112,6 @@ static void spec_file(void **state)
 	struct ex_schedule s;
 	struct rb_err re;
 
-
 	(void)state;
 	assert_int_equal(ex_spec_parse(&s, text, "dir/refund.spec", &re), 0);
 	assert_string_equal(s.name, "refund");
@@ -127,8 +124,7 @@ static void spec_file(void **state)
 	assert_int_equal(s.items[3].session, 2);
 
 	/* The scenario may come from the command line; a summary is made up. */
-	assert_int_equal(ex_spec_parse(&s, "sessions A=0\nsteps A:end\n", "x", &re),
-			 0);
+	assert_int_equal(ex_spec_parse(&s, "sessions A=0\nsteps A:end\n", "x", &re), 0);
 	assert_string_equal(s.scenario, "");
 	assert_string_equal(s.summary, "the schedule in x");
 }
@@ -260,7 +256,6 @@ static void story_of_a_wait(void **state)
 {
 	struct explain_result r;
 	struct rb_err re;
-
 
 	(void)state;
 	memset(&r, 0, sizeof(r));

@@ -783,8 +783,7 @@ static void options(void **state)
 	assert_string_equal(o.expects[1], "b.txt");
 	assert_string_equal(o.baseline, "b.json");
 	assert_true(o.tol.latency == 0.10 && o.tol.throughput == 0.3 && o.tol.floor_us == 5000);
-	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, &re),
-			 0);
+	assert_int_equal(parse_args("racebench check r.json --expect e.txt", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_CHECK);
 	assert_string_equal(o.check_file, "r.json");
 	assert_int_equal(o.nformats, 0); /* no report unless asked: the summary is the answer */

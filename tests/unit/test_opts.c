@@ -124,7 +124,7 @@ static void bad_invocations(void **state)
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		struct options o;
 		struct rb_err re;
-	char *err = re.msg;
+		char *err = re.msg;
 		int rc = parse(bads[i].line, &o, &re);
 
 		if (!strcmp(bads[i].line, "racebench run --strategy none,,")) {

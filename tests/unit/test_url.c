@@ -75,7 +75,8 @@ static void redacts_conninfo(void **state)
 		{ "password = 's3cret' host=x", "password=*** host=x" },
 		{ "password\t=\ts3cret host=x", "password=*** host=x" },
 		{ "password=s3c\\ ret host=x", "password=*** host=x" },
-		{ "postgres://bob:s3cret@db:5432/app", "user=bob password=*** dbname=app host=db port=5432" },
+		{ "postgres://bob:s3cret@db:5432/app",
+		  "user=bob password=*** dbname=app host=db port=5432" },
 		{ "postgresql://db/app?password=s3cret&sslmode=disable",
 		  "password=*** dbname=app host=db sslmode=disable" },
 		{ "host='/tmp/a b' password=x", "password=*** host='/tmp/a b'" },
@@ -124,8 +125,8 @@ static void decodes_and_numbers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(redacts_urls),	    cmocka_unit_test(redaction_limit),
-		cmocka_unit_test(truncates_safely), cmocka_unit_test(redacts_conninfo),
+		cmocka_unit_test(redacts_urls),	       cmocka_unit_test(redaction_limit),
+		cmocka_unit_test(truncates_safely),    cmocka_unit_test(redacts_conninfo),
 		cmocka_unit_test(decodes_and_numbers),
 	};
 
