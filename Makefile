@@ -29,9 +29,14 @@ ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(CFLAGS) -pthread -MMD -MP \
 LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -pthread
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 
-# Adding a scenario, driver or report is one new file: the build finds it.
+# Adding a driver or report is one new file: the build finds it.
 LIB_SRC := $(sort $(wildcard base/*.c drivers/*.c scenarios/*.c core/*.c reports/*.c cli/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scenarios/builtin_races.o
+
+# The built-in races, compiled in, in the order of reports and `racebench list`.
+BUILTIN_RACES := scenarios/double-tap.race scenarios/duplicate-settlement.race \
+	scenarios/negative-balance.race scenarios/coupon-oversell.race \
+	scenarios/double-transfer.race
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -51,6 +56,13 @@ $(BIN): $(BUILD)/bench.o $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/scenarios/builtin_races.c: $(BUILTIN_RACES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $(BUILTIN_RACES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/scenarios/builtin_races.o: $(BUILD)/scenarios/builtin_races.c
+	$(CC) $(ALL_CFLAGS) -I$(CURDIR) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -89,11 +101,18 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument -pthread \
 	-fsanitize=fuzzer-no-link,address,undefined -DRACEBENCH_VERSION='"$(VERSION)"' \
 	-DRACEBENCH_SRCDIR='"$(CURDIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/scenarios/builtin_races.o
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/scenarios/builtin_races.c: $(BUILTIN_RACES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $(BUILTIN_RACES) >$@.tmp && mv $@.tmp $@
+
+$(FUZZ_DIR)/scenarios/builtin_races.o: $(FUZZ_DIR)/scenarios/builtin_races.c
+	clang $(FUZZ_CFLAGS) -I$(CURDIR) -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS)

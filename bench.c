@@ -42,7 +42,13 @@ int main(int argc, char **argv)
 			opts_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (opts_races(&o, &e) < 0) {
+		fprintf(stderr, "racebench: %s\n", e.msg);
+		opts_release(&o);
+		return EXIT_USAGE;
+	}
 	rc = dispatch(&o);
+	opts_release(&o);
 	/*
 	 * Whatever went to standard output (a report, list, help, check's
 	 * summary) must have arrived: a full disk or a closed pipe shows only

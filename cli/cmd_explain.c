@@ -14,11 +14,11 @@
 #include "../reports/timeline.h"
 #include "cli.h"
 
-/* The schedules of sc, or of every scenario when sc is NULL. */
-static void list_schedules(const struct scenario *sc)
+/* The schedules of sc, or of every race when sc is NULL. */
+static void list_schedules(const struct options *o, const struct scenario *sc)
 {
-	for (int i = 0; scenarios[i]; i++) {
-		const struct scenario *s = scenarios[i];
+	for (int i = 0; i < o->nsc; i++) {
+		const struct scenario *s = o->sc[i];
 
 		if (sc && s != sc)
 			continue;
@@ -51,7 +51,7 @@ static int lane_width(int to_tty, int sessions)
 static int pick_schedule(const struct options *o, const struct scenario **sc,
 			 struct ex_schedule *sched, struct rb_err *e)
 {
-	const struct scenario *named;
+	const struct scenario *named = NULL;
 
 	if (!o->ex_spec)
 		return ex_schedule_load(sched, *sc, ex_schedule_find(*sc, o->ex_schedule), e);
@@ -62,7 +62,9 @@ static int pick_schedule(const struct options *o, const struct scenario **sc,
 			e, "--spec: the file has no 'scenario' line and no SCENARIO was given");
 	if (!sched->scenario[0])
 		return 0;
-	named = scenario_find(sched->scenario);
+	for (int i = 0; i < o->nsc && !named; i++)
+		if (!strcmp(o->sc[i]->name, sched->scenario))
+			named = o->sc[i];
 	if (!named || (*sc && named != *sc))
 		return rb_err_input(e, "%s: scenario '%s' %s", o->ex_spec, sched->scenario,
 				    named ? "differs from the one on the command line"
@@ -104,7 +106,7 @@ static int write_timeline(const struct options *o, const struct explain_result *
 
 int cmd_explain(struct options *o)
 {
-	const struct scenario *sc = o->ex_scenario >= 0 ? scenarios[o->ex_scenario] : NULL;
+	const struct scenario *sc = o->ex_scenario >= 0 ? o->sc[o->ex_scenario] : NULL;
 	int db = opts_explain_db(o);
 	const struct driver *d = drivers[db];
 	enum strategy s = (enum strategy)opts_explain_strategy(o);
@@ -119,14 +121,14 @@ int cmd_explain(struct options *o)
 	int rc, stopped;
 
 	if (o->ex_list) {
-		list_schedules(sc);
+		list_schedules(o, sc);
 		return 0;
 	}
 	if (pick_schedule(o, &sc, &sched, &e) < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		return exit_for(&e);
 	}
-	why = sc->xFits(s, d->dialect);
+	why = sc->xFits(sc, s, d->dialect);
 	if (!why && strategy_uses_redis(s) && !lock_service)
 		why = "it needs a lock service, which this build does not have";
 	if (why) {

@@ -32,23 +32,25 @@ static void print_wrapped(const char *head, const char *text, int indent)
 	putchar('\n');
 }
 
-static void list_scenario(const struct scenario *s)
+static void list_scenario(const struct scenario *s, const struct sc_params *p)
 {
 	enum dialect d = drivers[0]->dialect;
 	char fit[512] = "";
 
 	printf("\n  %s\n    %s\n    operation: %s\n    anomaly kinds:", s->name, s->incident,
 	       s->summary);
+	if (!s->builtin)
+		printf("\n    file: %s", s->file);
 	for (int k = 0; k < sc_nkinds(s); k++)
 		printf(" %s", s->kinds[k]);
 	for (int st = 0; st < ST__COUNT; st++)
-		if (!s->xFits((enum strategy)st, d))
+		if (!s->xFits(s, (enum strategy)st, d))
 			str_printf(fit + strlen(fit), sizeof(fit) - strlen(fit), "%s%s",
 				   *fit ? " " : "", strategy_name((enum strategy)st));
 	printf("\n");
 	print_wrapped("    strategies:", fit, 6);
 	for (int st = 0; st < ST__COUNT; st++) {
-		const char *why = s->xFits((enum strategy)st, d);
+		const char *why = s->xFits(s, (enum strategy)st, d);
 
 		if (why) {
 			char head[64];
@@ -58,16 +60,39 @@ static void list_scenario(const struct scenario *s)
 			print_wrapped(head, why, 8);
 		}
 	}
+	for (int k = 0; k < s->nknobs; k++) {
+		char head[96], text[256];
+		long long v = 0;
+
+		s->xKnob(s, s->knobs[k], p, &v);
+		snprintf(head, sizeof(head), "    knob %s:", s->knobs[k]);
+		snprintf(text, sizeof(text), "%s (%lld with the default --clients)", s->knob_help[k],
+			 v);
+		print_wrapped(head, text, 8);
+	}
+	for (int k = 0; s->schedules && s->schedules[k].name; k++) {
+		char head[96];
+
+		snprintf(head, sizeof(head), "    schedule %s:", s->schedules[k].name);
+		print_wrapped(head, s->schedules[k].summary, 8);
+	}
 	if (s->notes)
 		print_wrapped("    notes:", s->notes, 6);
 }
 
 int cmd_list(struct options *o)
 {
-	(void)o;
-	printf("Scenarios (the incidents, told in docs/incidents.md):\n");
-	for (int i = 0; scenarios[i]; i++)
-		list_scenario(scenarios[i]);
+	/* list FILE...: those races only, read and checked without a database */
+	if (o->nwords) {
+		for (int i = 0; i < o->nsc; i++)
+			if (o->plan.scenarios >> i & 1)
+				list_scenario(o->sc[i], &o->plan.cfg.sc);
+		return 0;
+	}
+	printf("Scenarios (the incidents, told in docs/incidents.md; your own: a race file,\n"
+	       "docs/race-files.md):\n");
+	for (int i = 0; i < o->nsc; i++)
+		list_scenario(o->sc[i], &o->plan.cfg.sc);
 	printf("\nStrategies:\n");
 	for (int st = 0; st < ST__COUNT; st++) {
 		const struct strategy_info *si = strategy_info((enum strategy)st);

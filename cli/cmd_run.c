@@ -73,10 +73,9 @@ static void result_params(struct run_result *r, const struct options *o)
 	r->retries = p->cfg.retries;
 	r->think_ms = (double)p->cfg.sc.think_us / 1000.0;
 	r->tail_ms = (double)p->cfg.tail_us / 1000.0;
-	r->quantity = p->cfg.sc.quantity;
-	r->balance = p->cfg.sc.balance;
-	r->price = p->cfg.sc.price;
-	r->amount = p->cfg.sc.amount;
+	for (int i = 0; i < o->nsc; i++)
+		if (p->scenarios >> i & 1)
+			knob_set_of(&r->knobs, o->sc[i], &p->cfg.sc);
 }
 
 /* The lock service's part of the run's configuration. */

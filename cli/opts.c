@@ -228,22 +228,9 @@ static int find_driver(const char *s)
 	return -1;
 }
 
-static int find_scenario(const char *s)
-{
-	for (int i = 0; scenarios[i]; i++)
-		if (!strcmp(scenarios[i]->name, s))
-			return i;
-	return -1;
-}
-
 static const char *driver_name_at(int i)
 {
 	return drivers[i]->name;
-}
-
-static const char *scenario_name_at(int i)
-{
-	return scenarios[i]->name;
 }
 
 static const char *strategy_name_at(int i)
@@ -282,8 +269,10 @@ static int p_scenarios(struct options *o, const struct opt_def *d, const char *a
 		       struct rb_err *e)
 {
 	(void)d;
-	return parse_set("--scenario", arg, find_scenario, scenario_name_at, scenario_count(),
-			 "scenario", &o->plan.scenarios, e);
+	if (!*arg)
+		return bad(e, "--scenario: empty list");
+	o->scenario_arg = arg; /* names and files: resolved by opts_races */
+	return 0;
 }
 
 static int p_strategies(struct options *o, const struct opt_def *d, const char *arg,
@@ -304,10 +293,52 @@ static int p_isolations(struct options *o, const struct opt_def *d, const char *
 			 "isolation level", &o->plan.isolations, e);
 }
 
-static int p_quantity(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+/* Sets knob name (of the races that have one so named) to v. */
+static int set_knob(struct options *o, const char *name, long long v, struct rb_err *e)
 {
-	o->quantity_given = 1;
-	return p_ll(o, d, arg, e);
+	struct sc_params *p = &o->plan.cfg.sc;
+
+	for (int i = 0; i < p->nset; i++)
+		if (!strcmp(p->set[i].name, name)) {
+			p->set[i].value = v;
+			return 0;
+		}
+	if (p->nset == SC_MAX_SET)
+		return bad(e, "--set: at most %d knobs", SC_MAX_SET);
+	str_copy(p->set[p->nset].name, name, sizeof(p->set[0].name));
+	p->set[p->nset++].value = v;
+	return 0;
+}
+
+/* --set NAME=VALUE: a knob of the races run (checked by opts_races). */
+static int p_set_knob(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	const char *eq = strchr(arg, '=');
+	char name[32], opt[48];
+	long long v;
+
+	(void)d;
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name))
+		return bad(e, "--set: '%s' is not NAME=VALUE (a knob of the race, e.g. quantity=5)",
+			   arg);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	snprintf(opt, sizeof(opt), "--set %s", name);
+	if (ll_value(opt, eq + 1, -1000000000000000LL, 1000000000000000LL, &v, e) < 0)
+		return -1;
+	return set_knob(o, name, v, e);
+}
+
+/* --quantity N and the like: --set's names for the built-ins' knobs, with their ranges. */
+static int p_knob(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	char opt[40];
+	long long v;
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	if (ll_value(opt, arg, d->lo, d->hi, &v, e) < 0)
+		return -1;
+	return set_knob(o, d->lng, v, e);
 }
 
 static int p_seed(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
@@ -553,14 +584,16 @@ static const struct opt_def opt_table[] = {
 	OPT_VAL("warmup", 0, "S", RL, G_LOAD, p_seconds, plan.load_cfg.warmup_us, 0, 3600,
 		"seconds run but not counted (default 1)"),
 	OPT("mode", 0, "M", RL, G_LOAD, p_mode, "race or load: run --mode load is racebench load"),
-	OPT_VAL("quantity", 0, "N", RL, G_KNOBS, p_quantity, plan.cfg.sc.quantity, 0, 1000000000,
-		"coupons on offer per key (default clients/2)"),
-	OPT_VAL("balance", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.balance, 0, 1000000000000LL,
-		"money per wallet (default 100)"),
-	OPT_VAL("price", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.price, 1, 1000000000000LL,
-		"price of one purchase (default 30)"),
-	OPT_VAL("amount", 0, "N", RL, G_KNOBS, p_ll, plan.cfg.sc.amount, 1, 1000000000000LL,
-		"money per settlement item or transfer (default 100)"),
+	OPT("set", 0, "NAME=N", RL | E, G_KNOBS, p_set_knob,
+	    "a knob of the races run (racebench list shows each race's);\nrepeatable"),
+	OPT_VAL("quantity", 0, "N", RL | E, G_KNOBS, p_knob, plan.cfg.sc, 0, 1000000000,
+		"--set quantity=N: coupons on offer per key (default clients/2)"),
+	OPT_VAL("balance", 0, "N", RL | E, G_KNOBS, p_knob, plan.cfg.sc, 0, 1000000000000LL,
+		"--set balance=N: money per wallet (default 100)"),
+	OPT_VAL("price", 0, "N", RL | E, G_KNOBS, p_knob, plan.cfg.sc, 1, 1000000000000LL,
+		"--set price=N: price of one purchase (default 30)"),
+	OPT_VAL("amount", 0, "N", RL | E, G_KNOBS, p_knob, plan.cfg.sc, 1, 1000000000000LL,
+		"--set amount=N: money per settlement item or transfer (default 100)"),
 	OPT_VAL("lock-wait", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lock_wait_ms, 1, 600000,
 		"how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)"),
 	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
@@ -839,7 +872,7 @@ static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->plan.dbs = (1u << driver_count()) - 1;
-	o->plan.scenarios = (1u << scenario_count()) - 1;
+	o->plan.scenarios = 0; /* opts_races: the built-ins, unless --scenario says */
 	o->plan.strategies = (1u << ST__COUNT) - 1;
 	o->plan.isolations = (1u << RB_ISO__COUNT) - 1;
 	o->plan.cfg.clients = 4;
@@ -848,9 +881,6 @@ static void defaults(struct options *o)
 	o->plan.cfg.tail_us = 1000;
 	o->plan.cfg.sc.think_us = 1000;
 	o->plan.cfg.sc.keys = 1;
-	o->plan.cfg.sc.balance = 100;
-	o->plan.cfg.sc.price = 30;
-	o->plan.cfg.sc.amount = 100;
 	o->plan.cfg.lock_wait_ms = 0; /* resolved after parsing: it scales with --clients */
 	o->plan.cfg.lock_ttl_ms = 30000;
 	o->plan.cfg.lease_ms = 1;
@@ -902,42 +932,19 @@ static int bit_index(unsigned set)
  */
 static int explain_finish(struct options *o, int argc, char **argv, struct rb_err *e)
 {
-	char valid[512];
-
-	if (optind < argc) {
-		o->ex_scenario = find_scenario(argv[optind]);
-		if (o->ex_scenario < 0) {
-			join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
-			return bad(e, "explain: unknown scenario '%s' (valid: %s)", argv[optind],
-				   valid);
-		}
-		optind++;
-	}
 	if (optind < argc)
-		return bad(e,
-			   "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
+		o->ex_word = argv[optind++]; /* a race or a file: opts_races reads it */
+	if (optind < argc)
+		return bad(e, "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
 			   argv[optind]);
-	if (o->ex_scenario < 0 && !o->ex_list && !o->ex_spec) {
-		join_names(valid, sizeof(valid), scenario_name_at, scenario_count());
-		return bad(
-			e,
-			"explain: which scenario? (usage: racebench explain SCENARIO; valid: %s)",
-			valid);
-	}
 	if (o->ex_spec && o->ex_schedule)
-		return bad(e,
-			   "--schedule and --spec both given: play a scenario's schedule or your "
-			   "own, not both");
-	if (o->ex_schedule && o->ex_scenario < 0)
+		return bad(e, "--schedule and --spec both given: play a scenario's schedule or your "
+			      "own, not both");
+	if (o->ex_schedule && !o->ex_word)
 		return bad(e,
 			   "--schedule: name the scenario too (racebench explain SCENARIO "
 			   "--schedule %s)",
 			   o->ex_schedule);
-	if (o->ex_schedule && !ex_schedule_find(scenarios[o->ex_scenario], o->ex_schedule)) {
-		ex_schedule_names(scenarios[o->ex_scenario], valid, sizeof(valid));
-		return bad(e, "--schedule: unknown schedule '%s' for %s (valid: %s)",
-			   o->ex_schedule, scenarios[o->ex_scenario]->name, valid);
-	}
 	if (!o->strategies_given)
 		o->plan.strategies = 1u << ST_NONE;
 	if (!o->iso_given)
@@ -1031,6 +1038,7 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	if (outs_finish(o, e) < 0)
 		return -1;
 	o->plan.load = o->cmd == CMD_LOAD;
+	o->plan.cfg.sc.clients = o->plan.cfg.clients;
 	dbs_from_endpoints(o);
 	/*
 	 * A Redis lock is held for one operation (a few ms) at a time, so a
@@ -1042,8 +1050,6 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	if (!o->plan.cfg.lock_wait_ms)
 		o->plan.cfg.lock_wait_ms =
 			o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;
-	if (!o->quantity_given)
-		o->plan.cfg.sc.quantity = o->plan.cfg.clients / 2 > 0 ? o->plan.cfg.clients / 2 : 1;
 	return 0;
 }
 
@@ -1142,9 +1148,11 @@ int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e)
 	if (o->cmd == CMD_EXPLAIN)
 		return explain_finish(o, argc, argv, e);
 	if (o->cmd == CMD_LIST) {
-		if (optind < argc)
-			return bad(e, "unexpected argument '%s' (see racebench --help)",
-				   argv[optind]);
+		while (optind < argc) {
+			if (o->nwords == MAX_SCENARIOS)
+				return bad(e, "list: at most %d races", MAX_SCENARIOS);
+			o->words[o->nwords++] = argv[optind++];
+		}
 		return 0;
 	}
 	return run_finish(o, argc, argv, e);

@@ -38,6 +38,7 @@ enum ex_format {
 #define MAX_FORMATS   8
 #define MAX_OUTS      MAX_FORMATS
 #define MAX_ENDPOINTS 8 /* drivers, then the lock service */
+#define MAX_SCENARIOS 32
 
 struct options {
 	enum command cmd;
@@ -45,7 +46,6 @@ struct options {
 	struct matrix_plan plan;
 	int strategies_given; /* --strategy named them: n/a cells are shown */
 	int db_given, iso_given, schema_given, duration_given, arrival_given;
-	int quantity_given;
 	const char *dsn[MAX_ENDPOINTS]; /* per driver (drivers[i]); NULL: env, else throwaway */
 	int dsn_given;			/* some database's option: --db defaults to those */
 	const char *lock_url;		/* the lock service's; NULL: env, else throwaway */
@@ -65,7 +65,14 @@ struct options {
 	int tolerance_given;
 	const char *check_file; /* check's RESULT.json */
 	/* explain: one scenario, strategy, level and database. */
-	int ex_scenario;	 /* index in scenarios[]; -1: none named */
+	int ex_scenario;	 /* index in sc[]; -1: none named */
+	const char *ex_word;	 /* explain's SCENARIO: a built-in's name or a race file */
+	/* The races: the built-ins, then the files named, in order (opts_races). */
+	int nsc;
+	const struct scenario *sc[MAX_SCENARIOS + 1];
+	const char *scenario_arg; /* --scenario as given */
+	int nwords;
+	const char *words[MAX_SCENARIOS]; /* list's arguments: races or files */
 	const char *ex_schedule; /* --schedule NAME; NULL: the scenario's first */
 	const char *ex_spec;	 /* --spec FILE */
 	int ex_list;		 /* --list-schedules */
@@ -78,6 +85,15 @@ struct options {
  * environment.
  */
 int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e);
+/*
+ * After opts_parse: reads the race files the command names (--scenario,
+ * explain's SCENARIO, list's arguments), resolves the selection into
+ * o->sc and the plan, and checks what depends on the races (--schedule,
+ * --set's knobs). Returns 0, or -1 with e (bad input: a race file's
+ * FILE:LINE:COL among them). opts_release frees what it read.
+ */
+int opts_races(struct options *o, struct rb_err *e);
+void opts_release(struct options *o);
 /* The usage text, generated from the option table and the registries. */
 void opts_usage(FILE *f);
 /* explain's one strategy, level and database (drivers[] index), after opts_parse. */

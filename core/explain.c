@@ -18,16 +18,18 @@
 #include "explain_play.h"
 #include "harness.h"
 
-void explain_knobs(struct sc_params *p, int sessions)
+void explain_knobs(struct sc_params *p, int sessions, const struct sc_params *user)
 {
 	memset(p, 0, sizeof(*p));
 	p->clients = sessions;
 	p->keys = 1;
-	p->quantity = 1; /* one coupon left: two users want it */
-	p->balance = 50; /* money for one purchase of 30, not for two */
-	p->price = 30;
-	p->amount = 100;
 	p->think_us = 0; /* think and tail are gates, they take no time */
+	/* The race's explain values (one coupon left, money for one purchase), unless --set says. */
+	p->explain = 1;
+	if (user) {
+		p->nset = user->nset;
+		memcpy(p->set, user->set, sizeof(p->set));
+	}
 }
 
 static void ctx_init(struct ex_ctx *x, const struct explain_cfg *cfg, struct explain_result *out)
@@ -128,7 +130,8 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	out->nkinds = sc_nkinds(sc);
 	for (int k = 0; k < out->nkinds; k++)
 		out->kinds[k] = sc->kinds[k];
-	explain_knobs(&out->knobs, n);
+	explain_knobs(&out->params, n, cfg->set);
+	knob_set_of(&out->knobs, sc, &out->params);
 	ctx_init(x, cfg, out);
 	x->stop = cfg->stop;
 
@@ -146,8 +149,8 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 		goto done;
 	made = 1;
 	dbo.schema = cfg->schema;
-	if (sc->xSetup(admin, &out->knobs, e) < 0 || sc->xReset(admin, &out->knobs, e) < 0 ||
-	    sc_schema_switch(sc, admin, -1, cfg->strat, e) < 0)
+	if (sc->xSetup(sc, admin, &out->params, e) < 0 || sc->xReset(sc, admin, &out->params, e) < 0 ||
+	    sc->xSchema(sc, admin, &out->params, -1, cfg->strat, e) < 0)
 		goto done;
 	if (d->xConnect(&dbo, &x->ctl, e) < 0 || locks_clear(cfg, e) < 0)
 		goto done;
@@ -157,7 +160,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	rcfg.trials = 1;
 	rcfg.retries = 10;
 	rcfg.seed = 1;
-	rcfg.sc = out->knobs;
+	rcfg.sc = out->params;
 	rcfg.lock = cfg->lock;
 	rcfg.lock.wrap = x;
 	rcfg.lock_wait_ms = 5000;
@@ -176,7 +179,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 		goto done;
 	}
 	pool_committed(pool, committed);
-	if (sc->xCheck(admin, &out->knobs, committed, out->anomalies, e) < 0)
+	if (sc->xCheck(sc, admin, &out->params, committed, out->anomalies, e) < 0)
 		goto done;
 	for (int k = 0; k < out->nkinds; k++)
 		out->anomalous |= out->anomalies[k] > 0;

@@ -21,11 +21,16 @@ struct explain_cfg {
 	const struct ex_schedule *sched;
 	struct lock_opts lock; /* url NULL: no lock service */
 	const struct lock_service *locks;
-	const atomic_int *stop; /* set by a signal: give up, clean up */
+	const atomic_int *stop;	    /* set by a signal: give up, clean up */
+	const struct sc_params *set; /* --set's knobs (NULL: none) */
 };
 
-/* The scenario knobs explain plays with: one coupon, money for one purchase. */
-void explain_knobs(struct sc_params *p, int sessions);
+/*
+ * What explain plays with: sessions clients, one key, no think time, and
+ * each knob's explain value (one coupon left, money for one purchase)
+ * unless user (--set) gives one.
+ */
+void explain_knobs(struct sc_params *p, int sessions, const struct sc_params *user);
 
 /*
  * Plays cfg's schedule once on a fresh schema and fills out. Returns 0, or

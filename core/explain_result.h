@@ -5,6 +5,7 @@
 #include "../base/err.h"
 #include "../base/level.h"
 #include "../scenarios/scenario.h"
+#include "knobs.h"
 #include "schedule.h"
 
 enum ex_kind {
@@ -40,7 +41,8 @@ struct explain_result {
 	const char *strategy;
 	enum rb_iso iso, eff_iso;
 	struct ex_schedule sched;
-	struct sc_params knobs;
+	struct sc_params params; /* what the play ran with */
+	struct knob_set knobs;	 /* the race's knobs, as resolved */
 	int nevents, cap;
 	struct ex_event *ev;
 	int nkinds;

@@ -126,42 +126,38 @@ static const char *reason_at(int i)
 {
 	return fail_reason_name(i);
 }
-static const char *driver_at(int i)
+
+void gate_know(struct gate *g, const char *scenario, const char *const *kinds, int nkinds)
 {
-	return drivers[i]->name;
-}
-static const char *scenario_at(int i)
-{
-	return scenarios[i]->name;
-}
-static const char *strategy_at(int i)
-{
-	return strategy_name((enum strategy)i);
-}
-static const char *iso_at(int i)
-{
-	return rb_iso_name((enum rb_iso)i);
+	int seen = 0;
+
+	for (int i = 0; i < g->nknown; i++)
+		seen |= !strcmp(g->known[i], scenario);
+	if (!seen && g->nknown < GATE_KNOWN)
+		str_copy(g->known[g->nknown++], scenario, sizeof(g->known[0]));
+	for (int k = 0; k < nkinds; k++) {
+		seen = 0;
+		for (int i = 0; i < g->nkinds; i++)
+			seen |= !strcmp(g->kinds[i], kinds[k]);
+		if (!seen && g->nkinds < GATE_KINDS)
+			str_copy(g->kinds[g->nkinds++], kinds[k], sizeof(g->kinds[0]));
+	}
 }
 
-/* The anomaly kinds of every scenario this build knows, without repeats. */
-static int known_kinds(const char **out, int max)
+/* Without races of the run's own, the built-ins are what lines may name. */
+static void know_builtins(struct gate *g)
 {
-	int n = 0;
+	const struct scenario *const *b = scenario_builtins();
 
-	for (int s = 0; scenarios[s]; s++)
-		for (int k = 0; k < sc_nkinds(scenarios[s]); k++) {
-			int seen = 0;
-
-			for (int i = 0; i < n; i++)
-				seen |= !strcmp(out[i], scenarios[s]->kinds[k]);
-			if (!seen && n < max)
-				out[n++] = scenarios[s]->kinds[k];
-		}
-	return n;
+	if (g->nknown)
+		return;
+	for (int i = 0; b[i]; i++)
+		gate_know(g, b[i]->name, b[i]->kinds, sc_nkinds(b[i]));
 }
 
 /* Parsing state for one line; every error goes through perr(). */
 struct pline {
+	const struct gate *g;
 	const char *file;
 	int line;
 	char *err;
@@ -196,8 +192,8 @@ static int pat_match(const char *pat, const char *name)
 }
 
 /* Each alternative of pat must match a name this build knows: a typo is an error now. */
-static int pat_check(struct pline *pl, const char *pat, const char *what, const char *(*name)(int),
-		     int count)
+static int pat_check(struct pline *pl, const char *pat, const char *what,
+		     const char *const *names, int count)
 {
 	char buf[GATE_PAT], valid[512], *save = NULL;
 
@@ -206,13 +202,15 @@ static int pat_check(struct pline *pl, const char *pat, const char *what, const 
 			    GATE_PAT - 1);
 	if (pat[0] == ',' || pat[strlen(pat) - 1] == ',' || strstr(pat, ",,"))
 		return perr(pl, "%s pattern '%s' has an empty item", what, pat);
-	join(valid, sizeof(valid), name, 0, count);
+	valid[0] = '\0';
+	for (int i = 0, o = 0; i < count && o < (int)sizeof(valid); i++)
+		o += snprintf(valid + o, sizeof(valid) - (size_t)o, "%s%s", i ? ", " : "", names[i]);
 	str_copy(buf, pat, sizeof(buf));
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		int hit = 0;
 
 		for (int i = 0; i < count && !hit; i++)
-			hit = fnmatch(t, name(i), 0) == 0;
+			hit = fnmatch(t, names[i], 0) == 0;
 		if (hit)
 			continue;
 		if (strpbrk(t, "*?["))
@@ -301,12 +299,11 @@ static int field_parse(struct pline *pl, const char *w, struct gate_cond *k)
 			return 0;
 		}
 	if (dot && !strncmp(w, "anomalies.", 10)) {
-		const char *kinds[64];
-		int n = known_kinds(kinds, (int)ARRAY_SIZE(kinds));
+		int n = pl->g->nkinds;
 		size_t o = 0;
 
 		for (int i = 0; i < n; i++)
-			if (!strcmp(dot + 1, kinds[i])) {
+			if (!strcmp(dot + 1, pl->g->kinds[i])) {
 				k->field = F_KIND;
 				str_copy(k->kind, dot + 1, sizeof(k->kind));
 				return 0;
@@ -314,7 +311,7 @@ static int field_parse(struct pline *pl, const char *w, struct gate_cond *k)
 		valid[0] = '\0';
 		for (int i = 0; i < n && o < sizeof(valid); i++)
 			o += (size_t)snprintf(valid + o, sizeof(valid) - o, "%s%s", i ? ", " : "",
-					      kinds[i]);
+					      pl->g->kinds[i]);
 		return perr(pl, "unknown anomaly kind '%s' in '%s' (valid: %s)", dot + 1, w, valid);
 	}
 	if (dot && !strncmp(w, "errors.", 7)) {
@@ -522,10 +519,20 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 {
 	static const char *const what[4] = { "database", "isolation level", "scenario",
 					     "strategy" };
-	const char *(*names[4])(int) = { driver_at, iso_at, scenario_at, strategy_at };
-	int counts[4] = { driver_count(), RB_ISO__COUNT, scenario_count(), ST__COUNT };
+	const char *dbs[16], *isos[RB_ISO__COUNT], *scs[GATE_KNOWN], *sts[ST__COUNT];
+	const char *const *names[4] = { dbs, isos, scs, sts };
+	int counts[4] = { 0, RB_ISO__COUNT, pl->g->nknown, ST__COUNT };
 	struct lex x;
 	int after_in = 0;
+
+	for (int i = 0; drivers[i] && counts[0] < (int)ARRAY_SIZE(dbs); i++)
+		dbs[counts[0]++] = drivers[i]->name;
+	for (int i = 0; i < RB_ISO__COUNT; i++)
+		isos[i] = rb_iso_name((enum rb_iso)i);
+	for (int i = 0; i < pl->g->nknown; i++)
+		scs[i] = pl->g->known[i];
+	for (int i = 0; i < ST__COUNT; i++)
+		sts[i] = strategy_name((enum strategy)i);
 
 	for (int i = 0; i < 4; i++) {
 		size_t n;
@@ -622,7 +629,7 @@ int gate_parse(struct gate *g, const char *name, const char *text, size_t len, s
 {
 	char *err = e->msg;
 	size_t errlen = sizeof(e->msg);
-	struct pline pl = { .line = 0, .err = err, .errlen = errlen };
+	struct pline pl = { .g = g, .line = 0, .err = err, .errlen = errlen };
 	char *buf = xmalloc(len + 1);
 	int rc = 0, before = g->nexp;
 
@@ -631,6 +638,7 @@ int gate_parse(struct gate *g, const char *name, const char *text, size_t len, s
 		return rb_err_input(e, "%s: at most %d expectations files", name,
 				    (int)ARRAY_SIZE(g->files));
 	}
+	know_builtins(g);
 	g->files[g->nfiles] = xstrdup(name);
 	pl.file = g->files[g->nfiles++];
 	memcpy(buf, text, len);

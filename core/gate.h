@@ -73,7 +73,14 @@ struct gate_finding {
 	char what[160]; /* "p99 12.3ms > 10ms" */
 };
 
+#define GATE_KNOWN 64 /* races an expectations file may name */
+#define GATE_KINDS 64 /* anomaly kinds it may name */
+
 struct gate {
+	/* What lines may name: the races run (gate_know), else the built-ins. */
+	int nknown, nkinds;
+	char known[GATE_KNOWN][48];
+	char kinds[GATE_KINDS][32];
 	int nfiles;
 	char *files[8]; /* owned copies of the file names */
 	int nexp, cap;
@@ -87,6 +94,11 @@ struct gate {
 };
 
 void gate_init(struct gate *g);
+/*
+ * Adds a race expectations may name, with its anomaly kinds (before
+ * gate_parse). Without any, the built-in races are what may be named.
+ */
+void gate_know(struct gate *g, const char *scenario, const char *const *kinds, int nkinds);
 void gate_release(struct gate *g);
 
 /* The largest expectations file read: far more than any team writes. */

@@ -48,6 +48,7 @@ struct client {
 	struct rng rng;
 	long long seq;
 	long long *committed; /* per key, this trial or load run */
+	void *state;	      /* the scenario's, for this client (its variables) */
 	struct client_stats st;
 	struct op_counts warm; /* load warm-up: counted, then dropped */
 	struct op_counts *cur; /* &st.n, or &warm during a warm-up */
@@ -137,7 +138,6 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	enum guard guard = si->guard;
 	int advisory = guard == GUARD_ADVISORY, held = 0;
 	struct lock_grant grant = { .fence = 0 };
-	struct db_param key = P_INT(o->key);
 	enum op_status st;
 	struct rb_err ignored;
 
@@ -161,7 +161,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	}
 	if (guard == GUARD_REDIS_LATE) {
 		/* The trap of seed 000: the snapshot exists before the lock. */
-		if (db_query(cl->db, p->sc->peek, &key, 1, e) < 0) {
+		if (p->sc->xPeek(o, e) < 0) {
 			st = OP_ERROR;
 			goto rollback;
 		}
@@ -173,14 +173,10 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		held = 1;
 	}
 	if (si->fenced) {
-		struct db_param f[3] = { P_INT(grant.fence), key, P_INT(grant.fence) };
+		int taken = p->sc->xFence(o, grant.fence, e);
 
-		if (db_query(cl->db, p->sc->fence, f, 3, e) < 0) {
-			st = OP_ERROR;
-			goto rollback;
-		}
-		if (db_affected(cl->db) == 0) {
-			st = OP_FENCED;
+		if (taken <= 0) {
+			st = taken < 0 ? OP_ERROR : OP_FENCED;
 			goto rollback;
 		}
 	}
@@ -248,6 +244,8 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 	const struct strategy_info *si = strategy_info(p->strat);
 	struct op_counts *n = cl->cur;
 	struct op_ctx o = {
+		.sc = p->sc,
+		.state = cl->state,
 		.db = cl->db,
 		.p = &p->cfg->sc,
 		.strat = p->strat,
@@ -492,6 +490,7 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 		cl->cur = &cl->st.n;
 		cl->recording = 1;
 		cl->committed = xcalloc((size_t)cfg->sc.keys, sizeof(*cl->committed));
+		cl->state = sc->xClientNew ? sc->xClientNew(sc, &cfg->sc) : NULL;
 		rng_seed(&cl->rng, cfg->seed ^ ((uint64_t)i * 0x9e3779b97f4a7c15u));
 		if (pthread_create(&cl->thread, NULL, client_main, cl) != 0) {
 			/* The barrier counts on n threads: give up on them all. */
@@ -522,8 +521,11 @@ void pool_close(struct pool *p)
 	}
 	pthread_barrier_destroy(&p->start);
 	pthread_barrier_destroy(&p->done);
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		free(p->cl[i].committed);
+		if (p->sc->xClientFree)
+			p->sc->xClientFree(p->cl[i].state);
+	}
 	free(p->cl);
 	free(p);
 }
@@ -621,11 +623,11 @@ static int state_reset(struct pool *p, struct db_conn **admin, enum strategy s,
 {
 	const struct scenario *sc = p->sc;
 
-	if (sc->xReset(*admin, &p->cfg->sc, e) < 0 &&
-	    (admin_revive(p, admin, e) < 0 || sc->xReset(*admin, &p->cfg->sc, e) < 0))
+	if (sc->xReset(sc, *admin, &p->cfg->sc, e) < 0 &&
+	    (admin_revive(p, admin, e) < 0 || sc->xReset(sc, *admin, &p->cfg->sc, e) < 0))
 		return cell_fail(out, e, "resetting the state");
 	if ((int)s != p->prev_strategy) {
-		if (sc_schema_switch(sc, *admin, p->prev_strategy, s, e) < 0)
+		if (sc->xSchema(sc, *admin, &p->cfg->sc, p->prev_strategy, s, e) < 0)
 			return cell_fail(out, e, "adapting the schema");
 		p->prev_strategy = (int)s;
 	}
@@ -643,10 +645,10 @@ static int state_check(struct pool *p, struct db_conn **admin, struct cell_resul
 	int rc, anomalous = 0;
 
 	pool_committed(p, committed);
-	rc = p->sc->xCheck(*admin, &p->cfg->sc, committed, anomalies, e);
+	rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, anomalies, e);
 	if (rc < 0 && admin_revive(p, admin, e) == 0) {
 		memset(anomalies, 0, sizeof(anomalies));
-		rc = p->sc->xCheck(*admin, &p->cfg->sc, committed, anomalies, e);
+		rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, anomalies, e);
 	}
 	free(committed);
 	if (rc < 0)

@@ -37,7 +37,7 @@ static const struct driver *const *drv_list(const struct matrix_plan *o)
 
 static const struct scenario *const *sc_list(const struct matrix_plan *o)
 {
-	return o->scenario_list ? o->scenario_list : scenarios;
+	return o->scenario_list ? o->scenario_list : scenario_builtins();
 }
 
 /* The signal that stopped the run, or 0. */
@@ -113,7 +113,7 @@ static void na_cells(struct run_result *r, const struct driver *d, const struct 
 /* Whether strategy s can run here; else the reason, for an n/a cell. */
 static const char *cell_fits(const struct scenario *sc, const struct driver *d, enum strategy s)
 {
-	const char *why = sc->xFits(s, d->dialect);
+	const char *why = sc->xFits(sc, s, d->dialect);
 
 	if (why)
 		return why;
@@ -133,7 +133,7 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 	struct pool *pool = NULL;
 	int rc;
 
-	if (sc->xSetup(admin, &o->cfg.sc, e) < 0) {
+	if (sc->xSetup(sc, admin, &o->cfg.sc, e) < 0) {
 		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: creating %s's tables: %s",
 			   d->name, sc->name, e->msg);
 		return -1;
@@ -384,10 +384,11 @@ void matrix_explains(struct matrix *st, const char **dsn)
 					.iso = RB_ISO_RC,
 					.sched = &sched,
 					.stop = st->stop,
+					.set = &o->cfg.sc,
 				};
 				struct rb_err e;
 
-				if (stopped(st) || sc->xFits(shown[k], drv_list(o)[i]->dialect))
+				if (stopped(st) || sc->xFits(sc, shown[k], drv_list(o)[i]->dialect))
 					continue;
 				r->explains =
 					xrealloc(r->explains,

@@ -10,6 +10,7 @@
 #include "../base/err.h"
 #include "../base/hist.h"
 #include "../base/strategy.h"
+#include "knobs.h"
 
 /*
  * Why an operation failed for its user: an error class, or one of the
@@ -82,7 +83,7 @@ struct cell_result {
 };
 
 /* The version of the result's JSON form (docs/report-schema.md). */
-#define RESULT_SCHEMA_VERSION 1
+#define RESULT_SCHEMA_VERSION 2
 
 /* What a run measured, with what, where. */
 struct run_server {
@@ -101,7 +102,7 @@ struct run_result {
 	uint64_t seed;
 	int clients, trials, keys, retries;
 	double think_ms, tail_ms;
-	long long quantity, balance, price, amount;
+	struct knob_set knobs; /* of the races run, as resolved (the first race's value stands) */
 	/* load mode only */
 	double duration_s;    /* 0 when the run is --ops */
 	long long ops_target; /* 0 when the run is --duration */

@@ -325,6 +325,39 @@ static int jr_server(struct jr *j, json_t *o, const char *at, struct run_server 
 	return 0;
 }
 
+/*
+ * The knobs: an object of name: value (version 2), or version 1's four
+ * fields of the built-in races.
+ */
+static int jr_knobs(struct jr *j, json_t *params, long long sv, struct run_result *r)
+{
+	static const char *const v1[] = { "quantity", "balance", "price", "amount" };
+	json_t *knobs, *v;
+	const char *name;
+
+	if (sv == 1) {
+		for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+			long long x;
+
+			if (jr_ll(j, params, "params", v1[i], &x) < 0)
+				return -1;
+			knob_set_add(&r->knobs, v1[i], x);
+		}
+		return 0;
+	}
+	if (!(knobs = jr_get(j, params, "params", "knobs", JSON_OBJECT, 1)))
+		return -1;
+	json_object_foreach(knobs, name, v)
+	{
+		if (!json_is_integer(v))
+			return jr_bad(j, "params.knobs", name, "expected an integer");
+		if (strlen(name) >= sizeof(r->knobs.k[0].name))
+			return jr_bad(j, "params.knobs", name, "a name longer than 31 characters");
+		knob_set_add(&r->knobs, name, json_integer_value(v));
+	}
+	return 0;
+}
+
 static int jr_run(struct jr *j, json_t *root)
 {
 	struct run_result *r = j->r;
@@ -340,9 +373,10 @@ static int jr_run(struct jr *j, json_t *root)
 		return jr_bad(j, "", NULL, "not a racebench report (no schema_version)");
 	if (jr_ll(j, root, "", "schema_version", &sv) < 0)
 		return -1;
-	if (sv != RESULT_SCHEMA_VERSION)
+	/* Version 1 is version 2 with the built-in races' four knobs as fields. */
+	if (sv != RESULT_SCHEMA_VERSION && sv != 1)
 		return rb_err_set(j->e, RB_CLS_OTHER, NULL, 0,
-				  "schema_version %lld: this racebench reads version %d", sv,
+				  "schema_version %lld: this racebench reads versions 1 and %d", sv,
 				  RESULT_SCHEMA_VERSION);
 	if (!(tool = jr_get(j, root, "", "tool", JSON_OBJECT, 1)) ||
 	    !(v = jr_get(j, tool, "tool", "name", JSON_STRING, 1)))
@@ -381,11 +415,7 @@ static int jr_run(struct jr *j, json_t *root)
 	    jr_int(j, params, "params", "retries", &r->retries) < 0 ||
 	    jr_num(j, params, "params", "think_ms", &r->think_ms) < 0 ||
 	    jr_num(j, params, "params", "tail_ms", &r->tail_ms) < 0 ||
-	    jr_u64(j, params, "params", "seed", &r->seed) < 0 ||
-	    jr_ll(j, params, "params", "quantity", &r->quantity) < 0 ||
-	    jr_ll(j, params, "params", "balance", &r->balance) < 0 ||
-	    jr_ll(j, params, "params", "price", &r->price) < 0 ||
-	    jr_ll(j, params, "params", "amount", &r->amount) < 0)
+	    jr_u64(j, params, "params", "seed", &r->seed) < 0 || jr_knobs(j, params, sv, r) < 0)
 		return -1;
 	if (!strcmp(r->mode, "load") &&
 	    (jr_num(j, params, "params", "duration_s", &r->duration_s) < 0 ||

@@ -14,6 +14,21 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *const dialect_names[DIALECT__COUNT] = { "pg", "mysql" };
+
+const char *dialect_name(enum dialect d)
+{
+	return (unsigned)d < DIALECT__COUNT ? dialect_names[d] : "?";
+}
+
+int dialect_parse(const char *name)
+{
+	for (int d = 0; d < DIALECT__COUNT; d++)
+		if (!strcmp(name, dialect_names[d]))
+			return d;
+	return -1;
+}
+
 long long db_int(struct db_conn *c, int row, int col, long long dflt)
 {
 	const char *v;

@@ -14,6 +14,9 @@ enum dialect {
 	DIALECT_MYSQL,
 	DIALECT__COUNT
 };
+/* What a race file calls a dialect ("pg", "mysql"), and back (-1 when unknown). */
+const char *dialect_name(enum dialect d);
+int dialect_parse(const char *name);
 
 /*
  * A statement a scenario declares once (static const). Placeholders are '?'
@@ -30,9 +33,11 @@ struct db_stmt {
 struct db_param {
 	const char *s; /* text value, or NULL for the integer i */
 	long long i;
+	int null; /* SQL NULL, whatever s and i say */
 };
-#define P_INT(v)  ((struct db_param){ .s = NULL, .i = (v) })
-#define P_TEXT(v) ((struct db_param){ .s = (v), .i = 0 })
+#define P_INT(v)  ((struct db_param){ .s = NULL, .i = (v), .null = 0 })
+#define P_TEXT(v) ((struct db_param){ .s = (v), .i = 0, .null = 0 })
+#define P_NULL	  ((struct db_param){ .s = NULL, .i = 0, .null = 1 })
 
 /* What a report says about the server: product, version, settings. */
 #define SERVER_SETTINGS 8

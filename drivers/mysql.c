@@ -521,7 +521,9 @@ static int mdb_query_run(struct db_conn *dc, const struct db_stmt *st, const str
 	if (n > 0) {
 		memset(b, 0, sizeof(b));
 		for (int i = 0; i < n; i++) {
-			if (p[i].s) {
+			if (p[i].null) {
+				b[i].buffer_type = MYSQL_TYPE_NULL;
+			} else if (p[i].s) {
 				lens[i] = (unsigned long)strlen(p[i].s);
 				b[i].buffer_type = MYSQL_TYPE_STRING;
 				b[i].buffer = (void *)p[i].s;

@@ -12,7 +12,7 @@
 
 extern const struct driver driver_pg;
 
-#define PG_MAX_STMTS 64
+#define PG_MAX_STMTS 256
 
 struct pg_conn {
 	struct db_conn base; /* must be first */
@@ -485,17 +485,19 @@ static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct d
 		    struct rb_err *e)
 {
 	struct pg_conn *c = pgc(dc);
-	char name[16], num[8][24];
-	const char *vals[8];
+	char name[16], num[16][24];
+	const char *vals[16];
 	const char *tuples;
 
 	drop_result(c);
-	if (n > 8)
+	if (n > 16)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "too many parameters");
 	if (find_or_prepare(c, st, n, name, sizeof(name), e) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (p[i].s) {
+		if (p[i].null) {
+			vals[i] = NULL;
+		} else if (p[i].s) {
 			vals[i] = p[i].s;
 		} else {
 			snprintf(num[i], sizeof(num[i]), "%lld", p[i].i);

@@ -907,8 +907,15 @@ static void footer(FILE *f, const struct run_result *r)
 		"seed %llu</li>\n",
 		r->clients, r->trials, r->keys, r->retries, r->think_ms, r->tail_ms,
 		(unsigned long long)r->seed);
-	fprintf(f, "<li>quantity %lld, balance %lld, price %lld, amount %lld</li>\n", r->quantity,
-		r->balance, r->price, r->amount);
+	if (r->knobs.n) {
+		fputs("<li>knobs:", f);
+		for (int i = 0; i < r->knobs.n; i++) {
+			fprintf(f, "%s ", i ? "," : "");
+			xml_escape(f, r->knobs.k[i].name, 0);
+			fprintf(f, " %lld", r->knobs.k[i].value);
+		}
+		fputs("</li>\n", f);
+	}
 	if (!strcmp(r->mode, "load")) {
 		fputs("<li>load: ", f);
 		if (r->duration_s > 0)

@@ -129,14 +129,19 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 		broken_json(gate, r->broken, r->nbroken);
 		json_object_set_new(root, "gate", gate);
 	}
-	json_object_set_new(root, "params",
-			    json_pack("{s:i, s:i, s:i, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
-				      "clients", r->clients, "trials", r->trials, "keys", r->keys,
-				      "retries", r->retries, "think_ms", r->think_ms, "tail_ms",
-				      r->tail_ms, "seed", (json_int_t)r->seed, "quantity",
-				      (json_int_t)r->quantity, "balance", (json_int_t)r->balance,
-				      "price", (json_int_t)r->price, "amount",
-				      (json_int_t)r->amount));
+	{
+		json_t *knobs = json_object();
+
+		for (int i = 0; i < r->knobs.n; i++)
+			json_object_set_new(knobs, r->knobs.k[i].name,
+					    json_integer(r->knobs.k[i].value));
+		json_object_set_new(root, "params",
+				    json_pack("{s:i, s:i, s:i, s:i, s:f, s:f, s:I, s:o}", "clients",
+					      r->clients, "trials", r->trials, "keys", r->keys,
+					      "retries", r->retries, "think_ms", r->think_ms,
+					      "tail_ms", r->tail_ms, "seed", (json_int_t)r->seed,
+					      "knobs", knobs));
+	}
 	if (r->mode && !strcmp(r->mode, "load")) {
 		json_t *load =
 			json_pack("{s:f, s:I, s:f, s:s, s:f}", "duration_s", r->duration_s, "ops",

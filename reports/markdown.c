@@ -287,8 +287,13 @@ static void details(FILE *f, const struct run_result *r)
 	}
 	fprintf(f, "- clients %d, trials %d, keys %d, retries %d, think %.3g ms, tail %.3g ms\n",
 		r->clients, r->trials, r->keys, r->retries, r->think_ms, r->tail_ms);
-	fprintf(f, "- quantity %lld, balance %lld, price %lld, amount %lld\n", r->quantity,
-		r->balance, r->price, r->amount);
+	if (r->knobs.n) {
+		fputs("- knobs:", f);
+		for (int i = 0; i < r->knobs.n; i++)
+			fprintf(f, "%s %s %lld", i ? "," : "", r->knobs.k[i].name,
+				r->knobs.k[i].value);
+		fputc('\n', f);
+	}
 	if (!strcmp(r->mode, "load")) {
 		fputs("- load: ", f);
 		if (r->duration_s > 0)

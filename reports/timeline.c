@@ -409,6 +409,15 @@ static const char *kind_name(enum ex_kind k)
 	}
 }
 
+static json_t *knobs_json(const struct knob_set *k)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < k->n; i++)
+		json_object_set_new(o, k->k[i].name, json_integer(k->k[i].value));
+	return o;
+}
+
 int timeline_json(FILE *f, const struct explain_result *r)
 {
 	json_t *root = json_object(), *sched = json_object(), *sess = json_array();
@@ -428,9 +437,7 @@ int timeline_json(FILE *f, const struct explain_result *r)
 	json_object_set_new(root, "effective_isolation", json_string(rb_iso_name(r->eff_iso)));
 	json_object_set_new(
 		root, "knobs",
-		json_pack("{s:I, s:I, s:I, s:I}", "quantity", (json_int_t)r->knobs.quantity,
-			  "balance", (json_int_t)r->knobs.balance, "price",
-			  (json_int_t)r->knobs.price, "amount", (json_int_t)r->knobs.amount));
+		knobs_json(&r->knobs));
 	json_object_set_new(sched, "name", json_string(r->sched.name));
 	json_object_set_new(sched, "summary", json_string(r->sched.summary));
 	for (int i = 0; i < r->sched.nsessions; i++)

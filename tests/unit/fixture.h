@@ -96,10 +96,10 @@ static inline void fx_params(struct run_result *r, const char *mode)
 	r->retries = 10;
 	r->think_ms = 1;
 	r->tail_ms = 1;
-	r->quantity = 4;
-	r->balance = 100;
-	r->price = 30;
-	r->amount = 100;
+	knob_set_add(&r->knobs, "quantity", 4);
+	knob_set_add(&r->knobs, "balance", 100);
+	knob_set_add(&r->knobs, "price", 30);
+	knob_set_add(&r->knobs, "amount", 100);
 	fx_server(r, "pg", "PostgreSQL", "15.8 (Debian 15.8-0+deb12u1)", 1,
 		  "host=/tmp/rb.x/pg port=54329 user=postgres", "deadlock_timeout", "100ms");
 	fx_server(r, "mysql", "MariaDB", "10.11.6-MariaDB-0+deb12u1", 0,

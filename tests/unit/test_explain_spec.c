@@ -181,8 +181,8 @@ static void scenario_schedules_parse(void **state)
 	char *err = re.msg;
 
 	(void)state;
-	for (int i = 0; scenarios[i]; i++) {
-		const struct scenario *sc = scenarios[i];
+	for (int i = 0; scenario_builtins()[i]; i++) {
+		const struct scenario *sc = scenario_builtins()[i];
 		const struct sc_schedule *d = ex_schedule_find(sc, NULL);
 
 		assert_non_null(d);

@@ -39,10 +39,10 @@ static void model(struct run_result *r)
 	r->retries = 10;
 	r->think_ms = 1;
 	r->tail_ms = 1;
-	r->quantity = 4;
-	r->balance = 100;
-	r->price = 30;
-	r->amount = 100;
+	knob_set_add(&r->knobs, "quantity", 4);
+	knob_set_add(&r->knobs, "balance", 100);
+	knob_set_add(&r->knobs, "price", 30);
+	knob_set_add(&r->knobs, "amount", 100);
 	r->nservers = 1;
 	r->servers[0].db = "pg";
 	strcpy(r->servers[0].info.product, "PostgreSQL");
@@ -679,12 +679,15 @@ static void json_malformed(void **state)
 	static const struct {
 		const char *from, *to, *msg;
 	} cases[] = {
-		{ "\"schema_version\": 1", "\"schema_version\": 2",
-		  "schema_version 2: this racebench reads version 1" },
-		{ "\"schema_version\": 1", "\"schema\": 1",
+		{ "\"schema_version\": 2", "\"schema_version\": 3",
+		  "schema_version 3: this racebench reads versions 1 and 2" },
+		{ "\"schema_version\": 2", "\"schema\": 2",
 		  "not a racebench report (no schema_version)" },
-		{ "\"schema_version\": 1", "\"schema_version\": \"1\"",
+		{ "\"schema_version\": 2", "\"schema_version\": \"2\"",
 		  "schema_version: expected an integer" },
+		{ "\"quantity\": 4", "\"quantity\": \"4\"",
+		  "params.knobs.quantity: expected an integer" },
+		{ "\"knobs\": {", "\"knobz\": {", "params.knobs: missing" },
 		{ "\"name\": \"racebench\"", "\"name\": \"other\"",
 		  "tool.name: not \"racebench\"" },
 		{ "\"verdict\": \"anomaly\"", "\"verdict\": \"maybe\"",
@@ -714,6 +717,21 @@ static void json_malformed(void **state)
 	good = render(&r);
 	assert_int_equal(read_back(good, &back, &e), 0);
 	result_release(&back);
+	/* a version 1 report: the built-ins' four knobs as fields of params */
+	{
+		char *v1 = edited(good, "\"schema_version\": 2", "\"schema_version\": 1"), *v1b;
+
+		v1b = edited(v1, "\"knobs\": {\n      \"quantity\": 4,\n      \"balance\": 100,\n"
+				 "      \"price\": 30,\n      \"amount\": 100\n    }",
+			     "\"quantity\": 7, \"balance\": 100, \"price\": 30, \"amount\": 100");
+		assert_int_equal(read_back(v1b, &back, &e), 0);
+		assert_int_equal(back.knobs.n, 4);
+		assert_string_equal(back.knobs.k[0].name, "quantity");
+		assert_int_equal(back.knobs.k[0].value, 7);
+		result_release(&back);
+		free(v1);
+		free(v1b);
+	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *bad = edited(good, cases[i].from, cases[i].to);
 		int rc = read_back(bad, &back, &e);

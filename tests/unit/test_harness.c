@@ -14,74 +14,50 @@
 #include "../../core/harness.h"
 #include "../../core/matrix.h"
 #include "../../drivers/fake.h"
+#include "../../scenarios/race.h"
 
-/* ---- a scenario of the tests' own: read, think, write; the check counts what the fake says ---- */
+/*
+ * ---- a race of the tests' own, as a race file: read, think, write; the
+ * check counts what the fake answers. The fake names statements by name.
+ */
+static const char test_race_text[] =
+	"race test-race\n"
+	"parent acct fence fence\n"
+	"reset { reset { RESET } }\n"
+	"operation {\n"
+	"    read { READ :key } into v\n"
+	"    think\n"
+	"    write { WRITE :key }\n"
+	"}\n"
+	"strategy optimistic { after write { if affected == 0 { conflict } } }\n"
+	"strategy unique n/a \"nothing here is created twice\"\n"
+	"check { tally { TALLY } into n\n count lost_updates n }\n";
 
-static const struct db_stmt s_reset = { "reset", { "reset" } };
-static const struct db_stmt s_read = { "read", { "read" } };
-static const struct db_stmt s_write = { "write", { "write" } };
-static const struct db_stmt s_tally = { "tally", { "tally" } };
-static const struct db_stmt s_peek = { "peek", { "peek" } };
-static const struct db_stmt s_fence = { "fence", { "fence" } };
+static const struct scenario *test_scenario_p;
 
-static const char *t_fits(enum strategy s, enum dialect d)
+static int setup_race(void **state)
 {
-	(void)d;
-	return s == ST_UNIQUE ? "nothing here is created twice" : NULL;
-}
+	struct rb_err e;
+	struct race *r = race_parse(test_race_text, sizeof(test_race_text) - 1, "test.race", &e);
 
-static int t_setup(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
-{
-	(void)c;
-	(void)p;
-	(void)e;
-	return 0;
-}
-
-static int t_reset(struct db_conn *c, const struct sc_params *p, struct rb_err *e)
-{
-	(void)p;
-	return db_query(c, &s_reset, NULL, 0, e);
-}
-
-static enum op_status t_op(struct op_ctx *o, struct rb_err *e)
-{
-	struct db_param key = P_INT(o->key);
-
-	if (db_query(o->db, &s_read, &key, 1, e) < 0)
-		return OP_ERROR;
-	sc_think(o);
-	if (db_query(o->db, &s_write, &key, 1, e) < 0)
-		return OP_ERROR;
-	if (o->strat == ST_OPTIMISTIC && db_affected(o->db) == 0)
-		return OP_CONFLICT;
-	return OP_DONE;
-}
-
-static int t_check(struct db_conn *c, const struct sc_params *p, const long long *committed,
-		   long long *anomalies, struct rb_err *e)
-{
-	(void)p;
-	(void)committed;
-	if (db_query(c, &s_tally, NULL, 0, e) < 0)
+	(void)state;
+	if (!r) {
+		print_error("test.race: %s\n", e.msg);
 		return -1;
-	anomalies[0] = db_int(c, 0, 0, 0);
+	}
+	race_finish(r);
+	test_scenario_p = race_scenario(r);
 	return 0;
 }
 
-static const struct scenario test_scenario = {
-	.name = "test-race",
-	.incident = "the tests' own",
-	.summary = "read, think, write",
-	.kinds = { "lost_updates", NULL },
-	.xFits = t_fits,
-	.xSetup = t_setup,
-	.xReset = t_reset,
-	.xOp = t_op,
-	.xCheck = t_check,
-	.peek = &s_peek,
-	.fence = &s_fence,
-};
+static int teardown_race(void **state)
+{
+	(void)state;
+	race_free((struct race *)test_scenario_p->data);
+	return 0;
+}
+
+#define test_scenario (*test_scenario_p)
 
 /* ---- one cell on a pool of the fake ---- */
 
@@ -307,7 +283,7 @@ static void verdicts(void **state)
 static void matrix_cells(void **state)
 {
 	static const struct driver *const drv[] = { &driver_fake, NULL };
-	static const struct scenario *const scs[] = { &test_scenario, NULL };
+	const struct scenario *scs[] = { test_scenario_p, NULL };
 	struct matrix_plan plan = { 0 };
 	struct run_result r = { 0 };
 	const char *dsn[1] = { "fake" };
@@ -371,5 +347,5 @@ int main(void)
 		cmocka_unit_test(matrix_cells),
 	};
 
-	return cmocka_run_group_tests_name("harness", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("harness", tests, setup_race, teardown_race);
 }

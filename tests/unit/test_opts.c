@@ -22,7 +22,20 @@ static int parse(const char *line, struct options *o, struct rb_err *e)
 	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return opts_parse(argc, argv, o, e);
+	if (opts_parse(argc, argv, o, e) < 0)
+		return -1;
+	return opts_races(o, e);
+}
+
+/* The value of a built-in race's knob as the options resolve it. */
+static long long knob(const struct options *o, const char *race, const char *name)
+{
+	const struct scenario *sc = scenario_find(race);
+	long long v = -1;
+
+	assert_non_null(sc);
+	assert_int_equal(sc->xKnob(sc, name, &o->plan.cfg.sc, &v), 0);
+	return v;
 }
 
 static void defaults_and_values(void **state)
@@ -35,7 +48,8 @@ static void defaults_and_values(void **state)
 	assert_int_equal(o.cmd, CMD_RUN);
 	assert_int_equal(o.plan.cfg.clients, 4);
 	assert_int_equal(o.plan.cfg.sc.think_us, 1000);
-	assert_int_equal(o.plan.cfg.sc.quantity, 2);
+	assert_int_equal(knob(&o, "coupon-oversell", "quantity"), 2);
+	assert_int_equal(knob(&o, "negative-balance", "balance"), 100);
 	assert_int_equal(o.nformats, 1);
 	assert_string_equal(report_formats[o.formats[0]].name, "table");
 
@@ -47,11 +61,16 @@ static void defaults_and_values(void **state)
 	assert_int_equal(o.plan.cfg.trials, 7);
 	assert_int_equal(o.plan.cfg.sc.keys, 4);
 	assert_int_equal(o.plan.cfg.sc.think_us, 500);
-	assert_int_equal(o.plan.cfg.sc.quantity, 1);
+	assert_int_equal(knob(&o, "coupon-oversell", "quantity"), 1);
 	assert_int_equal(o.plan.strategies, (1u << ST_NONE) | (1u << ST_UNIQUE));
 	assert_int_equal(o.plan.isolations, (1u << RB_ISO_RC) | (1u << RB_ISO_SER));
 	assert_string_equal(report_formats[o.formats[0]].name, "json");
 	assert_string_equal(o.outs[0], "r.json");
+	assert_int_equal(parse("racebench run --quantity 7 --set price=3 --set amount=9", &o, &re),
+			 0);
+	assert_int_equal(knob(&o, "coupon-oversell", "quantity"), 7);
+	assert_int_equal(knob(&o, "negative-balance", "price"), 3);
+	assert_int_equal(knob(&o, "double-transfer", "amount"), 9);
 
 	assert_int_equal(parse("racebench run -S all -i all", &o, &re), 0);
 	assert_int_equal(o.plan.strategies, (1u << ST__COUNT) - 1);
@@ -116,6 +135,12 @@ static const struct bad bads[] = {
 	{ "racebench run -z", "unknown option '-z'" },
 	{ "racebench run --clients", "--clients needs a value" },
 	{ "racebench run extra", "unexpected argument 'extra'" },
+	{ "racebench run --set nosuch=1", "--set: unknown knob 'nosuch' (the races run have: " },
+	{ "racebench run -s coupon-oversell --set price=1",
+	  "--set: unknown knob 'price' (the races run have: quantity)" },
+	{ "racebench run --set quantity", "--set: 'quantity' is not NAME=VALUE" },
+	{ "racebench run --set quantity=x", "--set quantity: 'x' is not a whole number" },
+	{ "racebench run -s ./nonexistent.race", "cannot read race file './nonexistent.race'" },
 };
 
 static void bad_invocations(void **state)
