@@ -96,7 +96,7 @@ format:
 # option parsing and the JSON reader, FUZZ_TIME seconds each. Crashes land
 # in build/fuzz/artifacts/; the seed corpora are in tests/fuzz/corpus/.
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := expect url opts json
+FUZZ_TARGETS := expect url opts json race
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument -pthread \
 	-fsanitize=fuzzer-no-link,address,undefined -DRACEBENCH_VERSION='"$(VERSION)"' \

@@ -9,6 +9,7 @@ enum strategy {
 	ST_NONE,
 	ST_FOR_UPDATE,
 	ST_FOR_UPDATE_PARENT,
+	ST_SKIP_LOCKED,
 	ST_OPTIMISTIC,
 	ST_ATOMIC,
 	ST_UNIQUE,
@@ -37,7 +38,7 @@ enum guard {
 struct strategy_info {
 	const char *name;
 	const char *summary;
-	const char *from; /* the seeds it comes from */
+	const char *from; /* the incidents it comes from (docs/incidents.md) */
 	enum guard guard;
 	int fenced;		/* the write checks a fencing token */
 	int force_serializable; /* runs at SERIALIZABLE whatever the cell's level */

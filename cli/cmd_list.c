@@ -37,10 +37,10 @@ static void list_scenario(const struct scenario *s, const struct sc_params *p)
 	enum dialect d = drivers[0]->dialect;
 	char fit[512] = "";
 
-	printf("\n  %s\n    %s\n    operation: %s\n    anomaly kinds:", s->name, s->incident,
-	       s->summary);
+	printf("\n  %s\n    %s\n", s->name, s->incident);
 	if (!s->builtin)
-		printf("\n    file: %s", s->file);
+		printf("    file: %s\n", s->file);
+	printf("    operation: %s\n    anomaly kinds:", s->summary);
 	for (int k = 0; k < sc_nkinds(s); k++)
 		printf(" %s", s->kinds[k]);
 	for (int st = 0; st < ST__COUNT; st++)
@@ -66,8 +66,8 @@ static void list_scenario(const struct scenario *s, const struct sc_params *p)
 
 		s->xKnob(s, s->knobs[k], p, &v);
 		snprintf(head, sizeof(head), "    knob %s:", s->knobs[k]);
-		snprintf(text, sizeof(text), "%s (%lld with the default --clients)", s->knob_help[k],
-			 v);
+		snprintf(text, sizeof(text), "%s; %lld at --clients %d", s->knob_help[k], v,
+			 p->clients);
 		print_wrapped(head, text, 8);
 	}
 	for (int k = 0; s->schedules && s->schedules[k].name; k++) {

@@ -1153,6 +1153,8 @@ int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e)
 				return bad(e, "list: at most %d races", MAX_SCENARIOS);
 			o->words[o->nwords++] = argv[optind++];
 		}
+		/* knob defaults that use clients show the run's default */
+		o->plan.cfg.sc.clients = o->plan.cfg.clients;
 		return 0;
 	}
 	return run_finish(o, argc, argv, e);

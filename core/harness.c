@@ -160,7 +160,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		goto rollback;
 	}
 	if (guard == GUARD_REDIS_LATE) {
-		/* The trap of seed 000: the snapshot exists before the lock. */
+		/* The trap of duplicate-settlement: the snapshot exists before the lock. */
 		if (p->sc->xPeek(o, e) < 0) {
 			st = OP_ERROR;
 			goto rollback;
@@ -182,7 +182,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	}
 	st = p->sc->xOp(o, e);
 	if (guard == GUARD_REDIS_NARROW) {
-		/* The bug of seeds 002 and 004: unlocked before COMMIT. */
+		/* The bug of the double-tap and coupon-oversell incidents: unlocked before COMMIT. */
 		lock_give(cl, &grant);
 		held = 0;
 	}

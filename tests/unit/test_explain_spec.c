@@ -102,7 +102,7 @@ static void steps_good_and_bad(void **state)
 static void spec_file(void **state)
 {
 	static const char text[] = "# the refund race, by hand\r\n"
-				   "scenario double-transfer   # seed 001\n"
+				   "scenario double-transfer   # the double-transfer incident\n"
 				   "summary the refund wins, then the worker pays\n"
 				   "\n"
 				   "sessions worker=0 refund=1 late=2\n"

@@ -1,4 +1,4 @@
-# 120_seed003_fixes.sh: the fixes seed 003 shipped (check-after) and wished
+# 120_negative_balance_fixes.sh: the fixes the negative-balance incident shipped (check-after) and wished
 # for (constraint), on both databases.
 . "$(dirname "$0")/lib.sh"
 
