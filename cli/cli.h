@@ -95,7 +95,9 @@ struct gate_in {
 	struct gate g;
 	struct run_result base;
 };
-int gate_in_open(const struct options *o, struct gate_in *gi, struct rb_err *e);
+/* report: check's saved run, whose races and kinds lines may name (or NULL). */
+int gate_in_open(const struct options *o, struct gate_in *gi, const struct run_result *report,
+		 struct rb_err *e);
 void gate_in_close(struct gate_in *gi);
 
 #endif

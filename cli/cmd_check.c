@@ -11,13 +11,13 @@ int cmd_check(struct options *o)
 	struct rb_err e;
 	int broken, lost, to_stdout = o->nformats > 0 && o->nouts == 0;
 
-	if (outs_check(o, &e) < 0 || gate_in_open(o, &gi, &e) < 0) {
+	if (outs_check(o, &e) < 0 || report_load(o->check_file, &r, NULL, &e) < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		return exit_for(&e);
 	}
-	if (report_load(o->check_file, &r, NULL, &e) < 0) {
+	if (gate_in_open(o, &gi, &r, &e) < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
-		gate_in_close(&gi);
+		result_release(&r);
 		return exit_for(&e);
 	}
 	for (int i = 0; i < o->nouts; i++)

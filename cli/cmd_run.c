@@ -130,7 +130,7 @@ int cmd_run(struct options *o)
 	uint64_t t0 = now_ns();
 	struct rb_err e;
 
-	if (outs_check(o, &e) < 0 || gate_in_open(o, &gi, &e) < 0) {
+	if (outs_check(o, &e) < 0 || gate_in_open(o, &gi, NULL, &e) < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		return exit_for(&e);
 	}

@@ -177,11 +177,23 @@ int report_load(const char *path, struct run_result *r, const char *what, struct
 	return rc;
 }
 
-int gate_in_open(const struct options *o, struct gate_in *gi, struct rb_err *e)
+int gate_in_open(const struct options *o, struct gate_in *gi, const struct run_result *report,
+		 struct rb_err *e)
 {
 	gate_init(&gi->g);
 	memset(&gi->base, 0, sizeof(gi->base));
 	gi->on = o->nexpects > 0 || o->baseline;
+	/*
+	 * What lines may name: the built-ins and the races of this command
+	 * (files given to --scenario), and for check the races and anomaly
+	 * kinds of the report, which may come from files this command never
+	 * read.
+	 */
+	for (int i = 0; i < o->nsc; i++)
+		gate_know(&gi->g, o->sc[i]->name, o->sc[i]->kinds, sc_nkinds(o->sc[i]));
+	for (int i = 0; report && i < report->ncells; i++)
+		gate_know(&gi->g, report->cells[i].scenario, report->cells[i].kinds,
+			  report->cells[i].nkinds);
 	for (int i = 0; i < o->nexpects; i++)
 		if (gate_load(&gi->g, o->expects[i], e) < 0)
 			goto fail;

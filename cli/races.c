@@ -122,6 +122,12 @@ static int knobs_known(struct options *o, struct rb_err *e)
 		return rb_err_input(e, "--set: unknown knob '%s' (the races run have: %s)",
 				    p->set[k].name, *valid ? valid : "none");
 	}
+	for (int i = 0; i < o->nsc; i++) {
+		if (!(o->plan.scenarios >> i & 1) && i != o->ex_scenario)
+			continue;
+		if (o->sc[i]->xKnobsCheck && o->sc[i]->xKnobsCheck(o->sc[i], p, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -20,21 +20,36 @@ static int word_at(const char *s, const char *w)
 
 /*
  * The statement with its parameters inline ('?' outside quotes becomes the
- * value, text quoted), so a reader sees what the server ran.
+ * value, text quoted), so a reader sees what the server ran. A race file's
+ * statement spans lines with its own indentation: outside quotes, each run
+ * of white space is shown as one space, so the timeline can wrap it.
  */
 void sql_inline(const char *sql, const struct db_param *p, int n, char *out, size_t cap)
 {
 	size_t o = 0;
 	int k = 0, quote = 0;
 
+	while (isspace((unsigned char)*sql))
+		sql++;
 	for (; *sql && o + 1 < cap; sql++) {
 		if (*sql == '\'')
 			quote = !quote;
+		if (!quote && isspace((unsigned char)*sql)) {
+			while (isspace((unsigned char)sql[1]))
+				sql++;
+			if (sql[1])
+				out[o++] = ' ';
+			continue;
+		}
 		if (*sql != '?' || quote || k >= n) {
 			out[o++] = *sql;
 			continue;
 		}
-		if (p[k].s) {
+		if (p[k].null) {
+			o += (size_t)snprintf(out + o, cap - o, "NULL");
+			if (o >= cap)
+				o = cap - 1;
+		} else if (p[k].s) {
 			out[o++] = '\'';
 			for (const char *v = p[k].s; *v && o + 2 < cap; v++) {
 				if (*v == '\'')

@@ -274,6 +274,11 @@ static int r_knob(const struct scenario *sc, const char *name, const struct sc_p
 	return race_knob(race_of(sc), name, p, out);
 }
 
+static int r_knobs_check(const struct scenario *sc, const struct sc_params *p, struct rb_err *e)
+{
+	return race_knobs_check(race_of(sc), p, e);
+}
+
 void race_finish(struct race *r)
 {
 	struct scenario *sc = &r->sc;
@@ -323,6 +328,7 @@ void race_finish(struct race *r)
 	sc->xPeek = r_peek;
 	sc->xFence = r_fence;
 	sc->xKnob = r_knob;
+	sc->xKnobsCheck = r_knobs_check;
 	sc->data = r;
 }
 

@@ -133,6 +133,7 @@ struct rknob {
 	char help[128];
 	struct rexpr *dflt;    /* may use clients, keys */
 	struct rexpr *explain; /* the value explain plays with, or NULL */
+	struct rexpr *min, *max; /* the range it must lie in, or NULL */
 	int var;	       /* its slot */
 };
 
@@ -221,6 +222,8 @@ void race_vm_free(struct race_vm *vm);
  */
 int race_exec(struct race_vm *vm, struct db_conn *c, const struct rblock *b, enum op_status *st,
 	      struct rb_err *e);
+/* Every knob of r within its declared range for p: 0, or -1 (e, an input error). */
+int race_knobs_check(const struct race *r, const struct sc_params *p, struct rb_err *e);
 /* The value of knob k (by name) for p, or dflt when the race has no such knob. */
 int race_knob(const struct race *r, const char *name, const struct sc_params *p, long long *out);
 

@@ -1115,8 +1115,18 @@ static int parse_knob(struct parser *ps)
 	if (ps->t == T_STR && want_text(ps, "", &help) < 0)
 		return -1;
 	str_copy(k->help, help ? help : "", sizeof(k->help));
-	if (is_word(ps, "explain")) {
-		if (next(ps) < 0 || !(k->explain = parse_expr(ps)))
+	/* then, in any order: explain EXPR, min EXPR, max EXPR */
+	for (;;) {
+		struct rexpr **slot = is_word(ps, "explain") ? &k->explain
+				      : is_word(ps, "min")   ? &k->min
+				      : is_word(ps, "max")   ? &k->max
+							     : NULL;
+
+		if (!slot)
+			break;
+		if (*slot)
+			return perr_at(ps, ps->tline, ps->tcol, "knob %s: a second '%s'", name, ps->w);
+		if (next(ps) < 0 || !(*slot = parse_expr(ps)))
 			return -1;
 	}
 	r->nknobs++;

@@ -9,6 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +472,44 @@ int race_knob(const struct race *r, const char *name, const struct sc_params *p,
 		found = 0;
 	}
 	return found;
+}
+
+int race_knobs_check(const struct race *r, const struct sc_params *p, struct rb_err *e)
+{
+	struct race_vm *vm = race_vm_new(r, p);
+	int rc = 0;
+
+	for (int k = 0; k < r->nknobs && rc == 0; k++) {
+		const struct rknob *kb = &r->knobs[k];
+		long long v = vm->v[kb->var].i, lo = LLONG_MIN, hi = LLONG_MAX;
+		struct rval a = { 0 }, b = { 0 };
+
+		if (kb->min && (eval_into(vm, kb->min, &a, e) < 0 || as_int(&a, &lo, e) < 0))
+			rc = -1;
+		if (rc == 0 && kb->max && (eval_into(vm, kb->max, &b, e) < 0 || as_int(&b, &hi, e) < 0))
+			rc = -1;
+		free(a.s);
+		free(b.s);
+		if (rc < 0) {
+			char why[sizeof(e->msg)];
+
+			str_copy(why, e->msg, sizeof(why));
+			rc = rb_err_input(e, "%s: knob %s: its range: %s", r->file, kb->name, why);
+		} else if (v < lo || v > hi) {
+			char range[64];
+
+			if (kb->min && kb->max)
+				snprintf(range, sizeof(range), "from %lld to %lld", lo, hi);
+			else if (kb->min)
+				snprintf(range, sizeof(range), "at least %lld", lo);
+			else
+				snprintf(range, sizeof(range), "at most %lld", hi);
+			rc = rb_err_input(e, "knob %s of %s is %lld; it must be %s (--set %s=N)",
+					  kb->name, r->name, v, range, kb->name);
+		}
+	}
+	race_vm_free(vm);
+	return rc;
 }
 
 struct race_vm *race_vm_new(const struct race *r, const struct sc_params *p)

@@ -119,6 +119,8 @@ struct scenario {
 	/* Knob name's value for p: 0, or -1 when the race has no such knob. */
 	int (*xKnob)(const struct scenario *sc, const char *name, const struct sc_params *p,
 		     long long *out);
+	/* Every knob within the range the race declares for it (min, max): 0, or -1 (e, input). */
+	int (*xKnobsCheck)(const struct scenario *sc, const struct sc_params *p, struct rb_err *e);
 	const void *data; /* the implementation's own (the race) */
 };
 
