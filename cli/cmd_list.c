@@ -37,10 +37,14 @@ static void list_scenario(const struct scenario *s, const struct sc_params *p)
 	enum dialect d = drivers[0]->dialect;
 	char fit[512] = "";
 
-	printf("\n  %s\n    %s\n", s->name, s->incident);
+	printf("\n  %s\n", s->name);
+	if (s->incident && *s->incident)
+		printf("    %s\n", s->incident);
 	if (!s->builtin)
 		printf("    file: %s\n", s->file);
-	printf("    operation: %s\n    anomaly kinds:", s->summary);
+	if (s->summary && *s->summary)
+		printf("    operation: %s\n", s->summary);
+	printf("    anomaly kinds:");
 	for (int k = 0; k < sc_nkinds(s); k++)
 		printf(" %s", s->kinds[k]);
 	for (int st = 0; st < ST__COUNT; st++)

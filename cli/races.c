@@ -131,6 +131,21 @@ static int knobs_known(struct options *o, struct rb_err *e)
 	return 0;
 }
 
+/* Every race run has a spelling of each statement for every database run. */
+static int races_spelt(const struct options *o, struct rb_err *e)
+{
+	for (int i = 0; i < o->nsc; i++) {
+		const struct scenario *sc = o->sc[i];
+
+		if ((!(o->plan.scenarios >> i & 1) && i != o->ex_scenario) || !sc->xSpelt)
+			continue;
+		for (int k = 0; drivers[k]; k++)
+			if (o->plan.dbs >> k & 1 && sc->xSpelt(sc, drivers[k]->dialect, e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* explain's SCENARIO and --schedule. */
 static int explain_race(struct options *o, struct rb_err *e)
 {
@@ -176,7 +191,8 @@ int opts_races(struct options *o, struct rb_err *e)
 				return -1;
 			o->plan.scenarios |= 1u << k;
 		}
-		return 0;
+		/* a default outside its own range is a mistake in the file */
+		return o->nwords ? knobs_known(o, e) : 0;
 	}
 	if (o->cmd == CMD_EXPLAIN) {
 		o->plan.scenarios = 0;
@@ -184,13 +200,14 @@ int opts_races(struct options *o, struct rb_err *e)
 			return -1;
 		if (o->ex_scenario >= 0)
 			o->plan.scenarios = 1u << o->ex_scenario;
-		return o->ex_scenario >= 0 ? knobs_known(o, e) : 0;
+		return o->ex_scenario >= 0 && (knobs_known(o, e) < 0 || races_spelt(o, e) < 0) ? -1
+											: 0;
 	}
 	if (o->cmd != CMD_RUN && o->cmd != CMD_LOAD)
 		return 0;
-	if (select_races(o, e) < 0)
+	if (select_races(o, e) < 0 || knobs_known(o, e) < 0)
 		return -1;
-	return knobs_known(o, e);
+	return races_spelt(o, e);
 }
 
 void opts_release(struct options *o)

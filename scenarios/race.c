@@ -279,6 +279,11 @@ static int r_knobs_check(const struct scenario *sc, const struct sc_params *p, s
 	return race_knobs_check(race_of(sc), p, e);
 }
 
+static int r_spelt(const struct scenario *sc, enum dialect d, struct rb_err *e)
+{
+	return race_spelt(race_of(sc), d, e);
+}
+
 void race_finish(struct race *r)
 {
 	struct scenario *sc = &r->sc;
@@ -329,6 +334,7 @@ void race_finish(struct race *r)
 	sc->xFence = r_fence;
 	sc->xKnob = r_knob;
 	sc->xKnobsCheck = r_knobs_check;
+	sc->xSpelt = r_spelt;
 	sc->data = r;
 }
 

@@ -68,8 +68,9 @@ struct rpiece {
 /* A named statement: its spellings, and the variables its first row goes into. */
 struct rsql {
 	char name[32];
-	int line;
-	int has[DIALECT__COUNT]; /* spelt for that dialect (else the first spelling is used) */
+	int line, col;		 /* where its spellings start */
+	int shared;		 /* a first spelling for every dialect not spelt */
+	int has[DIALECT__COUNT]; /* spelt for that dialect (else the shared spelling, if any) */
 	int npieces[DIALECT__COUNT];
 	struct rpiece piece[DIALECT__COUNT][RACE_MAX_STMTS];
 	int ninto;
@@ -134,6 +135,7 @@ struct rknob {
 	struct rexpr *dflt;    /* may use clients, keys */
 	struct rexpr *explain; /* the value explain plays with, or NULL */
 	struct rexpr *min, *max; /* the range it must lie in, or NULL */
+	int line, col;		 /* where it is declared */
 	int var;	       /* its slot */
 };
 
@@ -189,6 +191,12 @@ void race_free(struct race *r);
 void *race_alloc(struct race *r, size_t n);
 /* Makes r a scenario: each strategy's operation resolved, the generic statements made (race.c). */
 void race_finish(struct race *r);
+
+/*
+ * Every statement of r has a spelling for dialect d: 0, or -1 with e (an
+ * input error, FILE:LINE:COL) naming the first that has none.
+ */
+int race_spelt(const struct race *r, enum dialect d, struct rb_err *e);
 
 /* The scenario a race is (race.c). */
 const struct scenario *race_scenario(const struct race *r);

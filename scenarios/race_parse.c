@@ -42,6 +42,8 @@ struct parser {
 	int nrefs, caprefs;
 	struct ref *refs;
 	int in_check; /* count is allowed */
+	/* the SQL block last read: its copy, and where the copy starts in the text */
+	const char *sql_copy, *sql_src;
 };
 
 static const char *const builtin_vars[RV__BUILTIN] = {
@@ -355,6 +357,8 @@ static int sql_block(struct parser *ps, char **out, int *line)
 			memcpy(sql, start, n);
 			sql[n] = '\0';
 			*out = sql;
+			ps->sql_copy = sql;
+			ps->sql_src = start;
 			advance_char(ps);
 			return next(ps);
 		} else if ((unsigned char)ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') {
@@ -414,9 +418,23 @@ static int use(struct parser *ps, const char *name, int line, int col)
 
 /* ---- SQL: pieces, placeholders ---- */
 
+/* Where q, a pointer into the SQL block last read, stands in the file. */
+static void sql_pos(const struct parser *ps, const char *q, int *line, int *col)
+{
+	const char *s = ps->sql_src + (q - ps->sql_copy), *ls = ps->text;
+
+	*line = 1;
+	for (const char *p = ps->text; p < s; p++)
+		if (*p == '\n') {
+			(*line)++;
+			ls = p + 1;
+		}
+	*col = (int)(s - ls) + 1;
+}
+
 /* One statement's text with :name placeholders into a piece with '?'s. */
 static int compile_piece(struct parser *ps, const char *stmt_name, const char *sql, size_t n,
-			 int line, struct rpiece *pc)
+			 struct rpiece *pc)
 {
 	char *out = ralloc(ps->r, n + 1);
 	size_t o = 0;
@@ -447,23 +465,30 @@ static int compile_piece(struct parser *ps, const char *stmt_name, const char *s
 			size_t k = 0;
 			int v;
 
+			int l, col;
+
+			sql_pos(ps, sql + i, &l, &col);
 			while (i + 1 < n && word_char((unsigned char)sql[i + 1]) && k + 1 < sizeof(name))
 				name[k++] = sql[++i];
 			name[k] = '\0';
 			if (pc->nparams == RACE_MAX_PARAMS)
-				return perr_at(ps, line, 1, "statement %s: more than %d parameters",
+				return perr_at(ps, l, col, "statement %s: more than %d parameters",
 					       stmt_name, RACE_MAX_PARAMS);
-			v = use(ps, name, line, 1);
+			v = use(ps, name, l, col);
 			if (v < 0)
 				return -1;
 			pc->params[pc->nparams++] = v;
 			out[o++] = '?';
 			continue;
 		}
-		if (c == '?')
-			return perr_at(ps, line, 1,
+		if (c == '?') {
+			int l, col;
+
+			sql_pos(ps, sql + i, &l, &col);
+			return perr_at(ps, l, col,
 				       "statement %s: a '?' in SQL; name a value with :name instead",
 				       stmt_name);
+		}
 		out[o++] = c;
 	}
 	out[o] = '\0';
@@ -503,7 +528,7 @@ static int compile_spelling(struct parser *ps, struct rsql *s, int d, const char
 		if (s->npieces[d] == RACE_MAX_STMTS)
 			return perr_at(ps, line, 1, "statement %s: more than %d statements in one {}",
 				       s->name, RACE_MAX_STMTS);
-		if (compile_piece(ps, s->name, start, n, line, &s->piece[d][s->npieces[d]]) < 0)
+		if (compile_piece(ps, s->name, start, n, &s->piece[d][s->npieces[d]]) < 0)
 			return -1;
 		s->npieces[d]++;
 	}
@@ -521,26 +546,34 @@ static int parse_sql(struct parser *ps, const char *name, int line, struct rsql 
 
 	str_copy(s->name, name, sizeof(s->name));
 	s->line = line;
-	if (sql_block(ps, &sql, &l) < 0 || compile_spelling(ps, s, 0, sql, l) < 0)
-		return -1;
-	s->has[0] = 1;
+	s->col = ps->tcol;
+	/*
+	 * NAME { SQL } [DIALECT { SQL }]...: a shared spelling, replaced where
+	 * a dialect has its own. NAME DIALECT { SQL } [DIALECT { SQL }]...: no
+	 * shared one; running on a database with no spelling is refused
+	 * before anything starts (race_spelt).
+	 */
+	if (!(ps->t == T_WORD && dialect_parse(ps->w) >= 0)) {
+		if (sql_block(ps, &sql, &l) < 0 || compile_spelling(ps, s, 0, sql, l) < 0)
+			return -1;
+		s->shared = 1;
+		/* the shared spelling stands for every dialect, until one has its own */
+		for (int d = 1; d < DIALECT__COUNT; d++) {
+			s->npieces[d] = s->npieces[0];
+			memcpy(s->piece[d], s->piece[0], sizeof(s->piece[0]));
+		}
+	}
 	while (ps->t == T_WORD && dialect_parse(ps->w) >= 0) {
 		int d = dialect_parse(ps->w);
 
-		if (s->has[d] && d != 0)
+		if (s->has[d])
 			return perr_at(ps, ps->tline, ps->tcol, "statement %s: %s spelt twice", name,
 				       ps->w);
 		if (next(ps) < 0 || sql_block(ps, &sql, &l) < 0 || compile_spelling(ps, s, d, sql, l) < 0)
 			return -1;
 		s->has[d] = 1;
 	}
-	/* the first spelling stands for every dialect not spelt */
-	for (int d = 1; d < DIALECT__COUNT; d++) {
-		if (s->has[d])
-			continue;
-		s->npieces[d] = s->npieces[0];
-		memcpy(s->piece[d], s->piece[0], sizeof(s->piece[0]));
-	}
+
 	if (is_word(ps, "into")) {
 		do {
 			char v[32];
@@ -1104,6 +1137,8 @@ static int parse_knob(struct parser *ps)
 	if (r->nknobs == RACE_MAX_KNOBS)
 		return perr_at(ps, ps->tline, ps->tcol, "more than %d knobs", RACE_MAX_KNOBS);
 	k = &r->knobs[r->nknobs];
+	k->line = ps->tline;
+	k->col = ps->tcol;
 	if (next(ps) < 0 || want_name(ps, "the knob's name", name, sizeof(name)) < 0)
 		return -1;
 	for (int i = 0; i < r->nknobs; i++)
@@ -1265,6 +1300,70 @@ static int finish(struct parser *ps)
 	return 0;
 }
 
+/* ---- a race's statements for one database ---- */
+
+static const struct rsql *unspelt_sql(const struct rsql *s, enum dialect d)
+{
+	return s && !s->npieces[d] ? s : NULL;
+}
+
+static const struct rsql *unspelt_block(const struct rblock *b, enum dialect d)
+{
+	const struct rsql *u = NULL;
+
+	for (int i = 0; i < b->n && !u; i++) {
+		const struct rstep *st = b->s[i];
+
+		u = unspelt_sql(st->sql, d);
+		if (!u)
+			u = unspelt_block(&st->then, d);
+		if (!u)
+			u = unspelt_block(&st->els, d);
+	}
+	return u;
+}
+
+int race_spelt(const struct race *r, enum dialect d, struct rb_err *e)
+{
+	const struct rsql *u = unspelt_block(&r->setup, d);
+
+	if (!u)
+		u = unspelt_block(&r->reset, d);
+	if (!u)
+		u = unspelt_block(&r->op, d);
+	if (!u)
+		u = unspelt_block(&r->check, d);
+	for (int s = 0; s < ST__COUNT && !u; s++) {
+		const struct rmods *m = &r->mods[s];
+
+		u = unspelt_block(&m->op, d);
+		for (int i = 0; i < m->nrepl && !u; i++)
+			u = unspelt_sql(m->repl[i], d);
+		for (int i = 0; i < m->nbefore && !u; i++)
+			u = unspelt_block(&m->before[i], d);
+		for (int i = 0; i < m->nafter && !u; i++)
+			u = unspelt_block(&m->after[i], d);
+		if (!u)
+			u = unspelt_block(&m->at_start, d);
+		if (!u)
+			u = unspelt_block(&m->at_end, d);
+		if (!u)
+			u = unspelt_block(&m->recheck, d);
+	}
+	for (int i = 0; i < r->nschemas && !u; i++) {
+		u = unspelt_sql(r->schemas[i].add, d);
+		if (!u)
+			u = unspelt_sql(r->schemas[i].drop, d);
+	}
+	if (!u)
+		return 0;
+	return rb_err_input(e,
+			    "%s:%d:%d: statement %s has no spelling for %s, which this run uses "
+			    "(give it %s { ... }, or one spelling for every database before the "
+			    "first dialect)",
+			    r->file, u->line, u->col, u->name, dialect_name(d), dialect_name(d));
+}
+
 struct race *race_parse(const char *text, size_t len, const char *file, struct rb_err *e)
 {
 	struct parser ps = { 0 };
@@ -1283,9 +1382,21 @@ struct race *race_parse(const char *text, size_t len, const char *file, struct r
 		ps.declared[i] = 1;
 	}
 	r->nvars = RV__BUILTIN;
-	if (memchr(text, '\0', len)) {
-		perr_at(&ps, 1, 1, "a NUL byte: not a text file");
-		goto fail;
+	/* Binary junk is refused where it starts: the first NUL or control byte. */
+	for (size_t i = 0, line = 1, col = 1; i < len; i++, col++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch == '\n') {
+			line++;
+			col = 0;
+		} else if (ch == 0 || ((ch < 0x20 || ch == 0x7f) && ch != '\t' && ch != '\r')) {
+			if (ch == 0)
+				perr_at(&ps, (int)line, (int)col, "a NUL byte: not a text file");
+			else
+				perr_at(&ps, (int)line, (int)col,
+					"a control character (byte 0x%02x): not a text file", ch);
+			goto fail;
+		}
 	}
 	if (next(&ps) < 0)
 		goto fail;

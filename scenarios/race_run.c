@@ -342,6 +342,10 @@ static int run_sql(struct race_vm *vm, struct db_conn *c, const struct rsql *s, 
 {
 	enum dialect d = db_dialect(c);
 
+	/* race_spelt refused the run before it started; this is a bug's net */
+	if (!s->npieces[d])
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "statement %s has no spelling for %s",
+				  s->name, dialect_name(d));
 	for (int k = 0; k < s->npieces[d]; k++) {
 		const struct rpiece *pc = &s->piece[d][k];
 
@@ -494,7 +498,8 @@ int race_knobs_check(const struct race *r, const struct sc_params *p, struct rb_
 			char why[sizeof(e->msg)];
 
 			str_copy(why, e->msg, sizeof(why));
-			rc = rb_err_input(e, "%s: knob %s: its range: %s", r->file, kb->name, why);
+			rc = rb_err_input(e, "%s:%d:%d: knob %s: its range: %s", r->file, kb->line,
+					  kb->col, kb->name, why);
 		} else if (v < lo || v > hi) {
 			char range[64];
 
@@ -504,8 +509,9 @@ int race_knobs_check(const struct race *r, const struct sc_params *p, struct rb_
 				snprintf(range, sizeof(range), "at least %lld", lo);
 			else
 				snprintf(range, sizeof(range), "at most %lld", hi);
-			rc = rb_err_input(e, "knob %s of %s is %lld; it must be %s (--set %s=N)",
-					  kb->name, r->name, v, range, kb->name);
+			rc = rb_err_input(e, "%s:%d:%d: knob %s of %s is %lld; it must be %s (--set %s=N)",
+					  r->file, kb->line, kb->col, kb->name, r->name, v, range,
+					  kb->name);
 		}
 	}
 	race_vm_free(vm);

@@ -121,6 +121,8 @@ struct scenario {
 		     long long *out);
 	/* Every knob within the range the race declares for it (min, max): 0, or -1 (e, input). */
 	int (*xKnobsCheck)(const struct scenario *sc, const struct sc_params *p, struct rb_err *e);
+	/* Every statement has a spelling for dialect d: 0, or -1 (e, input). NULL: always. */
+	int (*xSpelt)(const struct scenario *sc, enum dialect d, struct rb_err *e);
 	const void *data; /* the implementation's own (the race) */
 };
 

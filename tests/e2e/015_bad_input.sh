@@ -14,6 +14,33 @@ printf 'scenario double-tap\n' >"$TMP/spec.txt"
 printf 'pg rc * atomic verdict == safe\rpg rc * none verdict == safe\n' >"$TMP/cr.txt"
 printf 'pg rc * none verdict == anomaly\0, anomalies > 100\n' >"$TMP/nul.txt"
 mkdir -p "$TMP/outdir"
+# race files, each with one mistake (docs/race-files.md, "Mistakes")
+race_ok='race r
+setup { t { CREATE TABLE t (id bigint) } }
+operation {
+    pick { SELECT 1 }
+}
+check { n { SELECT COUNT(*) FROM t } into c
+    count x c }
+'
+printf '%s' "$race_ok" >"$TMP/ok.race"
+printf '%s' "$race_ok" >"$TMP/ok2.race"
+printf '%s' "$race_ok" | sed 's/SELECT 1 }/SELECT :qty }/' >"$TMP/unknown-name.race"
+printf '%s' "$race_ok" | sed 's/pick { SELECT 1 }/pick pg { SELECT 1 }/' >"$TMP/pg-only.race"
+printf '%s\nstrategy atomic { pick { SELECT 2 } }\nstrategy atomic { pick { SELECT 3 } }\n' \
+	"$race_ok" >"$TMP/twice.race"
+printf '%s' "$race_ok" | sed '/^check/,$d' >"$TMP/no-check.race"
+printf 'race r\noperation {\n    pick { SELECT 1 }\n' >"$TMP/unterminated.race"
+printf 'race r\n\x01\x02\x7fELF\x00\x00' >"$TMP/junk.race"
+printf 'race r\n# fine\n  x\0y' >"$TMP/nul.race"
+: >"$TMP/empty.race"
+printf '%s\nstrategy for-updat { pick { SELECT 2 } }\n' "$race_ok" >"$TMP/bad-strategy.race"
+printf '%s\nstrategy atomic { before nosuch { x { SELECT 2 } } }\n' "$race_ok" >"$TMP/bad-before.race"
+printf '%s' "$race_ok" | sed 's/SELECT 1 }/SELECT ? }/' >"$TMP/question.race"
+printf '%s\nknob n = 5 min 1 max 3\n' "$race_ok" >"$TMP/knob-range.race"
+
+# check reads the report first: its races are names an expectation may use
+GOLDEN_JSON=$(cd "$(dirname "$0")/../fuzz/corpus/json" && pwd)/golden.json
 
 # args (one string, split on '|') and the message that must appear on stderr
 cases=(
@@ -71,7 +98,8 @@ cases=(
 "run|--expect|$TMP/bad-field.txt|bad-field.txt:1:"
 "run|--tolerance|20%|--tolerance: only applies with --baseline"
 "check|--expect|$TMP/two.txt|check"
-"check|$TMP/nosuch.json|--expect|$TMP/bad-op.txt|bad-op.txt:1:"
+"check|$TMP/nosuch.json|--expect|$TMP/bad-op.txt|nosuch.json"
+"check|$GOLDEN_JSON|--expect|$TMP/bad-op.txt|bad-op.txt:1:"
 "check|$TMP/v99.json|--baseline|$TMP/v99.json|schema_version 99"
 "check|$TMP/notjson.json|--baseline|$TMP/notjson.json|notjson.json"
 "check|$TMP/v99.json|--clients|3|--clients is an option of run, not of check"
@@ -96,6 +124,27 @@ cases=(
 "run|-f|json|-o|$TMP/outdir|--out: '$TMP/outdir' is a directory"
 "run|-f|json,csv|-o|$TMP/r.out|-o|$TMP/./r.out|are the same file: json and csv would overwrite"
 "check|$TMP/v99.json|--expect|$TMP/spec.txt|-f|json|-o|$TMP/outdir|is a directory"
+"run|-s|$TMP/unknown-name.race|unknown-name.race:4:19: unknown name 'qty'"
+"run|-s|$TMP/pg-only.race|pg-only.race:4:10: statement pick has no spelling for mysql"
+"run|--db|mysql|-s|$TMP/pg-only.race|pg-only.race:4:10: statement pick has no spelling for mysql"
+"explain|$TMP/pg-only.race|--db|mysql|statement pick has no spelling for mysql"
+"run|-s|$TMP/twice.race|twice.race:10:10: strategy atomic defined twice"
+"run|-s|$TMP/no-check.race|no-check.race:6:1: no invariant"
+"list|$TMP/unterminated.race|unterminated.race:2:11: the operation block opened here is not closed"
+"run|-s|$TMP/junk.race|junk.race:2:1: a control character (byte 0x01): not a text file"
+"load|-s|$TMP/nul.race|nul.race:3:4: a NUL byte"
+"run|-s|$TMP/empty.race|empty.race:1:1: an empty file"
+"run|-s|$TMP/bad-strategy.race|bad-strategy.race:9:10: unknown strategy 'for-updat'"
+"list|$TMP/bad-before.race|'before/after nosuch', but the operation has no statement of that name"
+"run|-s|$TMP/question.race|question.race:4:19: statement pick: a '?' in SQL"
+"list|$TMP/knob-range.race|knob-range.race:9:1: knob n of r is 5; it must be from 1 to 3"
+"run|-s|$TMP/ok.race|--set|bogus=1|--set: unknown knob 'bogus' (the races run have: none)"
+"run|-s|double-tap,$TMP/ok.race|--set|quantity=3|--set: unknown knob 'quantity'"
+"run|-s|$TMP/nosuch.race|cannot read race file '$TMP/nosuch.race'"
+"run|-s|$TMP/outdir/|race file '$TMP/outdir/'"
+"run|-s|$TMP/ok.race,$TMP/ok2.race|are both named r"
+"run|-s|negative-balance|--set|price=0|knob price of negative-balance is 0; it must be from 1"
+"run|-s|nosuch-race|--scenario: unknown"
 )
 
 for c in "${cases[@]}"; do
