@@ -553,7 +553,8 @@ static int p_string(struct options *o, const struct opt_def *d, const char *arg,
 static const struct opt_def opt_table[] = {
 	OPT("db", 'd', "LIST", RL | E, G_WHAT, p_dbs,
 	    "databases: %DRIVERS% (default: all, or those given by\n%ENDPOINTS%)"),
-	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios, "scenarios (see racebench list)"),
+	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios,
+	    "races: built-in names and race files (./checkout.race)"),
 	OPT("strategy", 'S', "LIST", RL | E, G_WHAT, p_strategies,
 	    "strategies (see racebench list)"),
 	OPT("isolation", 'i', "LIST", RL | E, G_WHAT, p_isolations,
@@ -829,15 +830,19 @@ void opts_usage(FILE *f)
 	      "       racebench check RESULT.json --expect FILE [--baseline B.json] [output "
 	      "options]\n"
 	      "                                    gate a saved JSON report, no database needed\n"
-	      "       racebench explain SCENARIO [options]\n"
+	      "       racebench explain RACE [options]\n"
 	      "                                    one race, step by step, the same every time\n"
-	      "       racebench list               scenarios, strategies, levels, drivers\n"
+	      "       racebench list [RACE...]     races, strategies, levels, drivers\n"
 	      "       racebench help | --help      this text\n"
 	      "       racebench version | --version\n"
 	      "\n"
 	      "racebench reproduces the race conditions behind real incidents on real\n"
 	      "databases, under every locking strategy and isolation level, and reports\n"
-	      "anomalies, errors, retries and latency for each cell.\n",
+	      "anomalies, errors, retries and latency for each cell.\n"
+	      "\n"
+	      "A RACE is a built-in's name (double-tap, ...: racebench list) or a race file\n"
+	      "of your own, a word with a '/' or ending in .race: -s ./checkout.race\n"
+	      "(docs/race-files.md; a race file runs its SQL: run only files you trust).\n",
 	      f);
 	for (int g = 0; g < G__COUNT; g++) {
 		fprintf(f, "\n%s\n", group_head[g]);
