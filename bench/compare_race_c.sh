@@ -6,7 +6,7 @@
 # two flips each round, so neither always runs on a warmer server).
 #
 # usage: bench/compare_race_c.sh [--old BINARY | --old-commit SHA] [--rounds N]
-#                                [--duration S] [--markdown] [--matrix]
+#                                [--duration S] [--markdown] [--matrix] [--instructions]
 #
 # --old-commit (default 92b8d16, the last commit with C scenarios) is built
 # in a temporary worktree. Cells: think and tail 0, so the client's own work
@@ -16,6 +16,10 @@
 #   double-tap none rc, duplicate-settlement for-update-parent rc
 # on PostgreSQL and MariaDB. Prints each cell's mean TPS for both and the
 # ratio race-file / C; the claim is a ratio of at least 0.95.
+# --instructions also counts, under valgrind's callgrind, the instructions
+# each client spends per operation (harness, race or C scenario, driver and
+# libpq or the MariaDB client: client_op inclusive, over 3000 operations):
+# a figure the machine's other work does not move.
 # --matrix also times the default matrix (racebench run, default options,
 # throwaway servers included) with both binaries, alternately, $rounds times.
 # Uses $RACEBENCH_PG and $RACEBENCH_MYSQL when set, else starts throwaway
@@ -23,15 +27,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-old= old_commit=92b8d16 rounds=3 duration=5 markdown=0 matrix=0
+old= old_commit=92b8d16 rounds=3 duration=5 markdown=0 matrix=0 instructions=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--old) old=$2; shift 2 ;;
 	--old-commit) old_commit=$2; shift 2 ;;
-	--rounds) rounds=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;; # 0: no throughput rounds
 	--duration) duration=$2; shift 2 ;;
 	--markdown) markdown=1; shift ;;
 	--matrix) matrix=1; shift ;;
+	--instructions) instructions=1; shift ;;
 	-h|--help) sed -n '2,/^set -/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "compare_race_c.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -81,6 +86,7 @@ tps() {
 		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
 }
 
+if [ "$rounds" -gt 0 ]; then
 printf '%-6s %-40s %-5s %12s %12s %7s %9s %9s\n' db cell round "race file" "C" ratio \
 	"cpu us/op" "C us/op"
 declare -A sum_new sum_old cpu_new cpu_old
@@ -134,6 +140,33 @@ for db in pg mysql; do
 done
 echo
 echo "lowest ratio race-file / C: $worst (the claim: at least 0.95)"
+fi
+
+# instr BINARY DB URL SCENARIO STRATEGY [KNOB]: client_op's instructions per operation.
+instr() {
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$1" load "--$2" "$3" -s "$4" \
+		-S "$5" ${6:+"$6"} -i rc -c 4 --keys 100 --think 0 --tail 0 --ops 3000 --warmup 0 \
+		-q --format json --out "$tmp/cg.json" >/dev/null 2>&1
+	callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
+		awk -v n="$(jq -r '.cells[0].ops' "$tmp/cg.json")" \
+			'/harness.c:client_op \[/ && !done { gsub(",", "", $1); printf "%.0f\n", $1 / n; done = 1 }'
+}
+if [ "$instructions" = 1 ]; then
+	echo
+	echo "instructions per operation in the client (callgrind, client_op inclusive, 3000 operations):"
+	printf '  %-6s %-40s %10s %10s %7s\n' db cell "race file" C ratio
+	for db in pg mysql; do
+		url=RACEBENCH_PG
+		[ "$db" = mysql ] && url=RACEBENCH_MYSQL
+		for c in "${cells[@]}"; do
+			read -r sc st knob <<<"$c"
+			a=$(instr ./racebench "$db" "${!url}" "$sc" "$st" "$knob")
+			b=$(instr "$old" "$db" "${!url}" "$sc" "$st" "$knob")
+			printf '  %-6s %-40s %10s %10s %7.3f\n' "$db" "$sc $st" "$a" "$b" \
+				"$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')"
+		done
+	done
+fi
 
 [ "$matrix" = 1 ] || exit 0
 

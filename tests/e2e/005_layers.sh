@@ -5,6 +5,7 @@
 #
 # no two modules (a .c and its .h) include each other, directly or round a
 # longer loop, and nothing outside drivers/ names a database product.
+# sanitizers: skip, it reads the source, not racebench
 . "$(dirname "$0")/lib.sh"
 
 cd "$(dirname "$0")/../.." || exit 1

@@ -5,6 +5,7 @@
 # `stop` must leave no process it started (by the pids recorded here) and no
 # nft table. Takes about a minute, most of it Galera's state transfers and
 # its 5 s failure detection.
+# sanitizers: skip, it tests scripts/servers.sh, not racebench
 . "$(dirname "$0")/lib.sh"
 
 servers=$(cd "$(dirname "$0")/../.." && pwd)/scripts/servers.sh
