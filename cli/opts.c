@@ -50,12 +50,12 @@ static const char *const group_head[G__COUNT] = {
 	"What to run (each takes a comma list or 'all'; default all):",
 	"How hard (race mode):",
 	"Load mode (racebench load, or run --mode load):",
-	"Scenario knobs:",
+	"Race knobs:",
 	"Servers (default: throwaway local servers, started and stopped by the run):",
 	"Output:",
 	"Regression gate (run and check; docs/gate.md):",
-	"explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
-	"statements are shown waiting, the timeline ends with the invariant check:",
+	("explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
+	 "statements are shown waiting, the timeline ends with the invariant check:"),
 };
 
 struct opt_def;

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct run_result r;
 	struct gate g;
 	struct rb_err re;
-	char *err = re.msg;
+
 	if (size == 0)
 		return 0;
 	gate_init(&g);

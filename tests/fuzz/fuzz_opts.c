@@ -13,7 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int argc = 1;
 	struct options o;
 	struct rb_err re;
-	char *err = re.msg;
 
 	memcpy(buf, data, size);
 	buf[size] = '\0';
