@@ -61,7 +61,7 @@ static int pick_schedule(const struct options *o, const struct scenario **sc,
 		return rb_err_input(
 			e, "--spec: the file has no 'scenario' line and no SCENARIO was given");
 	if (!sched->scenario[0])
-		return 0;
+		return ex_schedule_check(sched, *sc, o->ex_spec, e);
 	for (int i = 0; i < o->nsc && !named; i++)
 		if (!strcmp(o->sc[i]->name, sched->scenario))
 			named = o->sc[i];
@@ -70,7 +70,7 @@ static int pick_schedule(const struct options *o, const struct scenario **sc,
 				    named ? "differs from the one on the command line"
 					  : "is not a scenario (see racebench list)");
 	*sc = named;
-	return 0;
+	return ex_schedule_check(sched, named, o->ex_spec, e);
 }
 
 /* The timeline in explain's --format, to its --out; -1 (said) when writing failed. */

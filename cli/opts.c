@@ -24,7 +24,7 @@
 
 #include "../base/strategy.h"
 #include "../base/util.h"
-#include "../core/schedule.h"
+#include "../scenarios/schedule.h"
 #include "../reports/report.h"
 
 #define R  (1u << CMD_RUN)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../base/util.h"
-#include "../core/schedule.h"
+#include "../scenarios/schedule.h"
 #include "opts.h"
 
 /* "double-tap, duplicate-settlement, ..." of o's races, for messages. */

@@ -179,8 +179,14 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 		goto done;
 	}
 	pool_committed(pool, committed);
-	if (sc->xCheck(sc, admin, &out->params, committed, out->anomalies, e) < 0)
-		goto done;
+	{
+		int nstates;
+		void **states = pool_states(pool, &nstates);
+
+		if (sc->xCheck(sc, admin, &out->params, committed, states, nstates, out->anomalies,
+			       e) < 0)
+			goto done;
+	}
 	for (int k = 0; k < out->nkinds; k++)
 		out->anomalous |= out->anomalies[k] > 0;
 	explain_story(out);

@@ -9,7 +9,7 @@
 #include "../scenarios/scenario.h"
 #include "../base/strategy.h"
 #include "explain_result.h"
-#include "schedule.h"
+#include "../scenarios/schedule.h"
 
 struct explain_cfg {
 	const struct driver *drv;

@@ -14,7 +14,7 @@
 #include "../drivers/driver.h"
 #include "../scenarios/scenario.h"
 #include "explain_result.h"
-#include "schedule.h"
+#include "../scenarios/schedule.h"
 
 struct explain_cfg;
 
@@ -50,6 +50,7 @@ struct ex_sess {
 	enum gate_kind gk;
 	const char *pause; /* G_PAUSE: think, tail, retry */
 	char *text;	   /* G_STMT: the statement, parameters inline */
+	char name[32];	   /* G_STMT: its name (a race file's; begin, commit, rollback) */
 	int lock;	   /* G_STMT: 1 advisory lock, 2 Redis lock */
 	int granted;
 	int recorded; /* G_PAUSE: its event is in the list */
@@ -58,6 +59,7 @@ struct ex_sess {
 	/* The statement it was let through with. */
 	int in_stmt, done, waiting, redis_wait;
 	char *cur;
+	char cur_name[32];
 	int cur_lock;
 	int stmt_no;
 	uint64_t sent_ns;
@@ -94,6 +96,12 @@ struct ex_ctx {
 	struct explain_result *out;
 	uint64_t deadlock_ns; /* how long the server takes to find a deadlock */
 	int free_run;	      /* gates open: after a failure, let all finish */
+	/*
+	 * A step for a session whose statement waits for a lock: 0 skips it
+	 * (explain), 1 waits until the statement ends first, however it ends
+	 * (isolationtester, and racebench isolation: a lock time-out, then).
+	 */
+	int wait_blocked;
 	char fatal[256];
 };
 

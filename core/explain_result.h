@@ -6,7 +6,7 @@
 #include "../base/level.h"
 #include "../scenarios/scenario.h"
 #include "knobs.h"
-#include "schedule.h"
+#include "../scenarios/schedule.h"
 
 enum ex_kind {
 	EXE_STMT,  /* a statement sent, and its result */

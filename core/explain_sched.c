@@ -111,6 +111,7 @@ static void grant(struct ex_ctx *x, int i)
 		free(s->cur);
 		s->cur = s->text;
 		s->text = NULL;
+		str_copy(s->cur_name, s->name, sizeof(s->cur_name));
 		s->cur_lock = s->lock;
 		s->in_stmt = 1;
 		s->done = 0;
@@ -380,18 +381,49 @@ static void sweep(struct ex_ctx *x)
 			record_stmt(x, i, EXE_DONE, -1);
 }
 
-/* Runs session i to point p (one schedule step). */
-static void run_item(struct ex_ctx *x, int i, enum ex_point p)
+/*
+ * A step for session i, whose statement waits for a lock, in wait_blocked
+ * mode: as isolationtester does, the step waits until that statement ends
+ * (released, a deadlock found, or the server's lock-wait time-out), which
+ * is reported, then the step runs.
+ */
+static void finish_blocked(struct ex_ctx *x, int i)
 {
 	struct ex_sess *s = &x->s[i];
+
+	while (!gone_wrong(x) && !s->done) {
+		if (stuck(x, i, "waiting for a lock before its next step"))
+			return;
+		wait_a_while(x);
+	}
+	if (!gone_wrong(x))
+		settle_all(x, -1, -1);
+}
+
+/* Runs session i to item it's point (one schedule step). */
+static void run_item(struct ex_ctx *x, int i, const struct ex_item *it)
+{
+	struct ex_sess *s = &x->s[i];
+	enum ex_point p = it->point;
 	int stmts = 0;
 
 	sweep(x);
-	if (s->ended)
+	if (s->ended) {
+		if (x->wait_blocked)
+			note(x, i, "%s:%s skipped: %s's transaction is over", sname(x, i),
+			     ex_item_point(it), sname(x, i));
+		return;
+	}
+	if (s->waiting && x->wait_blocked)
+		finish_blocked(x, i);
+	if (s->ended || gone_wrong(x))
 		return;
 	if (s->waiting) {
-		note(x, i, "%s:%s skipped: %s is waiting for a lock (%s%d)", sname(x, i),
-		     ex_point_name(p), sname(x, i), sname(x, i), s->stmt_no);
+		char label[32];
+
+		note(x, i, "%s:%s skipped: %s is waiting for a lock (%s)", sname(x, i),
+		     ex_item_point(it), sname(x, i),
+		     ex_label(label, sizeof(label), sname(x, i), s->stmt_no));
 		return;
 	}
 	while (!gone_wrong(x)) {
@@ -399,6 +431,9 @@ static void run_item(struct ex_ctx *x, int i, enum ex_point p)
 
 		if (s->ended) {
 			record_end(x, i);
+			if (p == EX_STMT)
+				note(x, i, "%s:%s: %s ended before statement %s", sname(x, i),
+				     it->stmt, sname(x, i), it->stmt);
 			return;
 		}
 		if (s->gk == G_NONE) {
@@ -426,14 +461,19 @@ static void run_item(struct ex_ctx *x, int i, enum ex_point p)
 		}
 		if (p == EX_STEP && stmts == 1)
 			return;
+		/* a named point: this statement is the last of the step */
+		if (p == EX_STMT && !strcmp(s->name, it->stmt))
+			stmts = -1;
 		grant(x, i);
-		stmts++;
+		stmts = stmts < 0 ? -1 : stmts + 1;
 		r = await_stmt(x, i);
 		if (r < 0)
 			return;
 		if (r == 0) {
 			ev = record_stmt(x, i, EXE_STMT, -1);
 			settle_all(x, i, ev);
+			if (stmts < 0)
+				return;
 			continue;
 		}
 		s->waiting = 1;
@@ -466,7 +506,7 @@ void ex_play(void *arg)
 		}
 	}
 	for (int k = 0; k < x->sched->nitems && !gone_wrong(x); k++)
-		run_item(x, x->sched->items[k].session, x->sched->items[k].point);
+		run_item(x, x->sched->items[k].session, &x->sched->items[k]);
 	/* Whatever the schedule left unfinished runs to its end, in order. */
 	while (!gone_wrong(x)) {
 		int open = 0, moved = 0;
@@ -479,7 +519,9 @@ void ex_play(void *arg)
 			}
 			open = 1;
 			if (!x->s[i].waiting) {
-				run_item(x, i, EX_END);
+				static const struct ex_item to_end = { .point = EX_END };
+
+				run_item(x, i, &to_end);
 				moved = 1;
 			}
 		}

@@ -95,8 +95,11 @@ static void ref(const struct explain_result *r, const struct ex_event *e, char *
 {
 	char label[96];
 
+	char step[48];
+
 	explain_stmt_label(e->text, label, sizeof(label));
-	snprintf(out, n, "%s%d (%s)", nm(r, e->session), e->step, label);
+	snprintf(out, n, "%s (%s)", ex_label(step, sizeof(step), nm(r, e->session), e->step),
+		 label);
 }
 
 static void failure(const struct ex_event *e, char *out, size_t n)
@@ -141,9 +144,10 @@ static void tell_wait(struct explain_result *r, int wi)
 	const char *what = w->lock == 2 ? "the Redis lock"
 		: w->lock == 1		? "the advisory lock"
 					: "a lock";
-	char me[160], by[160], how[160];
+	char me[160], by[160], how[160], wl[48];
 
 	ref(r, w, me, sizeof(me));
+	ex_label(wl, sizeof(wl), nm(r, w->session), w->step);
 	if (!d) {
 		add(r, "%s was still waiting for %s at %s when the play ended.", nm(r, w->session),
 		    what, me);
@@ -158,27 +162,25 @@ static void tell_wait(struct explain_result *r, int wi)
 		if (k->kind == EXE_WAIT && d->failed)
 			add(r,
 			    "%s waited for %s at %s; when %s waited for %s in turn, the server "
-			    "found a deadlock and %s%d failed: %s.",
-			    nm(r, w->session), what, me, by, nm(r, w->session), nm(r, w->session),
-			    w->step, how);
+			    "found a deadlock and %s failed: %s.",
+			    nm(r, w->session), what, me, by, nm(r, w->session), wl, how);
 		else if (d->failed)
 			add(r,
-			    "%s waited for %s held by %s at %s until %s released it; then %s%d "
+			    "%s waited for %s held by %s at %s until %s released it; then %s "
 			    "failed: %s.",
-			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, w->session),
-			    w->step, how);
+			    nm(r, w->session), what, nm(r, k->session), me, by, wl, how);
 		else if (k->failed)
 			add(r,
 			    "%s waited for %s held by %s at %s until %s failed and %s's "
-			    "transaction was rolled back; then %s%d went on: %s.",
+			    "transaction was rolled back; then %s went on: %s.",
 			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, k->session),
-			    nm(r, w->session), w->step, d->result ? d->result : "ok");
+			    wl, d->result ? d->result : "ok");
 		else
 			add(r,
-			    "%s waited for %s held by %s at %s until %s released it; then %s%d "
+			    "%s waited for %s held by %s at %s until %s released it; then %s "
 			    "went on: %s.",
-			    nm(r, w->session), what, nm(r, k->session), me, by, nm(r, w->session),
-			    w->step, d->result ? d->result : "ok");
+			    nm(r, w->session), what, nm(r, k->session), me, by, wl,
+			    d->result ? d->result : "ok");
 		return;
 	}
 	if (d->failed)

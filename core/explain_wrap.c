@@ -33,7 +33,7 @@ static struct ex_sess *sess_self_locked(struct ex_ctx *x)
  * then report its end), 0 when ungated (no session here, or a free run).
  */
 static int gate_wait(struct ex_ctx *x, enum gate_kind k, const char *pause, const char *text,
-		     int lock, const struct xconn *w)
+		     const char *name, int lock, const struct xconn *w)
 {
 	struct ex_sess *s;
 	int granted;
@@ -48,6 +48,7 @@ static int gate_wait(struct ex_ctx *x, enum gate_kind k, const char *pause, cons
 		s->sid = w->sid;
 	free(s->text);
 	s->text = text ? xstrdup(text) : NULL;
+	str_copy(s->name, name ? name : "", sizeof(s->name));
 	s->gk = k;
 	s->pause = pause;
 	s->lock = lock;
@@ -143,13 +144,13 @@ static int w_schema_drop(struct db_conn *c, const char *schema, struct rb_err *e
 }
 
 /* A statement through its gate: text for the timeline, then the real call. */
-static int gated(struct db_conn *c, const char *text, int lock, enum txn ok, enum txn bad,
-		 int (*call)(struct db_conn *real, const void *a, struct rb_err *e),
+static int gated(struct db_conn *c, const char *text, const char *name, int lock, enum txn ok,
+		 enum txn bad, int (*call)(struct db_conn *real, const void *a, struct rb_err *e),
 		 const void *arg, const char *sql_for_result, struct rb_err *e)
 {
 	struct xconn *w = xc(c);
 	char res[512];
-	int through = gate_wait(w->ctx, G_STMT, NULL, text, lock, w);
+	int through = gate_wait(w->ctx, G_STMT, NULL, text, name, lock, w);
 	int rc = call(w->real, arg, e);
 
 	if (through) {
@@ -171,7 +172,7 @@ static int call_exec(struct db_conn *real, const void *a, struct rb_err *e)
 
 static int w_exec(struct db_conn *c, const char *sql, struct rb_err *e)
 {
-	return gated(c, sql, 0, TXN_NONE, TXN_NONE, call_exec, sql, sql, e);
+	return gated(c, sql, NULL, 0, TXN_NONE, TXN_NONE, call_exec, sql, sql, e);
 }
 
 static int call_begin(struct db_conn *real, const void *a, struct rb_err *e)
@@ -184,7 +185,7 @@ static int w_begin(struct db_conn *c, enum rb_iso iso, struct rb_err *e)
 	char text[128];
 
 	xc(c)->ctx->real->xBeginText(iso, text, sizeof(text));
-	return gated(c, text, 0, TXN_OPEN, TXN_NONE, call_begin, &iso, NULL, e);
+	return gated(c, text, "begin", 0, TXN_OPEN, TXN_NONE, call_begin, &iso, NULL, e);
 }
 
 static int call_commit(struct db_conn *real, const void *a, struct rb_err *e)
@@ -195,7 +196,8 @@ static int call_commit(struct db_conn *real, const void *a, struct rb_err *e)
 
 static int w_commit(struct db_conn *c, struct rb_err *e)
 {
-	return gated(c, "COMMIT", 0, TXN_COMMITTED, TXN_COMMIT_FAILED, call_commit, NULL, NULL, e);
+	return gated(c, "COMMIT", "commit", 0, TXN_COMMITTED, TXN_COMMIT_FAILED, call_commit, NULL,
+		     NULL, e);
 }
 
 static int call_rollback(struct db_conn *real, const void *a, struct rb_err *e)
@@ -206,8 +208,8 @@ static int call_rollback(struct db_conn *real, const void *a, struct rb_err *e)
 
 static int w_rollback(struct db_conn *c, struct rb_err *e)
 {
-	return gated(c, "ROLLBACK", 0, TXN_ROLLED_BACK, TXN_ROLLED_BACK, call_rollback, NULL, NULL,
-		     e);
+	return gated(c, "ROLLBACK", "rollback", 0, TXN_ROLLED_BACK, TXN_ROLLED_BACK, call_rollback,
+		     NULL, NULL, e);
 }
 
 struct query_args {
@@ -231,7 +233,7 @@ static int w_query(struct db_conn *c, const struct db_stmt *st, const struct db_
 	char text[2048];
 
 	sql_inline(sql, p, n, text, sizeof(text));
-	return gated(c, text, 0, TXN_NONE, TXN_NONE, call_query, &q, sql, e);
+	return gated(c, text, st->name, 0, TXN_NONE, TXN_NONE, call_query, &q, sql, e);
 }
 
 static long long w_affected(struct db_conn *c)
@@ -242,6 +244,11 @@ static long long w_affected(struct db_conn *c)
 static int w_rows(struct db_conn *c)
 {
 	return db_rows(rc_of(c));
+}
+
+static int w_columns(struct db_conn *c)
+{
+	return db_columns(rc_of(c));
 }
 
 static const char *w_value(struct db_conn *c, int row, int col)
@@ -264,7 +271,7 @@ static int w_adv_lock(struct db_conn *c, long long key, struct rb_err *e)
 	char text[96];
 
 	xc(c)->ctx->real->xAdvisoryText(key, 0, text, sizeof(text));
-	return gated(c, text, 1, TXN_NONE, TXN_NONE, call_adv_lock, &key, NULL, e);
+	return gated(c, text, "lock", 1, TXN_NONE, TXN_NONE, call_adv_lock, &key, NULL, e);
 }
 
 static int w_adv_unlock(struct db_conn *c, long long key, struct rb_err *e)
@@ -272,7 +279,7 @@ static int w_adv_unlock(struct db_conn *c, long long key, struct rb_err *e)
 	char text[96];
 
 	xc(c)->ctx->real->xAdvisoryText(key, 1, text, sizeof(text));
-	return gated(c, text, 0, TXN_NONE, TXN_NONE, call_adv_unlock, &key, NULL, e);
+	return gated(c, text, "unlock", 0, TXN_NONE, TXN_NONE, call_adv_unlock, &key, NULL, e);
 }
 
 static int w_server_info(struct db_conn *c, struct server_info *out, struct rb_err *e)
@@ -332,7 +339,7 @@ static int wl_acquire(struct lock_conn *c, const char *name, int ttl_ms, int wai
 	int through, rc;
 
 	snprintf(text, sizeof(text), "Redis lock %s (SET NX, lease %d ms)", name, ttl_ms);
-	through = gate_wait(x, G_STMT, NULL, text, 2, NULL);
+	through = gate_wait(x, G_STMT, NULL, text, "acquire", 2, NULL);
 	rc = ls->xAcquire(w->real, name, ttl_ms, 0, fence, g, e);
 	if (rc == 0 && wait_ms > 0) {
 		struct ex_sess *s;
@@ -387,7 +394,7 @@ static int wl_release(struct lock_conn *c, const struct lock_grant *g, struct rb
 		str_copy(name, s->hold_name, sizeof(name));
 	unlock_ctx(x);
 	snprintf(text, sizeof(text), "Redis unlock %s (compare token, delete)", *name ? name : "?");
-	through = gate_wait(x, G_STMT, NULL, text, 0, NULL);
+	through = gate_wait(x, G_STMT, NULL, text, "release", 0, NULL);
 	rc = x->real_locks->xRelease(w->real, g, e);
 	if (!through)
 		return rc;
@@ -427,7 +434,7 @@ void ex_pause(const struct op_ctx *o, const char *point, void *arg)
 			}
 		}
 		unlock_ctx(x);
-		gate_wait(x, G_START, NULL, NULL, 0, NULL);
+		gate_wait(x, G_START, NULL, NULL, NULL, 0, NULL);
 		return;
 	}
 	if (!strcmp(point, "end")) {
@@ -451,7 +458,7 @@ void ex_pause(const struct op_ctx *o, const char *point, void *arg)
 				s->retries++;
 			unlock_ctx(x);
 		}
-		gate_wait(x, G_PAUSE, pauses[i], NULL, 0, NULL);
+		gate_wait(x, G_PAUSE, pauses[i], NULL, NULL, 0, NULL);
 	}
 }
 
@@ -471,6 +478,7 @@ void ex_wrap_init(struct ex_ctx *x, const struct explain_cfg *cfg)
 	x->drv.xQuery = w_query;
 	x->drv.xAffected = w_affected;
 	x->drv.xRows = w_rows;
+	x->drv.xColumns = w_columns;
 	x->drv.xValue = w_value;
 	x->drv.xAdvisoryLock = cfg->drv->xAdvisoryLock ? w_adv_lock : NULL;
 	x->drv.xAdvisoryUnlock = cfg->drv->xAdvisoryUnlock ? w_adv_unlock : NULL;

@@ -69,6 +69,7 @@ struct pool {
 	const struct run_cfg *cfg;
 	int n;
 	struct client *cl;
+	void **states; /* each client's scenario state, for the check */
 	pthread_barrier_t start, done;
 	int started;	   /* threads running */
 	int prev_strategy; /* for the strategy's schema; -1 before the first cell */
@@ -197,6 +198,8 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	if (st == OP_DONE || st == OP_DECLINED) {
 		if (d->xCommit(cl->db, e) < 0)
 			st = OP_ERROR;
+		else if (p->sc->xCommitted)
+			p->sc->xCommitted(o);
 		goto release;
 	}
 rollback:
@@ -286,7 +289,8 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 			cl->committed[o.key]++;
 			break;
 		}
-		if (st == OP_DECLINED) {
+		if (st == OP_DECLINED || st == OP_ROLLBACK) {
+			/* rolled back on purpose is the operation's own decision too */
 			n->declined++;
 			break;
 		}
@@ -480,6 +484,7 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 	p->n = cfg->clients;
 	p->prev_strategy = -1;
 	p->cl = xcalloc((size_t)p->n, sizeof(*p->cl));
+	p->states = xcalloc((size_t)p->n, sizeof(*p->states));
 	pthread_barrier_init(&p->start, NULL, (unsigned)p->n + 1);
 	pthread_barrier_init(&p->done, NULL, (unsigned)p->n + 1);
 	for (int i = 0; i < p->n; i++) {
@@ -491,6 +496,7 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 		cl->recording = 1;
 		cl->committed = xcalloc((size_t)cfg->sc.keys, sizeof(*cl->committed));
 		cl->state = sc->xClientNew ? sc->xClientNew(sc, &cfg->sc) : NULL;
+		p->states[i] = cl->state;
 		rng_seed(&cl->rng, cfg->seed ^ ((uint64_t)i * 0x9e3779b97f4a7c15u));
 		if (pthread_create(&cl->thread, NULL, client_main, cl) != 0) {
 			/* The barrier counts on n threads: give up on them all. */
@@ -527,7 +533,14 @@ void pool_close(struct pool *p)
 			p->sc->xClientFree(p->cl[i].state);
 	}
 	free(p->cl);
+	free(p->states);
 	free(p);
+}
+
+void **pool_states(const struct pool *p, int *n)
+{
+	*n = p->n;
+	return p->states;
 }
 
 static void merge_stats(struct cell_result *out, struct hist *lat, struct hist *lockw,
@@ -645,10 +658,11 @@ static int state_check(struct pool *p, struct db_conn **admin, struct cell_resul
 	int rc, anomalous = 0;
 
 	pool_committed(p, committed);
-	rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, anomalies, e);
+	rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, p->states, p->n, anomalies, e);
 	if (rc < 0 && admin_revive(p, admin, e) == 0) {
 		memset(anomalies, 0, sizeof(anomalies));
-		rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, anomalies, e);
+		rc = p->sc->xCheck(p->sc, *admin, &p->cfg->sc, committed, p->states, p->n,
+				   anomalies, e);
 	}
 	free(committed);
 	if (rc < 0)

@@ -85,6 +85,8 @@ void pool_run_trial(struct pool *p, enum strategy s, enum rb_iso iso, void (*dur
 		    void *arg);
 /* Per-key committed operations of the last trial, summed over clients. */
 void pool_committed(const struct pool *p, long long *committed);
+/* The clients' scenario states (xClientNew), n of them: what a check reads notes from. */
+void **pool_states(const struct pool *p, int *n);
 
 /* Stops the threads and closes their connections. Accepts NULL. */
 void pool_close(struct pool *p);

@@ -181,6 +181,7 @@ struct driver {
 		      struct rb_err *e);
 	long long (*xAffected)(struct db_conn *c);
 	int (*xRows)(struct db_conn *c);
+	int (*xColumns)(struct db_conn *c); /* columns of the last result (0: none) */
 	const char *(*xValue)(struct db_conn *c, int row, int col);
 
 	/*
@@ -230,6 +231,11 @@ static inline long long db_affected(struct db_conn *c)
 static inline int db_rows(struct db_conn *c)
 {
 	return c->drv->xRows(c);
+}
+
+static inline int db_columns(struct db_conn *c)
+{
+	return c->drv->xColumns(c);
 }
 
 static inline const char *db_value(struct db_conn *c, int row, int col)

@@ -257,6 +257,11 @@ static int f_rows(struct db_conn *c)
 	return fc(c)->nrows;
 }
 
+static int f_columns(struct db_conn *c)
+{
+	return fc(c)->ncols;
+}
+
 static const char *f_value(struct db_conn *dc, int row, int col)
 {
 	struct fake_conn *c = fc(dc);
@@ -317,6 +322,7 @@ const struct driver driver_fake = {
 	.xQuery = f_query,
 	.xAffected = f_affected,
 	.xRows = f_rows,
+	.xColumns = f_columns,
 	.xValue = f_value,
 	.advisory_in_txn = 1,
 	.xAdvisoryLock = f_lock,

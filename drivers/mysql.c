@@ -570,6 +570,11 @@ static int mdb_rows(struct db_conn *dc)
 	return mdbc(dc)->nrows;
 }
 
+static int mdb_columns(struct db_conn *dc)
+{
+	return mdbc(dc)->ncols;
+}
+
 static const char *mdb_value(struct db_conn *dc, int row, int col)
 {
 	struct mdb_conn *c = mdbc(dc);
@@ -1124,6 +1129,7 @@ const struct driver driver_mysql = {
 	.xQuery = mdb_query,
 	.xAffected = mdb_affected,
 	.xRows = mdb_rows,
+	.xColumns = mdb_columns,
 	.xValue = mdb_value,
 	.advisory_in_txn = 0,
 	.xAdvisoryLock = mdb_advisory_lock,

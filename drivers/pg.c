@@ -533,6 +533,13 @@ static int pg_rows(struct db_conn *dc)
 	return c->res ? PQntuples(c->res) : 0;
 }
 
+static int pg_columns(struct db_conn *dc)
+{
+	struct pg_conn *c = pgc(dc);
+
+	return c->res ? PQnfields(c->res) : 0;
+}
+
 static const char *pg_value(struct db_conn *dc, int row, int col)
 {
 	struct pg_conn *c = pgc(dc);
@@ -729,6 +736,7 @@ const struct driver driver_pg = {
 	.xQuery = pg_query,
 	.xAffected = pg_affected,
 	.xRows = pg_rows,
+	.xColumns = pg_columns,
 	.xValue = pg_value,
 	.advisory_in_txn = 1,
 	.xAdvisoryLock = pg_advisory_lock,

@@ -191,7 +191,8 @@ static void event_lines(struct lines *l, const struct explain_result *r, const s
 	char buf[4096], pre[32];
 	int indent;
 
-	snprintf(pre, sizeof(pre), "%s%d ", sname(r, e->session), e->step);
+	ex_label(pre, sizeof(pre) - 1, sname(r, e->session), e->step);
+	strcat(pre, " ");
 	indent = (int)strlen(pre);
 	switch (e->kind) {
 	case EXE_STMT:
@@ -445,10 +446,10 @@ int timeline_json(FILE *f, const struct explain_result *r)
 				      json_pack("{s:s, s:i}", "name", r->sched.sess[i].name,
 						"client", r->sched.sess[i].client));
 	for (int i = 0; i < r->sched.nitems; i++) {
-		char step[32];
+		char step[48];
 
 		snprintf(step, sizeof(step), "%s:%s", r->sched.sess[r->sched.items[i].session].name,
-			 ex_point_name(r->sched.items[i].point));
+			 ex_item_point(&r->sched.items[i]));
 		json_array_append_new(steps, json_string(step));
 	}
 	json_object_set_new(sched, "sessions", sess);
@@ -549,7 +550,9 @@ static void html_error(FILE *f, const struct ex_event *e)
 
 static void html_event(FILE *f, const struct explain_result *r, const struct ex_event *e)
 {
-	fprintf(f, "<b>%s%d</b> ", sname(r, e->session), e->step);
+	char label[32];
+
+	fprintf(f, "<b>%s</b> ", ex_label(label, sizeof(label), sname(r, e->session), e->step));
 	switch (e->kind) {
 	case EXE_STMT:
 	case EXE_WAIT:

@@ -146,14 +146,16 @@ static const char *r_fits(const struct scenario *sc, enum strategy s, enum diale
 }
 
 static int run_block(const struct race *r, struct db_conn *c, const struct sc_params *p,
-		     const struct rblock *b, const long long *committed, long long *anomalies,
-		     struct rb_err *e)
+		     const struct rblock *b, const long long *committed, void **states,
+		     int nstates, long long *anomalies, struct rb_err *e)
 {
 	struct race_vm *vm = race_vm_new(r, p);
 	enum op_status st = OP_DONE;
 	int rc;
 
 	vm->committed = committed;
+	if (states)
+		race_vm_take_notes(vm, (struct race_vm *const *)states, nstates, e);
 	rc = race_exec(vm, c, b, &st, e);
 	if (anomalies)
 		memcpy(anomalies, vm->anomalies, sizeof(vm->anomalies));
@@ -164,13 +166,13 @@ static int run_block(const struct race *r, struct db_conn *c, const struct sc_pa
 static int r_setup(const struct scenario *sc, struct db_conn *c, const struct sc_params *p,
 		   struct rb_err *e)
 {
-	return run_block(race_of(sc), c, p, &race_of(sc)->setup, NULL, NULL, e);
+	return run_block(race_of(sc), c, p, &race_of(sc)->setup, NULL, NULL, 0, NULL, e);
 }
 
 static int r_reset(const struct scenario *sc, struct db_conn *c, const struct sc_params *p,
 		   struct rb_err *e)
 {
-	return run_block(race_of(sc), c, p, &race_of(sc)->reset, NULL, NULL, e);
+	return run_block(race_of(sc), c, p, &race_of(sc)->reset, NULL, NULL, 0, NULL, e);
 }
 
 static int r_schema(const struct scenario *sc, struct db_conn *c, const struct sc_params *p,
@@ -229,8 +231,11 @@ static enum op_status r_op(struct op_ctx *o, struct rb_err *e)
 {
 	const struct race *r = race_of(o->sc);
 	enum op_status st = OP_DONE;
-	int rc = race_exec(op_vm(o), o->db, &r->resolved[o->strat], &st, e);
+	struct race_vm *vm = op_vm(o);
+	int rc;
 
+	memset(vm->noted, 0, sizeof(vm->noted)); /* a new attempt: nothing noted yet */
+	rc = race_exec(vm, o->db, &r->resolved[o->strat], &st, e);
 	return rc < 0 ? OP_ERROR : st;
 }
 
@@ -247,9 +252,21 @@ static enum op_status r_recheck(struct op_ctx *o, struct rb_err *e)
 }
 
 static int r_check(const struct scenario *sc, struct db_conn *c, const struct sc_params *p,
-		   const long long *committed, long long *anomalies, struct rb_err *e)
+		   const long long *committed, void **states, int nstates, long long *anomalies,
+		   struct rb_err *e)
 {
-	return run_block(race_of(sc), c, p, &race_of(sc)->check, committed, anomalies, e);
+	return run_block(race_of(sc), c, p, &race_of(sc)->check, committed, states, nstates,
+			 anomalies, e);
+}
+
+static int r_has_statement(const struct scenario *sc, const char *name)
+{
+	return race_has_statement(race_of(sc), name);
+}
+
+static void r_committed(struct op_ctx *o)
+{
+	race_vm_commit(o->state);
 }
 
 static int r_peek(struct op_ctx *o, struct rb_err *e)
@@ -330,6 +347,8 @@ void race_finish(struct race *r)
 	sc->xOp = r_op;
 	sc->xRecheck = r_recheck;
 	sc->xCheck = r_check;
+	sc->xCommitted = r_committed;
+	sc->xHasStatement = r_has_statement;
 	sc->xPeek = r_peek;
 	sc->xFence = r_fence;
 	sc->xKnob = r_knob;

@@ -75,6 +75,7 @@ struct rsql {
 	struct rpiece piece[DIALECT__COUNT][RACE_MAX_STMTS];
 	int ninto;
 	int into[RACE_MAX_INTO];
+	int into_set; /* into set NAME: 1 + the slot the whole result goes to, as text; 0: none */
 };
 
 enum rs_kind {
@@ -87,6 +88,7 @@ enum rs_kind {
 	RS_OUTCOME,
 	RS_FAIL,
 	RS_COUNT,
+	RS_NOTE, /* note NAME = EXPR: kept for the check when the operation commits */
 };
 
 struct rstep;
@@ -157,6 +159,8 @@ struct race {
 	struct rblock resolved[ST__COUNT]; /* the operation each strategy runs */
 	int nschemas;
 	struct rschema schemas[RACE_MAX_SCHEMAS];
+	int nnoted;
+	int noted[RACE_MAX_VARS]; /* slots a note step sets */
 	int nschedules;
 	struct sc_schedule schedules[9]; /* ends with a NULL name */
 	struct scenario sc;		 /* the scenario interface, pointing back here */
@@ -198,6 +202,12 @@ void race_finish(struct race *r);
  */
 int race_spelt(const struct race *r, enum dialect d, struct rb_err *e);
 
+/*
+ * Whether some block of r (the operation, a strategy's) runs a statement
+ * called name, or name is begin, commit or rollback (the harness's own).
+ */
+int race_has_statement(const struct race *r, const char *name);
+
 /* The scenario a race is (race.c). */
 const struct scenario *race_scenario(const struct race *r);
 
@@ -219,6 +229,10 @@ struct race_vm {
 	const struct op_ctx *o; /* the operation, for think; NULL outside one */
 	long long anomalies[SC_MAX_KINDS];
 	const long long *committed;
+	/* notes: set by this attempt, and those its committed operations kept */
+	unsigned char noted[RACE_MAX_VARS];
+	struct rval kept[RACE_MAX_VARS];
+	unsigned long long kept_seq[RACE_MAX_VARS]; /* commit order; 0: none kept */
 };
 
 /* A fresh set of variables for r, its knobs resolved from p (explain's values with explain). */
@@ -230,6 +244,11 @@ void race_vm_free(struct race_vm *vm);
  */
 int race_exec(struct race_vm *vm, struct db_conn *c, const struct rblock *b, enum op_status *st,
 	      struct rb_err *e);
+/* The operation committed: its notes are kept (a later commit's win). */
+void race_vm_commit(struct race_vm *vm);
+/* Into check's vm: each note's value from the clients' vms (the latest commit's), then cleared. */
+int race_vm_take_notes(struct race_vm *check, struct race_vm *const *clients, int n,
+		       struct rb_err *e);
 /* Every knob of r within its declared range for p: 0, or -1 (e, an input error). */
 int race_knobs_check(const struct race *r, const struct sc_params *p, struct rb_err *e);
 /* The value of knob k (by name) for p, or dflt when the race has no such knob. */

@@ -12,6 +12,7 @@
 
 #include "../base/util.h"
 #include "race.h"
+#include "schedule.h"
 
 enum tok {
 	T_EOF,
@@ -42,6 +43,8 @@ struct parser {
 	int nrefs, caprefs;
 	struct ref *refs;
 	int in_check; /* count is allowed */
+	int in_setup; /* setup or reset: note is not */
+	int sched_line[9], sched_col[9]; /* where each schedule is declared */
 	/* the SQL block last read: its copy, and where the copy starts in the text */
 	const char *sql_copy, *sql_src;
 };
@@ -57,7 +60,8 @@ static const char *const reserved[] = { "let",	   "if",       "else",	"for",	   
 					"done",	   "declined", "conflict", "broken", "fail",
 					"count",   "into",     "before",	"after",   "at",
 					"operation", "recheck", "null",	"and",	   "or",
-					"not",	   "max",      "min",	"abs",	   NULL };
+					"not",	   "max",      "min",	"abs",	   "rollback",
+					"note",	   "begin",    "commit", NULL };
 
 /* ---- memory owned by the race ---- */
 
@@ -537,7 +541,17 @@ static int compile_spelling(struct parser *ps, struct rsql *s, int d, const char
 	return 0;
 }
 
-/* After NAME: { SQL } [DIALECT { SQL }]... [into a, b] */
+/* Whether the text after the current token starts a name (a word, not ',' or a keyword's end). */
+static int next_is_name(const struct parser *ps)
+{
+	const char *p = ps->p;
+
+	while (p < ps->end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p < ps->end && (isalpha((unsigned char)*p) || *p == '_');
+}
+
+/* After NAME: { SQL } [DIALECT { SQL }]... [into a, b | into set a] */
 static int parse_sql(struct parser *ps, const char *name, int line, struct rsql **out)
 {
 	struct rsql *s = ralloc(ps->r, sizeof(*s));
@@ -579,7 +593,20 @@ static int parse_sql(struct parser *ps, const char *name, int line, struct rsql 
 			char v[32];
 			int slot;
 
-			if (next(ps) < 0 || want_name(ps, "a name after 'into'", v, sizeof(v)) < 0)
+			if (next(ps) < 0)
+				return -1;
+			/* into set NAME: the whole result, "(1,10),(2,20)" */
+			if (!s->ninto && is_word(ps, "set") && next_is_name(ps)) {
+				if (next(ps) < 0 ||
+				    want_name(ps, "a name after 'into set'", v, sizeof(v)) < 0)
+					return -1;
+				slot = declare(ps, v);
+				if (slot < 0)
+					return -1;
+				s->into_set = slot + 1;
+				break;
+			}
+			if (want_name(ps, "a name after 'into'", v, sizeof(v)) < 0)
 				return -1;
 			if (s->ninto == RACE_MAX_INTO)
 				return perr_at(ps, ps->tline, ps->tcol, "more than %d names after into",
@@ -815,6 +842,14 @@ static int parse_for(struct parser *ps, struct rblock *b)
 	return expected(ps, "'key' or 'row' after 'for'");
 }
 
+static void note_slot(struct race *r, int var)
+{
+	for (int i = 0; i < r->nnoted; i++)
+		if (r->noted[i] == var)
+			return;
+	r->noted[r->nnoted++] = var;
+}
+
 /* One step into b; returns 0, -1. */
 static int parse_step(struct parser *ps, struct rblock *b)
 {
@@ -824,13 +859,14 @@ static int parse_step(struct parser *ps, struct rblock *b)
 	} outcomes[] = { { "done", OP_DONE },
 			 { "declined", OP_DECLINED },
 			 { "conflict", OP_CONFLICT },
-			 { "broken", OP_BROKEN } };
+			 { "broken", OP_BROKEN },
+			 { "rollback", OP_ROLLBACK } };
 	struct rstep *s;
 	char name[32];
 
 	if (ps->t != T_WORD)
 		return expected(ps, "a step (a statement's name, let, if, for, think, done, "
-				    "declined, conflict, broken, fail, count)");
+				    "declined, conflict, broken, rollback, fail, note, count)");
 	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 		if (is_word(ps, outcomes[i].w)) {
 			s = step_new(ps, RS_OUTCOME);
@@ -863,6 +899,21 @@ static int parse_step(struct parser *ps, struct rblock *b)
 		block_add(ps, b, s);
 		return 0;
 	}
+	if (is_word(ps, "note")) {
+		if (ps->in_check || ps->in_setup)
+			return perr_at(ps, ps->tline, ps->tcol,
+				       "'note' belongs in the operation (what a session saw, kept "
+				       "for the check when it commits)");
+		s = step_new(ps, RS_NOTE);
+		if (next(ps) < 0 || want_name(ps, "a name after 'note'", name, sizeof(name)) < 0)
+			return -1;
+		if ((s->var = declare(ps, name)) < 0 || want_punct(ps, "=") < 0 ||
+		    !(s->expr = parse_expr(ps)))
+			return -1;
+		note_slot(ps->r, s->var);
+		block_add(ps, b, s);
+		return 0;
+	}
 	if (is_word(ps, "count")) {
 		if (!ps->in_check)
 			return perr_at(ps, ps->tline, ps->tcol, "'count' belongs in the check block");
@@ -875,7 +926,7 @@ static int parse_step(struct parser *ps, struct rblock *b)
 	}
 	s = step_new(ps, RS_SQL);
 	if (want_name(ps, "a step (a statement's name, let, if, for, think, done, declined, "
-			  "conflict, broken, fail, count)",
+			  "conflict, broken, rollback, fail, note, count)",
 		      name, sizeof(name)) < 0 ||
 	    parse_sql(ps, name, s->line, &s->sql) < 0)
 		return -1;
@@ -1069,6 +1120,8 @@ static int parse_schedule(struct parser *ps)
 	if (r->nschedules == 8)
 		return perr_at(ps, ps->tline, ps->tcol, "more than 8 schedules");
 	d = &r->schedules[r->nschedules];
+	ps->sched_line[r->nschedules] = ps->tline;
+	ps->sched_col[r->nschedules] = ps->tcol;
 	if (next(ps) < 0 || want_name(ps, "the schedule's name", name, sizeof(name)) < 0)
 		return -1;
 	d->name = rstrdup(r, name);
@@ -1224,8 +1277,9 @@ static int parse_decl(struct parser *ps, int *seen_race)
 		if (b->n)
 			return perr_at(ps, ps->tline, ps->tcol, "a second '%s' block", what);
 		ps->in_check = !strcmp(what, "check");
+		ps->in_setup = !strcmp(what, "setup") || !strcmp(what, "reset");
 		rc = next(ps) < 0 ? -1 : parse_block(ps, b, what);
-		ps->in_check = 0;
+		ps->in_check = ps->in_setup = 0;
 		if (rc == 0 && !b->n)
 			return perr_at(ps, ps->tline, ps->tcol, "the %s block is empty", what);
 		return rc;
@@ -1254,6 +1308,60 @@ static int block_has_sql(const struct rblock *b, const char *name)
 			return 1;
 	}
 	return 0;
+}
+
+int race_has_statement(const struct race *r, const char *name)
+{
+	if (!strcmp(name, "begin") || !strcmp(name, "commit") || !strcmp(name, "rollback") ||
+	    block_has_sql(&r->op, name))
+		return 1;
+	for (int s = 0; s < ST__COUNT; s++) {
+		const struct rmods *m = &r->mods[s];
+
+		if (block_has_sql(&m->op, name) || block_has_sql(&m->at_start, name) ||
+		    block_has_sql(&m->at_end, name) || block_has_sql(&m->recheck, name))
+			return 1;
+		for (int k = 0; k < m->nbefore; k++)
+			if (block_has_sql(&m->before[k], name))
+				return 1;
+		for (int k = 0; k < m->nafter; k++)
+			if (block_has_sql(&m->after[k], name))
+				return 1;
+	}
+	return 0;
+}
+
+/* Each schedule's sessions and steps read, and every statement a step names exists. */
+static int check_schedules(struct parser *ps)
+{
+	struct race *r = ps->r;
+	struct ex_schedule *s = xcalloc(1, sizeof(*s));
+	int rc = 0;
+
+	for (int i = 0; i < r->nschedules && rc == 0; i++) {
+		const struct sc_schedule *d = &r->schedules[i];
+		struct rb_err why;
+
+		memset(s, 0, sizeof(*s));
+		if (ex_parse_sessions(s, d->sessions, &why) < 0 ||
+		    ex_parse_steps(s, d->steps, &why) < 0) {
+			rc = perr_at(ps, ps->sched_line[i], ps->sched_col[i], "schedule %s: %s",
+				     d->name, why.msg);
+			break;
+		}
+		for (int k = 0; k < s->nitems; k++)
+			if (s->items[k].point == EX_STMT && !race_has_statement(r, s->items[k].stmt)) {
+				rc = perr_at(ps, ps->sched_line[i], ps->sched_col[i],
+					     "schedule %s: step %s:%s names no statement of the "
+					     "race (nor think, tail, end, step, begin, commit, "
+					     "rollback)",
+					     d->name, s->sess[s->items[k].session].name,
+					     s->items[k].stmt);
+				break;
+			}
+	}
+	free(s);
+	return rc;
 }
 
 static int finish(struct parser *ps)
@@ -1297,7 +1405,7 @@ static int finish(struct parser *ps)
 				       strategy_name((enum strategy)s));
 	}
 	r->schedules[r->nschedules].name = NULL;
-	return 0;
+	return check_schedules(ps);
 }
 
 /* ---- a race's statements for one database ---- */

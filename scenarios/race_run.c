@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,38 @@ static int take_row(struct race_vm *vm, struct db_conn *c, const struct rsql *s,
 	return 0;
 }
 
+/*
+ * into set NAME: the whole result as text, "(1,10),(2,20)": rows in the
+ * order the server gave them, columns joined by ',', SQL NULL as null, ""
+ * for no rows; what an isolation test compares a read with.
+ */
+static int take_set(struct race_vm *vm, struct db_conn *c, struct rval *out, struct rb_err *e)
+{
+	int rows = db_rows(c), cols = db_columns(c);
+	size_t n = 0, cap = 64;
+	char *buf = xmalloc(cap);
+	int rc;
+
+	(void)vm;
+	buf[0] = '\0';
+	for (int r = 0; r < rows; r++) {
+		for (int k = 0; k < cols; k++) {
+			const char *v = db_value(c, r, k);
+			size_t need = (v ? strlen(v) : 4) + 4;
+
+			if (n + need >= cap) {
+				cap = 2 * (n + need);
+				buf = xrealloc(buf, cap);
+			}
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s%s", k ? "," : r ? ",(" : "(",
+					      v ? v : "null", k == cols - 1 ? ")" : "");
+		}
+	}
+	rc = set_str(out, buf, n, e);
+	free(buf);
+	return rc;
+}
+
 static int run_sql(struct race_vm *vm, struct db_conn *c, const struct rsql *s, struct rb_err *e)
 {
 	enum dialect d = db_dialect(c);
@@ -355,6 +388,8 @@ static int run_sql(struct race_vm *vm, struct db_conn *c, const struct rsql *s, 
 	}
 	set_int(&vm->v[RV_ROWS], db_rows(c));
 	set_int(&vm->v[RV_AFFECTED], db_affected(c));
+	if (s->into_set)
+		return take_set(vm, c, &vm->v[s->into_set - 1], e);
 	return take_row(vm, c, s, 0, e);
 }
 
@@ -437,6 +472,10 @@ int race_exec(struct race_vm *vm, struct db_conn *c, const struct rblock *b, enu
 			free(v.s);
 			return -1;
 		}
+		case RS_NOTE:
+			rc = eval_into(vm, s->expr, &vm->v[s->var], e);
+			vm->noted[s->var] = 1;
+			break;
 		case RS_COUNT: {
 			struct rval v = { 0 };
 			long long n = 0;
@@ -456,6 +495,60 @@ int race_exec(struct race_vm *vm, struct db_conn *c, const struct rblock *b, enu
 					 " (%s, line %d)", vm->r->file, s->line);
 			return rc;
 		}
+	}
+	return 0;
+}
+
+/* ---- notes: what a session saw, kept when it commits ---- */
+
+/* The order operations committed in, across clients: a later commit's note wins. */
+static atomic_ullong commit_seq;
+
+static void copy_val(struct rval *to, const struct rval *from)
+{
+	struct rb_err ignored;
+
+	if (from->type == VT_STR)
+		set_str(to, from->s, from->len, &ignored);
+	else if (from->type == VT_INT)
+		set_int(to, from->i);
+	else
+		set_null(to);
+}
+
+void race_vm_commit(struct race_vm *vm)
+{
+	unsigned long long seq = atomic_fetch_add(&commit_seq, 1) + 1;
+
+	for (int i = 0; i < vm->r->nnoted; i++) {
+		int v = vm->r->noted[i];
+
+		if (!vm->noted[v])
+			continue;
+		copy_val(&vm->kept[v], &vm->v[v]);
+		vm->kept_seq[v] = seq;
+	}
+	memset(vm->noted, 0, sizeof(vm->noted));
+}
+
+int race_vm_take_notes(struct race_vm *check, struct race_vm *const *clients, int n,
+		       struct rb_err *e)
+{
+	(void)e;
+	for (int i = 0; i < check->r->nnoted; i++) {
+		int v = check->r->noted[i], best = -1;
+
+		for (int c = 0; c < n; c++)
+			if (clients[c] && clients[c]->kept_seq[v] &&
+			    (best < 0 || clients[c]->kept_seq[v] > clients[best]->kept_seq[v]))
+				best = c;
+		if (best >= 0)
+			copy_val(&check->v[v], &clients[best]->kept[v]);
+		else
+			set_null(&check->v[v]);
+		for (int c = 0; c < n; c++)
+			if (clients[c])
+				clients[c]->kept_seq[v] = 0;
 	}
 	return 0;
 }
@@ -548,7 +641,9 @@ void race_vm_free(struct race_vm *vm)
 {
 	if (!vm)
 		return;
-	for (int i = 0; i < RACE_MAX_VARS; i++)
+	for (int i = 0; i < RACE_MAX_VARS; i++) {
 		free(vm->v[i].s);
+		free(vm->kept[i].s);
+	}
 	free(vm);
 }

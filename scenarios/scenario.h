@@ -49,6 +49,7 @@ enum op_status {
 	OP_DECLINED,   /* correctly refused (sold out, no money, paid); commits */
 	OP_CONFLICT,   /* optimistic version miss: roll back, maybe retry */
 	OP_BROKEN,     /* check-after found the invariant broken: roll back */
+	OP_ROLLBACK,   /* the operation rolls back on purpose (an isolation test's aborter) */
 	/* Set by the harness's guards, never by a scenario: */
 	OP_FENCED,  /* the fencing token was older than the row's */
 	OP_NO_LOCK, /* the lock service did not grant the lock in time */
@@ -106,12 +107,16 @@ struct scenario {
 	enum op_status (*xOp)(struct op_ctx *o, struct rb_err *e);
 	/* check-after: re-reads the invariant before COMMIT. */
 	enum op_status (*xRecheck)(struct op_ctx *o, struct rb_err *e);
+	/* The harness committed the operation's transaction (NULL: nothing to do). */
+	void (*xCommitted)(struct op_ctx *o);
 	/*
 	 * Counts anomalies by kind after a trial. committed[k] is the number
-	 * of operations on key k that committed with OP_DONE.
+	 * of operations on key k that committed with OP_DONE; states are the
+	 * clients' (xClientNew), whose notes the check reads and clears.
 	 */
 	int (*xCheck)(const struct scenario *sc, struct db_conn *c, const struct sc_params *p,
-		      const long long *committed, long long *anomalies, struct rb_err *e);
+		      const long long *committed, void **states, int nstates, long long *anomalies,
+		      struct rb_err *e);
 	/* redis-late's first read: a plain read of the key's parent row. */
 	int (*xPeek)(struct op_ctx *o, struct rb_err *e);
 	/* The fencing-token write on the parent row: 1 taken, 0 refused (older token), -1 error. */
@@ -121,6 +126,8 @@ struct scenario {
 		     long long *out);
 	/* Every knob within the range the race declares for it (min, max): 0, or -1 (e, input). */
 	int (*xKnobsCheck)(const struct scenario *sc, const struct sc_params *p, struct rb_err *e);
+	/* Whether the race runs a statement called name (a schedule's point). */
+	int (*xHasStatement)(const struct scenario *sc, const char *name);
 	/* Every statement has a spelling for dialect d: 0, or -1 (e, input). NULL: always. */
 	int (*xSpelt)(const struct scenario *sc, enum dialect d, struct rb_err *e);
 	const void *data; /* the implementation's own (the race) */

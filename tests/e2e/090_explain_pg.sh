@@ -143,7 +143,7 @@ if [ "$DB" = pg ]; then
 	run_rb "$TMP/b.txt" explain --spec "$TMP/bad.spec" "${DSN[@]}"
 	check "bad spec: exit 2" [ "$rb_rc" = 2 ]
 	check "bad spec: names the file and line" \
-		grep -q "^racebench: $TMP/bad.spec:4: 'B:later': unknown point 'later' (valid: think, tail, end, step)$" "$TMP/b.txt.err"
+		grep -q "^racebench: $TMP/bad.spec:4: 'B:later': double-tap has no statement called later (valid points: think, tail, end, step, begin, commit, rollback, or a statement's name)$" "$TMP/b.txt.err"
 	printf 'scenario double-tap\nsessions A=0 B=2\nsteps A:end\n' >"$TMP/bad2.spec"
 	run_rb "$TMP/b.txt" explain --spec "$TMP/bad2.spec" "${DSN[@]}"
 	check "bad spec sessions: exit 2, line 2" \

@@ -91,8 +91,17 @@ static void steps_good_and_bad(void **state)
 
 	assert_int_equal(ex_parse_steps(&s, "C:think", &re), -1);
 	assert_string_equal(err, "'C:think': no session C (sessions: A, B)");
-	assert_int_equal(ex_parse_steps(&s, "A:jump", &re), -1);
-	assert_string_equal(err, "'A:jump': unknown point 'jump' (valid: think, tail, end, step)");
+	assert_int_equal(ex_parse_steps(&s, "A:ju!mp", &re), -1);
+	assert_string_equal(err, "'A:ju!mp': unknown point 'ju!mp' (valid: think, tail, end, step, "
+				 "or a statement's name)");
+	/* a statement's name is a point too: run the session through that statement */
+	s.nitems = 0;
+	assert_int_equal(ex_parse_steps(&s, "A:read_status B:commit", &re), 0);
+	assert_int_equal(s.items[0].point, EX_STMT);
+	assert_string_equal(s.items[0].stmt, "read_status");
+	assert_string_equal(s.items[1].stmt, "commit");
+	ex_steps_text(&s, text, sizeof(text));
+	assert_string_equal(text, "A:read_status B:commit");
 	assert_int_equal(ex_parse_steps(&s, "A", &re), -1);
 	assert_contains(err, "'A' is not a step (SESSION:POINT");
 	assert_int_equal(ex_parse_steps(&s, "A:", &re), -1);
@@ -139,8 +148,8 @@ static void spec_errors_name_the_line(void **state)
 		  "# starts a comment)" },
 		{ "# c\nsteps A:end\nsessions A=0\n",
 		  "f.spec:2: 'steps' before the 'sessions' line" },
-		{ "sessions A=0 B=1\n\nsteps A:think B:jump\n",
-		  "f.spec:3: 'B:jump': unknown point 'jump'" },
+		{ "sessions A=0 B=1\n\nsteps A:think B:ju.mp\n",
+		  "f.spec:3: 'B:ju.mp': unknown point 'ju.mp'" },
 		{ "sessions A=0 B=2\nsteps A:end\n", "f.spec:1: no session is client 1" },
 		{ "sessions A=0\nsessions B=0\n", "f.spec:2: a second 'sessions' line" },
 		{ "scenario a b\n", "f.spec:1: 'scenario' takes one name" },

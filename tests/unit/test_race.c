@@ -51,7 +51,7 @@ static int check_counts(struct race *r, int keys, const long long *committed, lo
 
 	memset(out, 0, SC_MAX_KINDS * sizeof(*out));
 	assert_int_equal(driver_fake.xConnect(&dbo, &c, e), 0);
-	rc = sc->xCheck(sc, c, &p, committed, out, e);
+	rc = sc->xCheck(sc, c, &p, committed, NULL, 0, out, e);
 	driver_fake.xClose(c);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* explain_spec.c: explain's schedule language: sessions, steps, spec files. */
+/* schedule.c: the schedule language: sessions, steps, spec files. */
 #define _POSIX_C_SOURCE 200809L
 #include "schedule.h"
 
@@ -16,6 +16,7 @@ static const char *const point_names[EX_POINT__COUNT] = {
 	[EX_TAIL] = "tail",
 	[EX_END] = "end",
 	[EX_STEP] = "step",
+	[EX_STMT] = "statement",
 };
 
 const char *ex_point_name(enum ex_point p)
@@ -64,6 +65,19 @@ static int good_name(const char *s, size_t len)
 		return 0;
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* A statement's name as a race file spells it: letters, digits, '_' and '-'. */
+static int good_stmt(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > EX_STMT_MAX || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
 			return 0;
 	return 1;
 }
@@ -147,16 +161,21 @@ int ex_parse_steps(struct ex_schedule *s, const char *text, struct rb_err *e)
 			return bad(e, "'%s': no session %.*s (sessions: %s)", w, (int)(colon - w),
 				   w, names);
 		}
-		for (int i = 0; i < EX_POINT__COUNT; i++)
+		for (int i = 0; i < EX_STMT; i++)
 			if (!strcmp(colon + 1, point_names[i]))
 				pt = i;
-		if (pt < 0)
-			return bad(e, "'%s': unknown point '%s' (valid: think, tail, end, step)", w,
-				   colon + 1);
+		if (pt < 0 && !good_stmt(colon + 1))
+			return bad(e,
+				   "'%s': unknown point '%s' (valid: think, tail, end, step, or a "
+				   "statement's name)",
+				   w, colon + 1);
 		if (s->nitems == EX_MAX_ITEMS)
 			return bad(e, "more than %d steps", EX_MAX_ITEMS);
+		memset(&s->items[s->nitems], 0, sizeof(s->items[0]));
 		s->items[s->nitems].session = sess;
-		s->items[s->nitems].point = (enum ex_point)pt;
+		s->items[s->nitems].point = pt < 0 ? EX_STMT : (enum ex_point)pt;
+		if (pt < 0)
+			str_copy(s->items[s->nitems].stmt, colon + 1, sizeof(s->items[0].stmt));
 		s->nitems++;
 	}
 	return 0;
@@ -235,11 +254,15 @@ int ex_spec_parse(struct ex_schedule *s, const char *text, const char *file, str
 				return bad(e, "%s:%d: %s", file, lineno, why.msg);
 			have_sessions = 1;
 		} else if (!strcmp(word, "steps")) {
+			int first = s->nitems;
+
 			if (!have_sessions)
 				return bad(e, "%s:%d: 'steps' before the 'sessions' line", file,
 					   lineno);
 			if (ex_parse_steps(s, rest, &why) < 0)
 				return bad(e, "%s:%d: %s", file, lineno, why.msg);
+			for (int k = first; k < s->nitems; k++)
+				s->items[k].line = lineno;
 		} else {
 			return bad(e,
 				   "%s:%d: unknown line '%s' (valid: scenario, summary, "
@@ -306,6 +329,42 @@ void ex_schedule_names(const struct scenario *sc, char *buf, size_t n)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", sc->schedules[i].name);
 }
 
+int ex_schedule_check(const struct ex_schedule *s, const struct scenario *sc, const char *what,
+		      struct rb_err *e)
+{
+	for (int k = 0; k < s->nitems; k++) {
+		const struct ex_item *it = &s->items[k];
+
+		char where[300];
+
+		if (it->point != EX_STMT || !sc->xHasStatement || sc->xHasStatement(sc, it->stmt))
+			continue;
+		if (it->line)
+			snprintf(where, sizeof(where), "%s:%d", what, it->line);
+		else
+			snprintf(where, sizeof(where), "%s", what);
+		return bad(e,
+			   "%s: '%s:%s': %s has no statement called %s (valid points: think, "
+			   "tail, end, step, begin, commit, rollback, or a statement's name)",
+			   where, s->sess[it->session].name, it->stmt, sc->name, it->stmt);
+	}
+	return 0;
+}
+
+const char *ex_label(char *buf, size_t n, const char *session, int step)
+{
+	size_t len = strlen(session);
+	int digit = len && isdigit((unsigned char)session[len - 1]);
+
+	snprintf(buf, n, "%s%s%d", session, digit ? "." : "", step);
+	return buf;
+}
+
+const char *ex_item_point(const struct ex_item *it)
+{
+	return it->point == EX_STMT ? it->stmt : ex_point_name(it->point);
+}
+
 void ex_steps_text(const struct ex_schedule *s, char *buf, size_t n)
 {
 	size_t o = 0;
@@ -314,5 +373,5 @@ void ex_steps_text(const struct ex_schedule *s, char *buf, size_t n)
 	for (int i = 0; i < s->nitems && o < n; i++)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s:%s", i ? " " : "",
 				      s->sess[s->items[i].session].name,
-				      ex_point_name(s->items[i].point));
+				      ex_item_point(&s->items[i]));
 }

@@ -1,15 +1,18 @@
-/* schedule.h: the schedule language of explain: sessions, and steps to points. */
+/* schedule.h: the schedule language of explain and of race files: sessions, and steps to points. */
 #ifndef RB_SCHEDULE_H
 #define RB_SCHEDULE_H
 
 #include <stddef.h>
 
-#include "../scenarios/scenario.h"
+#include "scenario.h"
 
 /*
  * The schedule language (docs/explain.md). A schedule names its sessions
  * after pool clients ("A=0 B=1") and lists steps "SESSION:POINT": run that
  * session until its operation reaches POINT, then go on with the next step.
+ * A POINT is think, tail, end, step (one statement), or a statement's name
+ * (a race file's, or begin, commit, rollback): run the session through
+ * that statement, which has then completed or is waiting for a lock.
  */
 #define EX_MAX_SESSIONS 4
 #define EX_MAX_ITEMS	64
@@ -20,12 +23,17 @@ enum ex_point {
 	EX_TAIL,  /* the tail pause, after the write, before COMMIT */
 	EX_END,	  /* the end of the operation, retries included */
 	EX_STEP,  /* exactly one statement */
+	EX_STMT,  /* through the statement named stmt */
 	EX_POINT__COUNT
 };
+
+#define EX_STMT_MAX 31
 
 struct ex_item {
 	int session; /* index in sess[] */
 	enum ex_point point;
+	char stmt[EX_STMT_MAX + 1]; /* EX_STMT: the statement's name */
+	int line;		    /* a spec file's line it is on; 0 elsewhere */
 };
 
 struct ex_schedule {
@@ -49,7 +57,11 @@ const char *ex_point_name(enum ex_point p);
  * (bad input) naming the bad word.
  */
 int ex_parse_sessions(struct ex_schedule *s, const char *text, struct rb_err *e);
-/* "A:think B:end" appended to s's items (sessions parsed first). */
+/*
+ * "A:think B:end" appended to s's items (sessions parsed first). A point
+ * that is not think, tail, end or step is a statement's name (EX_STMT);
+ * whether the race has that statement is the caller's to check.
+ */
 int ex_parse_steps(struct ex_schedule *s, const char *text, struct rb_err *e);
 /*
  * A spec file's text (docs/explain.md: '#' comments, "scenario NAME",
@@ -69,6 +81,20 @@ int ex_schedule_load(struct ex_schedule *s, const struct scenario *sc, const str
 const struct sc_schedule *ex_schedule_find(const struct scenario *sc, const char *name);
 /* "race, serial" for messages. */
 void ex_schedule_names(const struct scenario *sc, char *buf, size_t n);
+/*
+ * Every statement a step of s names is one sc runs (begin, commit and
+ * rollback always are): 0, or -1 with e (bad input) naming the step; what
+ * names the schedule in the message.
+ */
+int ex_schedule_check(const struct ex_schedule *s, const struct scenario *sc, const char *what,
+		      struct rb_err *e);
+/*
+ * A statement's label in a timeline: the session's name and the
+ * statement's number, "A3"; "T1.3" when the name ends in a digit.
+ */
+const char *ex_label(char *buf, size_t n, const char *session, int step);
+/* The point of an item, as a step names it ("think", "u1"). */
+const char *ex_item_point(const struct ex_item *it);
 /* "A:think B:think A:end B:end" */
 void ex_steps_text(const struct ex_schedule *s, char *buf, size_t n);
 
