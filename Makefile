@@ -37,6 +37,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scenarios/builtin_races.o
 BUILTIN_RACES := scenarios/double-tap.race scenarios/duplicate-settlement.race \
 	scenarios/negative-balance.race scenarios/coupon-oversell.race \
 	scenarios/double-transfer.race
+# racebench isolation's tests, in the order of its grid's columns.
+ISOLATION_TESTS := $(addprefix scenarios/isolation/,g0.race g1a.race g1b.race g1c.race \
+	otv.race pmp.race pmp-write.race pmp-write-blind.race p4.race g-single.race \
+	g-single-pred.race g-single-write.race g2-item.race g2.race read-only.race)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -57,9 +61,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/scenarios/builtin_races.c: $(BUILTIN_RACES) scripts/embed.sh
+$(BUILD)/scenarios/builtin_races.c: $(BUILTIN_RACES) $(ISOLATION_TESTS) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	scripts/embed.sh $(BUILTIN_RACES) >$@.tmp && mv $@.tmp $@
+	{ scripts/embed.sh builtin_races $(BUILTIN_RACES) && \
+	  scripts/embed.sh builtin_isolation $(ISOLATION_TESTS); } >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/scenarios/builtin_races.o: $(BUILD)/scenarios/builtin_races.c
 	$(CC) $(ALL_CFLAGS) -I$(CURDIR) -c -o $@ $<
@@ -107,9 +112,10 @@ $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_DIR)/scenarios/builtin_races.c: $(BUILTIN_RACES) scripts/embed.sh
+$(FUZZ_DIR)/scenarios/builtin_races.c: $(BUILTIN_RACES) $(ISOLATION_TESTS) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	scripts/embed.sh $(BUILTIN_RACES) >$@.tmp && mv $@.tmp $@
+	{ scripts/embed.sh builtin_races $(BUILTIN_RACES) && \
+	  scripts/embed.sh builtin_isolation $(ISOLATION_TESTS); } >$@.tmp && mv $@.tmp $@
 
 $(FUZZ_DIR)/scenarios/builtin_races.o: $(FUZZ_DIR)/scenarios/builtin_races.c
 	clang $(FUZZ_CFLAGS) -I$(CURDIR) -c -o $@ $<

@@ -22,6 +22,7 @@ static int dispatch(struct options *o)
 	case CMD_LOAD: return cmd_run(o);
 	case CMD_CHECK: return cmd_check(o);
 	case CMD_EXPLAIN: return cmd_explain(o);
+	case CMD_ISOLATION: return cmd_isolation(o);
 	default: break;
 	}
 	fprintf(stderr, "racebench: no command\n");

@@ -25,6 +25,7 @@ int cmd_run(struct options *o); /* run and load */
 int cmd_check(struct options *o);
 int cmd_explain(struct options *o);
 int cmd_list(struct options *o);
+int cmd_isolation(struct options *o);
 
 /* The exit code for a failure described by e: 2 for bad input, 3 otherwise. */
 int exit_for(const struct rb_err *e);

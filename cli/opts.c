@@ -31,6 +31,7 @@
 #define L  (1u << CMD_LOAD)
 #define C  (1u << CMD_CHECK)
 #define E  (1u << CMD_EXPLAIN)
+#define I  (1u << CMD_ISOLATION)
 #define RL (R | L)
 
 /* Sections of the usage text, in order. */
@@ -43,6 +44,7 @@ enum group {
 	G_OUTPUT,
 	G_GATE,
 	G_EXPLAIN,
+	G_ISOLATION,
 	G__COUNT
 };
 
@@ -56,6 +58,8 @@ static const char *const group_head[G__COUNT] = {
 	"Regression gate (run and check; docs/gate.md):",
 	("explain (docs/explain.md): sessions play a fixed interleaving, blocked\n"
 	 "statements are shown waiting, the timeline ends with the invariant check:"),
+	("isolation (docs/isolation.md): the anomaly catalogue, each test a fixed\n"
+	 "schedule, at every level on every database (also -d, -i, servers, output, --expect):"),
 };
 
 struct opt_def;
@@ -521,6 +525,22 @@ static int p_tolerance(struct options *o, const struct opt_def *d, const char *a
 	return gate_parse_tolerance(arg, &o->tol, e);
 }
 
+static int p_tests(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	if (!*arg)
+		return bad(e, "--test: empty list");
+	o->test_arg = arg; /* names and files: resolved by opts_races */
+	return 0;
+}
+
+static int p_lock_timeout(struct options *o, const struct opt_def *d, const char *arg,
+			  struct rb_err *e)
+{
+	o->lock_timeout_given = 1;
+	return p_int(o, d, arg, e);
+}
+
 static int p_string(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	if (!*arg)
@@ -551,13 +571,13 @@ static int p_string(struct options *o, const struct opt_def *d, const char *arg,
 	}
 
 static const struct opt_def opt_table[] = {
-	OPT("db", 'd', "LIST", RL | E, G_WHAT, p_dbs,
+	OPT("db", 'd', "LIST", RL | E | I, G_WHAT, p_dbs,
 	    "databases: %DRIVERS% (default: all, or those given by\n%ENDPOINTS%)"),
 	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios,
 	    "races: built-in names and race files (./checkout.race)"),
 	OPT("strategy", 'S', "LIST", RL | E, G_WHAT, p_strategies,
 	    "strategies (see racebench list)"),
-	OPT("isolation", 'i', "LIST", RL | E, G_WHAT, p_isolations,
+	OPT("isolation", 'i', "LIST", RL | E | I, G_WHAT, p_isolations,
 	    "isolation levels: ru, rc, rr, ser"),
 	OPT_VAL("clients", 'c', "N", RL, G_HARD, p_int, plan.cfg.clients, 1, 256,
 		"concurrent clients, one connection each (default 4)"),
@@ -599,9 +619,9 @@ static const struct opt_def opt_table[] = {
 		"how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)"),
 	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
 		"redis-expiry's lease, shorter than the work (default 1)"),
-	OPT_FLAG("keep-servers", 0, RL | E, G_SERVERS, p_set, keep_servers, 1,
+	OPT_FLAG("keep-servers", 0, RL | E | I, G_SERVERS, p_set, keep_servers, 1,
 		 "leave the throwaway servers running, and say where"),
-	OPT("schema", 0, "NAME", RL | E, G_SERVERS, p_schema,
+	OPT("schema", 0, "NAME", RL | E | I, G_SERVERS, p_schema,
 	    "the tool's own schema (default racebench); never a server's\n"
 	    "own (%RESERVED%, ...) nor the\ndatabase your DSN names (docs/safety.md)"),
 	OPT_FLAG(
@@ -609,11 +629,12 @@ static const struct opt_def opt_table[] = {
 		"drop a schema of that name racebench did not create\n(twice for a shared one: %SHARED%)"),
 	OPT_FLAG("keep-schema", 0, RL, G_SERVERS, p_set, plan.keep_schema, 1,
 		 "do not drop the tool's schema at the end"),
-	OPT_VAL("lock-timeout", 0, "MS", RL | E, G_SERVERS, p_int, plan.lock_timeout_ms, 0, 3600000,
-		"give up a lock wait after MS (default 5000; 0 = server's)"),
-	OPT_VAL("connect-timeout", 0, "S", RL | E, G_SERVERS, p_int, plan.connect_timeout_s, 1,
+	OPT_VAL("lock-timeout", 0, "MS", RL | E | I, G_SERVERS, p_lock_timeout, plan.lock_timeout_ms,
+		0, 3600000,
+		"give up a lock wait after MS (default 5000, isolation 1000;\n0 = server's)"),
+	OPT_VAL("connect-timeout", 0, "S", RL | E | I, G_SERVERS, p_int, plan.connect_timeout_s, 1,
 		3600, "(default 10)"),
-	OPT_VAL("statement-timeout", 0, "MS", RL | E, G_SERVERS, p_int, plan.statement_timeout_ms,
+	OPT_VAL("statement-timeout", 0, "MS", RL | E | I, G_SERVERS, p_int, plan.statement_timeout_ms,
 		0, 86400000,
 		"a statement that long is given up (default 60000;\n"
 		"0 = none); a frozen server's connections are cut then"),
@@ -623,18 +644,18 @@ static const struct opt_def opt_table[] = {
 	OPT_FLAG("sequential", 0, RL, G_SERVERS, p_set, plan.sequential, 1,
 		 "run the databases one after the other (race mode runs\n"
 		 "them side by side, one thread each; load mode never does)"),
-	OPT("format", 'f', "LIST", RL | C | E, G_OUTPUT, p_format, "%FORMATS% (default table)"),
-	OPT("out", 'o', "FILE", RL | C | E, G_OUTPUT, p_out,
+	OPT("format", 'f', "LIST", RL | C | E | I, G_OUTPUT, p_format, "%FORMATS% (default table)"),
+	OPT("out", 'o', "FILE", RL | C | E | I, G_OUTPUT, p_out,
 	    "where each format goes, in order ('-' = stdout)"),
-	OPT_FLAG("color", 0, RL | C | E, G_OUTPUT, p_set, color, 1,
+	OPT_FLAG("color", 0, RL | C | E | I, G_OUTPUT, p_set, color, 1,
 		 "colour in the table (default: on a terminal, unless NO_COLOR)"),
-	OPT_FLAG("no-color", 0, RL | C | E, G_OUTPUT, p_set, color, 0, NULL),
+	OPT_FLAG("no-color", 0, RL | C | E | I, G_OUTPUT, p_set, color, 0, NULL),
 	OPT_FLAG("progress", 0, RL, G_OUTPUT, p_set, progress, 1,
 		 "progress line on stderr (default: on a terminal)"),
 	OPT_FLAG("no-progress", 0, RL, G_OUTPUT, p_set, progress, 0, NULL),
-	OPT_FLAG("quiet", 'q', RL | C | E, G_OUTPUT, p_set, plan.quiet, 1,
+	OPT_FLAG("quiet", 'q', RL | C | E | I, G_OUTPUT, p_set, plan.quiet, 1,
 		 "no progress or server messages"),
-	OPT("expect", 0, "FILE", RL | C, G_GATE, p_expect,
+	OPT("expect", 0, "FILE", RL | C | I, G_GATE, p_expect,
 	    "expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
 	    "e.g. 'pg rc * for-update-parent verdict == safe'; repeatable"),
 	OPT("baseline", 0, "B.json", RL | C, G_GATE, p_baseline,
@@ -652,6 +673,9 @@ static const struct opt_def opt_table[] = {
 		 "the schedules of SCENARIO (or of every scenario)"),
 	OPT_VAL("spec", 0, "FILE", E, G_EXPLAIN, p_string, ex_spec, 0, 0,
 		"a schedule of your own (scenario, sessions, steps lines)"),
+	OPT("test", 'T', "LIST", I, G_ISOLATION, p_tests,
+	    "the catalogue's tests (g0, g1a, ..., read-only: racebench\n"
+	    "list) and test files of your own (default: all)"),
 };
 
 /* The table, and one row per database and for the lock service, made once. */
@@ -671,7 +695,7 @@ static void add_endpoints(void)
 			 d->password_env);
 		all_opts[nall++] = (struct opt_def){ .lng = d->option,
 						     .arg = d->option_arg,
-						     .cmds = RL | E,
+						     .cmds = RL | E | I,
 						     .group = G_SERVERS,
 						     .help = endpoint_help[i],
 						     .parse = p_endpoint,
@@ -832,7 +856,9 @@ void opts_usage(FILE *f)
 	      "                                    gate a saved JSON report, no database needed\n"
 	      "       racebench explain RACE [options]\n"
 	      "                                    one race, step by step, the same every time\n"
-	      "       racebench list [RACE...]     races, strategies, levels, drivers\n"
+	      "       racebench isolation [options]\n"
+	      "                                    the isolation anomaly catalogue, every level\n"
+	      "       racebench list [RACE...]     races, tests, strategies, levels, drivers\n"
 	      "       racebench help | --help      this text\n"
 	      "       racebench version | --version\n"
 	      "\n"
@@ -1005,6 +1031,29 @@ static int outs_finish(struct options *o, struct rb_err *e)
 	return 0;
 }
 
+/* isolation after its options. */
+static int isolation_finish(struct options *o, int argc, char **argv, struct rb_err *e)
+{
+	if (optind < argc)
+		return bad(e, "unexpected argument '%s' (usage: racebench isolation [options]; "
+			      "tests are chosen with --test)",
+			   argv[optind]);
+	if (outs_finish(o, e) < 0)
+		return -1;
+	dbs_from_endpoints(o);
+	/*
+	 * A wait that no later step releases ends only with the server's
+	 * lock-wait time-out (MariaDB 1205 at SERIALIZABLE, where reads lock):
+	 * a second keeps the catalogue quick and is still far above any wait a
+	 * step releases.
+	 */
+	if (!o->lock_timeout_given)
+		o->plan.lock_timeout_ms = 1000;
+	if (!o->schema_given)
+		o->plan.schema = "racebench_isolation";
+	return 0;
+}
+
 /* run, load and check after their options. */
 static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e)
 {
@@ -1063,9 +1112,9 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 static const char *const command_names[CMD__COUNT] = {
 	[CMD_RUN] = "run",	   [CMD_LOAD] = "load",	      [CMD_LIST] = "list",
 	[CMD_HELP] = "help",	   [CMD_VERSION] = "version", [CMD_CHECK] = "check",
-	[CMD_EXPLAIN] = "explain",
+	[CMD_EXPLAIN] = "explain", [CMD_ISOLATION] = "isolation",
 };
-#define COMMANDS "run, load, list, check, explain, help, version"
+#define COMMANDS "run, load, list, check, explain, isolation, help, version"
 
 static int parse_command(const char *s, struct options *o, struct rb_err *e)
 {
@@ -1152,6 +1201,8 @@ int opts_parse(int argc, char **argv, struct options *o, struct rb_err *e)
 	}
 	if (o->cmd == CMD_EXPLAIN)
 		return explain_finish(o, argc, argv, e);
+	if (o->cmd == CMD_ISOLATION)
+		return isolation_finish(o, argc, argv, e);
 	if (o->cmd == CMD_LIST) {
 		while (optind < argc) {
 			if (o->nwords == MAX_SCENARIOS)

@@ -24,6 +24,7 @@ enum command {
 	CMD_VERSION,
 	CMD_CHECK,   /* gate a saved JSON report */
 	CMD_EXPLAIN, /* one schedule, step by step, narrated */
+	CMD_ISOLATION, /* the anomaly catalogue at every level */
 	CMD__COUNT
 };
 
@@ -77,6 +78,12 @@ struct options {
 	const char *ex_spec;	 /* --spec FILE */
 	int ex_list;		 /* --list-schedules */
 	enum ex_format ex_format;
+	/* isolation: its tests (the catalogue's, then files), and which run */
+	const char *test_arg; /* --test as given */
+	int ntests;
+	const struct scenario *tests[MAX_SCENARIOS + 1];
+	unsigned long long tests_mask;
+	int lock_timeout_given;
 };
 
 /*

@@ -189,8 +189,14 @@ int gate_in_open(const struct options *o, struct gate_in *gi, const struct run_r
 	 * kinds of the report, which may come from files this command never
 	 * read.
 	 */
-	for (int i = 0; i < o->nsc; i++)
-		gate_know(&gi->g, o->sc[i]->name, o->sc[i]->kinds, sc_nkinds(o->sc[i]));
+	/* racebench isolation's lines name tests, and have no strategy */
+	gi->g.isolation = o->cmd == CMD_ISOLATION ||
+			  (report && report->mode && !strcmp(report->mode, "isolation"));
+	if (!gi->g.isolation)
+		for (int i = 0; i < o->nsc; i++)
+			gate_know(&gi->g, o->sc[i]->name, o->sc[i]->kinds, sc_nkinds(o->sc[i]));
+	for (int i = 0; gi->g.isolation && i < o->ntests; i++)
+		gate_know(&gi->g, o->tests[i]->name, o->tests[i]->kinds, sc_nkinds(o->tests[i]));
 	for (int i = 0; report && i < report->ncells; i++)
 		gate_know(&gi->g, report->cells[i].scenario, report->cells[i].kinds,
 			  report->cells[i].nkinds);

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/util.h"
 #include "../scenarios/schedule.h"
@@ -173,6 +174,75 @@ static int explain_race(struct options *o, struct rb_err *e)
 			    o->ex_schedule, sc->name, valid);
 }
 
+/* isolation's tests: the catalogue's, and --test's names and files. */
+static int isolation_tests(struct options *o, struct rb_err *e)
+{
+	const struct scenario *const *t = scenario_isolation_tests();
+	char buf[1024], valid[512] = "", *save = NULL;
+	size_t k = 0;
+
+	o->ntests = 0;
+	for (int i = 0; t[i] && o->ntests < MAX_SCENARIOS; i++) {
+		o->tests[o->ntests++] = t[i];
+		k += (size_t)snprintf(valid + k, k < sizeof(valid) ? sizeof(valid) - k : 0, "%s%s",
+				      i ? ", " : "", t[i]->name);
+	}
+	o->tests[o->ntests] = NULL;
+	if (!o->test_arg) {
+		o->tests_mask = (1ull << o->ntests) - 1;
+		return 0;
+	}
+	if (strlen(o->test_arg) >= sizeof(buf))
+		return rb_err_input(e, "--test: list too long");
+	strcpy(buf, o->test_arg);
+	o->tests_mask = 0;
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const struct scenario *sc = NULL;
+		int found = -1;
+
+		if (!strcmp(w, "all")) {
+			for (int i = 0; t[i]; i++)
+				o->tests_mask |= 1ull << i;
+			continue;
+		}
+		for (int i = 0; i < o->ntests && found < 0; i++)
+			if (scenario_is_file(w) ? !o->tests[i]->builtin &&
+							  !strcmp(o->tests[i]->file, w)
+						: o->tests[i]->builtin &&
+							  !strcasecmp(o->tests[i]->name, w))
+				found = i;
+		if (found < 0 && !scenario_is_file(w))
+			return rb_err_input(e, "--test: unknown test '%s' (valid: %s, or a test "
+					       "file: ./NAME.race)",
+					    w, valid);
+		if (found < 0) {
+			if (o->ntests == MAX_SCENARIOS)
+				return rb_err_input(e, "--test: at most %d tests", MAX_SCENARIOS);
+			sc = scenario_load(w, e);
+			if (!sc)
+				return -1;
+			o->tests[o->ntests] = sc;
+			o->tests[o->ntests + 1] = NULL;
+			found = o->ntests++;
+			if (!ex_schedule_find(sc, NULL))
+				return rb_err_input(e,
+						    "--test: %s has no schedule: a test plays its "
+						    "first 'schedule' block at every level",
+						    w);
+		}
+		o->tests_mask |= 1ull << found;
+	}
+	for (int i = 0; i < o->ntests; i++) {
+		if (!(o->tests_mask >> i & 1) || !o->tests[i]->xSpelt)
+			continue;
+		for (int d = 0; drivers[d]; d++)
+			if (o->plan.dbs >> d & 1 &&
+			    o->tests[i]->xSpelt(o->tests[i], drivers[d]->dialect, e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 int opts_races(struct options *o, struct rb_err *e)
 {
 	const struct scenario *const *b = scenario_builtins();
@@ -182,6 +252,9 @@ int opts_races(struct options *o, struct rb_err *e)
 		o->sc[o->nsc++] = b[i];
 	o->sc[o->nsc] = NULL;
 	o->plan.scenario_list = o->sc;
+	if (o->cmd == CMD_ISOLATION || o->cmd == CMD_LIST || o->cmd == CMD_CHECK)
+		if (isolation_tests(o, e) < 0)
+			return -1;
 	if (o->cmd == CMD_LIST) {
 		o->plan.scenarios = 0;
 		for (int i = 0; i < o->nwords; i++) {
@@ -215,4 +288,7 @@ void opts_release(struct options *o)
 	for (int i = 0; i < o->nsc; i++)
 		scenario_free(o->sc[i]);
 	o->nsc = 0;
+	for (int i = 0; i < o->ntests; i++)
+		scenario_free(o->tests[i]);
+	o->ntests = 0;
 }

@@ -134,6 +134,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	knob_set_of(&out->knobs, sc, &out->params);
 	ctx_init(x, cfg, out);
 	x->stop = cfg->stop;
+	x->wait_blocked = cfg->wait_blocked;
 
 	dbo.schema = NULL;
 	dbo.wrap = NULL;

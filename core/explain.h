@@ -23,6 +23,12 @@ struct explain_cfg {
 	const struct lock_service *locks;
 	const atomic_int *stop;	    /* set by a signal: give up, clean up */
 	const struct sc_params *set; /* --set's knobs (NULL: none) */
+	/*
+	 * A step for a session whose statement waits for a lock waits for it
+	 * to end first (isolationtester's rule, racebench isolation's), where
+	 * explain itself skips the step.
+	 */
+	int wait_blocked;
 };
 
 /*

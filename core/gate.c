@@ -1,5 +1,5 @@
 /* gate.c: the regression gate: parses expectations, checks a run, compares a baseline. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* FNM_CASEFOLD */
 #include "gate.h"
 
 #include <ctype.h>
@@ -11,9 +11,11 @@
 
 #include "../base/strategy.h"
 #include "../base/util.h"
+#include "isolation.h"
 
 enum ftype {
 	FT_VERDICT,
+	FT_TEXT, /* how: matched as a glob */
 	FT_COUNT,
 	FT_RATE,
 	FT_LATENCY,
@@ -44,6 +46,8 @@ enum fid {
 	F_THROUGHPUT,
 	F_LOCK_TIMEOUTS,
 	F_LEASES_EXPIRED,
+	F_OUTCOME, /* isolation: the verdict in the catalogue's words */
+	F_HOW,	   /* isolation: what happened: blocked+40001, none */
 };
 
 /* Plain field names; anomalies.KIND, errors.CLASS, failures.REASON are parsed apart. */
@@ -76,6 +80,8 @@ static const struct field {
 	{ "throughput", F_THROUGHPUT, FT_THROUGHPUT },
 	{ "lock_timeouts", F_LOCK_TIMEOUTS, FT_COUNT },
 	{ "leases_expired", F_LEASES_EXPIRED, FT_COUNT },
+	{ "outcome", F_OUTCOME, FT_VERDICT },
+	{ "how", F_HOW, FT_TEXT },
 };
 
 #define VALID_FIELDS \
@@ -84,6 +90,10 @@ static const struct field {
 	"retries, errors, errors.CLASS, deadlocks, p50, p90, p99, p999, max, mean, " \
 	"throughput, lock_timeouts, leases_expired"
 #define VALID_VERDICTS "safe, anomaly, errors, aborted, n/a"
+#define VALID_OUTCOMES "prevented, anomaly, inconclusive, n/a"
+#define ISO_LINE_SHAPE \
+	"a line is DB ISOLATION TEST CONDITION[, CONDITION...], " \
+	"e.g. 'pg rr p4 outcome == prevented'"
 #define LINE_SHAPE \
 	"a line is DB ISOLATION SCENARIO STRATEGY CONDITION[, CONDITION...], " \
 	"e.g. 'pg rc * atomic verdict == safe'"
@@ -105,6 +115,23 @@ static int verdict_find(const char *s)
 	for (int v = V_NA; v <= V_ABORTED; v++)
 		if (!strcmp(s, verdict_name((enum verdict)v)))
 			return v;
+	return -1;
+}
+
+/* An isolation outcome as the verdict it is: prevented is safe, inconclusive aborted. */
+static int outcome_find(const char *s)
+{
+	static const struct {
+		const char *w;
+		enum verdict v;
+	} o[] = { { "prevented", V_SAFE },
+		  { "anomaly", V_ANOMALY },
+		  { "inconclusive", V_ABORTED },
+		  { "n/a", V_NA } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(o); i++)
+		if (!strcmp(s, o[i].w))
+			return o[i].v;
 	return -1;
 }
 
@@ -179,14 +206,17 @@ static int perr(struct pline *pl, const char *fmt, ...)
 	return -1;
 }
 
-/* Whether name matches pat: a glob, or a comma list of globs. */
+/*
+ * Whether name matches pat: a glob, or a comma list of globs. Race and
+ * test names match whatever their case (P4 is p4, as Hermitage writes it).
+ */
 static int pat_match(const char *pat, const char *name)
 {
 	char buf[GATE_PAT], *save = NULL;
 
 	str_copy(buf, pat, sizeof(buf));
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (fnmatch(t, name, 0) == 0)
+		if (fnmatch(t, name, FNM_CASEFOLD) == 0)
 			return 1;
 	return 0;
 }
@@ -210,7 +240,7 @@ static int pat_check(struct pline *pl, const char *pat, const char *what,
 		int hit = 0;
 
 		for (int i = 0; i < count && !hit; i++)
-			hit = fnmatch(t, names[i], 0) == 0;
+			hit = fnmatch(t, names[i], FNM_CASEFOLD) == 0;
 		if (hit)
 			continue;
 		if (strpbrk(t, "*?["))
@@ -294,6 +324,11 @@ static int field_parse(struct pline *pl, const char *w, struct gate_cond *k)
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (!strcmp(w, fields[i].name)) {
+			if ((fields[i].id == F_OUTCOME || fields[i].id == F_HOW) && !pl->g->isolation)
+				return perr(pl,
+					    "'%s' is a field of racebench isolation's cells (here: "
+					    "verdict, anomalies, ...)",
+					    w);
 			k->field = fields[i].id;
 			k->sub = k->field == F_ERROR ? RB_CLS_DEADLOCK : 0;
 			return 0;
@@ -393,7 +428,8 @@ static int value_parse(struct pline *pl, const char *field, const char *op, enum
 		if (*rest && strcmp(rest, "ops/s") && strcmp(rest, "/s"))
 			goto bad;
 		break;
-	case FT_VERDICT: goto bad;
+	case FT_VERDICT:
+	case FT_TEXT: goto bad;
 	}
 	*out = v;
 	return 0;
@@ -422,7 +458,9 @@ bad:
 static int op_parse(struct pline *pl, const struct lex *x, const char *field, enum ftype type,
 		    enum gate_op *op)
 {
-	const char *valid = type == FT_VERDICT ? "==, !=, in" : "==, !=, <, <=, >, >=";
+	const char *valid = type == FT_VERDICT ? "==, !=, in"
+			    : type == FT_TEXT  ? "==, !="
+					       : "==, !=, <, <=, >, >=";
 
 	if (x->t == T_END)
 		return perr(pl, "'%s' needs an operator and a value (valid operators: %s)", field,
@@ -437,11 +475,12 @@ static int op_parse(struct pline *pl, const struct lex *x, const char *field, en
 	if (x->t == T_OP)
 		for (int i = GATE_EQ; i <= GATE_GE; i++)
 			if (!strcmp(x->w, op_names[i])) {
-				if (type == FT_VERDICT && i > GATE_NE)
+				if ((type == FT_VERDICT || type == FT_TEXT) && i > GATE_NE)
 					return perr(pl,
-						    "'%s %s': a verdict is not ordered "
+						    "'%s %s': %s is not ordered "
 						    "(valid operators: %s)",
-						    field, x->w, valid);
+						    field, x->w,
+						    type == FT_TEXT ? "a text" : "a verdict", valid);
 				*op = (enum gate_op)i;
 				return 0;
 			}
@@ -481,12 +520,16 @@ static int cond_parse(struct pline *pl, struct lex *x, struct gate_cond *k, int 
 	if (x->t != T_WORD)
 		return perr(pl, "'%s %s' needs a value", field, op_names[k->op]);
 	str_copy(k->bound, x->w, sizeof(k->bound));
-	if (type == FT_VERDICT) {
-		int v = verdict_find(x->w);
+	if (type == FT_TEXT) {
+		/* how: kept as written in bound, matched as a glob */
+	} else if (type == FT_VERDICT) {
+		int outcome = k->field == F_OUTCOME;
+		int v = outcome ? outcome_find(x->w) : verdict_find(x->w);
 
 		if (v < 0)
-			return perr(pl, "'%s': unknown verdict '%s' (valid: " VALID_VERDICTS ")",
-				    field, x->w);
+			return perr(pl, "'%s': unknown %s '%s' (valid: %s)", field,
+				    outcome ? "outcome" : "verdict", x->w,
+				    outcome ? VALID_OUTCOMES : VALID_VERDICTS);
 		k->verdicts = 1u << v;
 		while (k->op == GATE_IN) {
 			struct lex save = *x;
@@ -496,7 +539,8 @@ static int cond_parse(struct pline *pl, struct lex *x, struct gate_cond *k, int 
 			/* "errors" is a verdict and a field: an operator after it
 			 * makes it the next condition. */
 			if (x->t == T_COMMA && lex(pl, x) == 0 && x->t == T_WORD &&
-			    (v = verdict_find(x->w)) >= 0 && !op_follows(x)) {
+			    (v = outcome ? outcome_find(x->w) : verdict_find(x->w)) >= 0 &&
+			    !op_follows(x)) {
 				k->verdicts |= 1u << v;
 				if (strlen(k->bound) + strlen(x->w) + 2 > sizeof(k->bound))
 					return perr(pl, "'%s in': list too long", field);
@@ -519,6 +563,11 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 {
 	static const char *const what[4] = { "database", "isolation level", "scenario",
 					     "strategy" };
+	static const char *const iso_what[4] = { "database", "isolation level", "test",
+						 "strategy" };
+	int npat = pl->g->isolation ? 3 : 4;
+	const char *shape = pl->g->isolation ? ISO_LINE_SHAPE : LINE_SHAPE;
+	const char *const *wh = pl->g->isolation ? iso_what : what;
 	const char *dbs[16], *isos[RB_ISO__COUNT], *scs[GATE_KNOWN], *sts[ST__COUNT];
 	const char *const *names[4] = { dbs, isos, scs, sts };
 	int counts[4] = { 0, RB_ISO__COUNT, pl->g->nknown, ST__COUNT };
@@ -534,33 +583,35 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 	for (int i = 0; i < ST__COUNT; i++)
 		sts[i] = strategy_name((enum strategy)i);
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < npat; i++) {
 		size_t n;
 
 		while (isspace((unsigned char)*s))
 			s++;
 		n = strcspn(s, " \t");
-		if (n == 0 || (i < 3 && !s[n]))
-			return perr(pl, "%s (got %d word%s)", LINE_SHAPE, i + (n > 0),
+		if (n == 0 || (i < npat - 1 && !s[n]))
+			return perr(pl, "%s (got %d word%s)", shape, i + (n > 0),
 				    i + (n > 0) == 1 ? "" : "s");
 		if (n >= GATE_PAT)
 			return perr(pl, "%s pattern '%.20s...' is longer than %d characters",
-				    what[i], s, GATE_PAT - 1);
+				    wh[i], s, GATE_PAT - 1);
 		memcpy(ex->pat[i], s, n);
 		ex->pat[i][n] = '\0';
 		if (strpbrk(ex->pat[i], "<>=!"))
 			return perr(pl, "'%s' where the %s pattern should be (%s)", ex->pat[i],
-				    what[i], LINE_SHAPE);
+				    wh[i], shape);
 		s += n;
 	}
-	for (int i = 0; i < 4; i++)
-		if (pat_check(pl, ex->pat[i], what[i], names[i], counts[i]) < 0)
+	if (npat == 3)
+		strcpy(ex->pat[3], "*"); /* an isolation test runs as it is written */
+	for (int i = 0; i < npat; i++)
+		if (pat_check(pl, ex->pat[i], wh[i], names[i], counts[i]) < 0)
 			return -1;
 	x.p = s;
 	if (lex(pl, &x) < 0)
 		return -1;
 	if (x.t == T_END)
-		return perr(pl, "no condition after the pattern (%s)", LINE_SHAPE);
+		return perr(pl, "no condition after the pattern (%s)", shape);
 	for (;;) {
 		struct gate_cond *k;
 
@@ -710,7 +761,9 @@ static int figure(const struct cell_result *c, const struct gate_cond *k, double
 	long long sum = 0;
 
 	switch ((enum fid)k->field) {
-	case F_VERDICT: return 0;
+	case F_VERDICT:
+	case F_OUTCOME:
+	case F_HOW: return 0;
 	case F_ANOMALIES:
 		for (int i = 0; i < c->nkinds; i++)
 			sum += c->anomalies[i];
@@ -810,16 +863,30 @@ static void check_cond(struct gate *g, const char *where, const struct run_resul
 	double v;
 	int ok;
 
+	if (type == FT_TEXT) {
+		if (c->verdict == V_NA)
+			return;
+		k->checked++;
+		ok = fnmatch(k->bound, c->how, 0) == 0;
+		if (k->op == GATE_NE)
+			ok = !ok;
+		if (!ok)
+			add_finding(g, where, i, "how %s, expected %s%s", c->how[0] ? c->how : "-",
+				    k->op == GATE_NE ? "not " : "", k->bound);
+		return;
+	}
 	if (type == FT_VERDICT) {
 		unsigned bit = 1u << c->verdict;
+		int outcome = k->field == F_OUTCOME;
 
 		if (c->verdict == V_NA && !(k->verdicts & (1u << V_NA)))
 			return;
 		k->checked++;
 		ok = k->op == GATE_NE ? !(k->verdicts & bit) : !!(k->verdicts & bit);
 		if (!ok)
-			add_finding(g, where, i, "verdict %s, expected %s%s",
-				    verdict_name(c->verdict),
+			add_finding(g, where, i, "%s %s, expected %s%s",
+				    outcome ? "outcome" : "verdict",
+				    outcome ? isolation_outcome(c->verdict) : verdict_name(c->verdict),
 				    k->op == GATE_NE	       ? "not "
 					    : k->op == GATE_IN ? "one of "
 							       : "",
@@ -966,10 +1033,15 @@ int gate_eval(struct gate *g, struct run_result *r)
 	return g->nfind;
 }
 
-/* "pg rc double-tap none": a cell in the order of an expectations line. */
-static void cell_name(char *buf, size_t n, const struct cell_result *c)
+/* "pg rc double-tap none" ("pg rr p4" in isolation): a cell as a line names it. */
+static void cell_name(char *buf, size_t n, const struct run_result *r,
+		      const struct cell_result *c)
 {
-	snprintf(buf, n, "%s %s %s %s", c->db, rb_iso_name(c->iso), c->scenario, c->strategy);
+	if (r->mode && !strcmp(r->mode, "isolation"))
+		snprintf(buf, n, "%s %s %s", c->db, rb_iso_name(c->iso), c->scenario);
+	else
+		snprintf(buf, n, "%s %s %s %s", c->db, rb_iso_name(c->iso), c->scenario,
+			 c->strategy);
 }
 
 void gate_summary(FILE *f, const struct gate *g, const struct run_result *r, int quiet)
@@ -1006,7 +1078,7 @@ void gate_summary(FILE *f, const struct gate *g, const struct run_result *r, int
 		char cell[256] = "";
 
 		if (fd->cell >= 0)
-			cell_name(cell, sizeof(cell), &r->cells[fd->cell]);
+			cell_name(cell, sizeof(cell), r, &r->cells[fd->cell]);
 		fprintf(f, "  %s: %s%s%s\n", fd->where, cell, *cell ? ": " : "", fd->what);
 	}
 }

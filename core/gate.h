@@ -77,6 +77,11 @@ struct gate_finding {
 #define GATE_KINDS 64 /* anomaly kinds it may name */
 
 struct gate {
+	/*
+	 * Lines about racebench isolation's cells: DB ISOLATION TEST
+	 * CONDITIONS (no strategy), with the fields outcome and how.
+	 */
+	int isolation;
 	/* What lines may name: the races run (gate_know), else the built-ins. */
 	int nknown, nkinds;
 	char known[GATE_KNOWN][48];

@@ -48,6 +48,7 @@ struct cell_result *result_add_cell(struct run_result *r)
 		r->cells = xrealloc(r->cells, (size_t)r->cap * sizeof(*r->cells));
 	}
 	memset(&r->cells[r->ncells], 0, sizeof(r->cells[0]));
+	r->cells[r->ncells].play = -1;
 	return &r->cells[r->ncells++];
 }
 

@@ -80,6 +80,16 @@ struct cell_result {
 	double seconds;	   /* wall time of the cell */
 	double throughput; /* operations per second while clients ran */
 	char abort_msg[256];
+
+	/*
+	 * Mode "isolation" (racebench isolation): the test's play. The verdict
+	 * says anomaly or safe (prevented); how says what happened ("blocked",
+	 * then each error code: "blocked+40001"; "none"); detail the first
+	 * statement that waited or failed.
+	 */
+	char how[96];
+	char detail[256];
+	int play; /* index in the run's explains; -1: none (n/a, or read back) */
 };
 
 /* The version of the result's JSON form (docs/report-schema.md). */
@@ -96,7 +106,7 @@ struct run_server {
 struct explain_result;
 
 struct run_result {
-	const char *mode; /* "race" or "load" */
+	const char *mode; /* "race", "load" or "isolation" */
 	time_t started_at;
 	double wall_seconds;
 	uint64_t seed;

@@ -5,9 +5,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../base/util.h"
+#include "../core/explain_result.h"
+#include "../core/isolation.h"
+#include "timeline.h"
 
 #define VERSION_STRING RACEBENCH_VERSION
 
@@ -91,6 +95,54 @@ static json_t *cell_json(const struct cell_result *c, int gated)
 	return j;
 }
 
+/*
+ * A cell of racebench isolation: the test's outcome and how, the
+ * statement that waited or failed first, each session's reads with their
+ * values, and the whole play (schedule, events, check, story).
+ */
+static json_t *iso_cell_json(const struct run_result *r, const struct cell_result *c, int gated)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "db", c->db, "isolation",
+			      rb_iso_name(c->iso), "test", c->scenario, "outcome",
+			      isolation_outcome(c->verdict), "verdict", verdict_name(c->verdict));
+	const struct explain_result *p = c->play >= 0 && c->play < r->nexplains
+						 ? &r->explains[c->play]
+						 : NULL;
+
+	if (c->verdict == V_NA) {
+		json_object_set_new(j, "na_reason", json_string(c->na_reason));
+	} else {
+		json_t *kinds = json_object(), *reads = json_array();
+
+		json_object_set_new(j, "how", json_string(c->how));
+		json_object_set_new(j, "detail", json_string(c->detail));
+		if (c->verdict == V_ABORTED)
+			json_object_set_new(j, "abort_reason", json_string(c->abort_msg));
+		for (int k = 0; k < c->nkinds; k++)
+			json_object_set_new(kinds, c->kinds[k], json_integer(c->anomalies[k]));
+		json_object_set_new(j, "anomalies", kinds);
+		for (int i = 0; p && i < p->nevents; i++) {
+			const struct ex_event *e = &p->ev[i];
+
+			if ((e->kind != EXE_STMT && e->kind != EXE_DONE) || e->failed || !e->text ||
+			    strncasecmp(e->text, "SELECT", 6))
+				continue;
+			json_array_append_new(reads,
+					      json_pack("{s:s, s:i, s:s, s:s}", "session",
+							p->sched.sess[e->session].name, "step",
+							e->step, "sql", e->text, "result",
+							e->result ? e->result : ""));
+		}
+		json_object_set_new(j, "reads", reads);
+		json_object_set_new(j, "seconds", json_real(c->seconds));
+		if (p)
+			json_object_set_new(j, "play", timeline_json_object(p));
+	}
+	if (gated)
+		broken_json(j, c->broken, c->nbroken);
+	return j;
+}
+
 static json_t *server_json(const struct run_server *s)
 {
 	json_t *settings = json_object();
@@ -116,7 +168,9 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 	for (int i = 0; i < r->nservers; i++)
 		json_array_append_new(servers, server_json(&r->servers[i]));
 	for (int i = 0; i < r->ncells; i++)
-		json_array_append_new(cells, cell_json(&r->cells[i], r->gated));
+		json_array_append_new(cells, r->mode && !strcmp(r->mode, "isolation")
+						     ? iso_cell_json(r, &r->cells[i], r->gated)
+						     : cell_json(&r->cells[i], r->gated));
 	root = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:f, s:b}", "schema_version",
 			 JSON_SCHEMA_VERSION, "tool", "name", "racebench", "version",
 			 VERSION_STRING, "mode", r->mode, "started_at", when, "wall_seconds",

@@ -419,12 +419,11 @@ static json_t *knobs_json(const struct knob_set *k)
 	return o;
 }
 
-int timeline_json(FILE *f, const struct explain_result *r)
+json_t *timeline_json_object(const struct explain_result *r)
 {
 	json_t *root = json_object(), *sched = json_object(), *sess = json_array();
 	json_t *steps = json_array(), *events = json_array(), *anom = json_object();
 	json_t *story = json_array();
-	int rc;
 
 	json_object_set_new(root, "racebench", json_string(RACEBENCH_VERSION));
 	json_object_set_new(root, "kind", json_string("explain"));
@@ -498,7 +497,14 @@ int timeline_json(FILE *f, const struct explain_result *r)
 	for (int i = 0; i < r->nstory; i++)
 		json_array_append_new(story, json_string(r->story[i]));
 	json_object_set_new(root, "story", story);
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return root;
+}
+
+int timeline_json(FILE *f, const struct explain_result *r)
+{
+	json_t *root = timeline_json_object(r);
+	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
 	fputc('\n', f);
 	json_decref(root);
 	return rc < 0 || ferror(f) ? -1 : 0;

@@ -24,6 +24,9 @@ struct timeline_opts {
 int timeline_text(FILE *f, const struct explain_result *r, const struct timeline_opts *o);
 /* The same as a JSON document (docs/explain.md lists its fields). */
 int timeline_json(FILE *f, const struct explain_result *r);
+/* That document as a jansson object (a new reference), for other reports to hold. */
+typedef struct json_t json_t;
+json_t *timeline_json_object(const struct explain_result *r);
 /*
  * A self-contained HTML page holding timeline_html_section: one <section>
  * (class "rb-explain") with its own style, to be placed in other pages.

@@ -10,7 +10,8 @@ struct builtin_race {
 	size_t len;
 };
 
-/* Ends with a NULL file. */
+/* Each ends with a NULL file: the incidents, and racebench isolation's tests. */
 extern const struct builtin_race builtin_races[];
+extern const struct builtin_race builtin_isolation[];
 
 #endif

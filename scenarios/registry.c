@@ -13,41 +13,53 @@
 #include "builtin.h"
 #include "race.h"
 
-#define MAX_BUILTINS 16
+#define MAX_BUILTINS 32
 
-static const struct scenario *builtins[MAX_BUILTINS + 1];
-/* The races themselves: builtins[] points inside them, and a leak checker
- * wants a pointer to each block's start to call it reachable. */
-static struct race *builtin_race[MAX_BUILTINS] __attribute__((used));
+static const struct scenario *builtins[MAX_BUILTINS + 1], *iso_tests[MAX_BUILTINS + 1];
+/* The races themselves: the arrays above point inside them, and a leak
+ * checker wants a pointer to each block's start to call it reachable. */
+static struct race *builtin_race[2 * MAX_BUILTINS] __attribute__((used));
 static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
 
 /* A built-in that does not read is a bug of this build: say so and stop. */
-static void read_builtins(void)
+static void read_table(const struct builtin_race *t, const struct scenario **out, int *nraces)
 {
 	int n = 0;
 
-	for (int i = 0; builtin_races[i].file && n < MAX_BUILTINS; i++) {
+	for (int i = 0; t[i].file && n < MAX_BUILTINS; i++) {
 		struct rb_err e;
-		struct race *r = race_parse(builtin_races[i].text, builtin_races[i].len,
-					    builtin_races[i].file, &e);
+		struct race *r = race_parse(t[i].text, t[i].len, t[i].file, &e);
 
 		if (!r) {
-			fprintf(stderr, "racebench: built-in race %s: %s\n", builtin_races[i].file,
-				e.msg);
+			fprintf(stderr, "racebench: built-in race %s: %s\n", t[i].file, e.msg);
 			abort();
 		}
 		race_finish(r);
 		r->sc.builtin = 1;
-		builtin_race[n] = r;
-		builtins[n++] = race_scenario(r);
+		builtin_race[(*nraces)++] = r;
+		out[n++] = race_scenario(r);
 	}
-	builtins[n] = NULL;
+	out[n] = NULL;
+}
+
+static void read_builtins(void)
+{
+	int nraces = 0;
+
+	read_table(builtin_races, builtins, &nraces);
+	read_table(builtin_isolation, iso_tests, &nraces);
 }
 
 const struct scenario *const *scenario_builtins(void)
 {
 	pthread_once(&builtins_once, read_builtins);
 	return builtins;
+}
+
+const struct scenario *const *scenario_isolation_tests(void)
+{
+	pthread_once(&builtins_once, read_builtins);
+	return iso_tests;
 }
 
 int scenario_count(void)

@@ -139,6 +139,8 @@ int sc_nkinds(const struct scenario *s);
 
 /* The built-in races, compiled in (the .race files in scenarios/), in order; NULL-terminated. */
 const struct scenario *const *scenario_builtins(void);
+/* racebench isolation's tests (scenarios/isolation/), NULL-terminated. */
+const struct scenario *const *scenario_isolation_tests(void);
 int scenario_count(void);
 /* A built-in race by name, or NULL. */
 const struct scenario *scenario_find(const char *name);
