@@ -928,8 +928,8 @@ static void check_expect(struct gate *g, const struct run_result *r, struct gate
 			check_cond(g, where, r, i, &ex->cond[k]);
 	}
 	if (!ex->matched) {
-		add_finding(g, where, -1, "matched no cell: %s %s %s %s", ex->pat[0], ex->pat[1],
-			    ex->pat[2], ex->pat[3]);
+		add_finding(g, where, -1, "matched no cell: %s %s %s%s%s", ex->pat[0], ex->pat[1],
+			    ex->pat[2], g->isolation ? "" : " ", g->isolation ? "" : ex->pat[3]);
 		return;
 	}
 	for (int k = 0; k < ex->ncond; k++) {
@@ -937,9 +937,10 @@ static void check_expect(struct gate *g, const struct run_result *r, struct gate
 			continue;
 		if (ex->matched_na == ex->matched) {
 			add_finding(g, where, -1,
-				    "matched only n/a cells (%d): %s %s %s %s: "
+				    "matched only n/a cells (%d): %s %s %s%s%s: "
 				    "nothing checked",
-				    ex->matched, ex->pat[0], ex->pat[1], ex->pat[2], ex->pat[3]);
+				    ex->matched, ex->pat[0], ex->pat[1], ex->pat[2],
+				    g->isolation ? "" : " ", g->isolation ? "" : ex->pat[3]);
 			return;
 		}
 		add_finding(g, where, -1, "'%s' applies to none of the %d matched cells",

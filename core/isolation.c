@@ -35,7 +35,7 @@ static int stopped(const struct iso_plan *p)
 
 void isolation_how(const struct explain_result *r, char *how, size_t hn, char *detail, size_t dn)
 {
-	int blocked = 0;
+	int blocked = 0, waited = 0, failed = 0;
 	size_t o = 0;
 
 	how[0] = detail[0] = '\0';
@@ -51,14 +51,20 @@ void isolation_how(const struct explain_result *r, char *how, size_t hn, char *d
 			o += (size_t)snprintf(how + o, o < hn ? hn - o : 0, "%sblocked",
 					      o ? "+" : "");
 		}
-		if ((e->kind == EXE_WAIT || e->failed) && !detail[0] && e->text) {
+		/* the first statement that waited, and the first that failed */
+		if (((e->kind == EXE_WAIT && !waited) || (e->failed && !failed)) && e->text) {
+			size_t d = strlen(detail);
+
 			explain_stmt_label(e->text, stmt, sizeof(stmt));
 			ex_label(label, sizeof(label), sess, e->step);
 			if (e->failed)
-				snprintf(detail, dn, "%s %s failed: %s %s", label, stmt, e->code,
-					 e->msg ? e->msg : "");
+				snprintf(detail + d, dn - d, "%s%s %s failed: %s %s", d ? "; " : "",
+					 label, stmt, e->code, e->msg ? e->msg : "");
 			else
-				snprintf(detail, dn, "%s %s waited for a lock", label, stmt);
+				snprintf(detail + d, dn - d, "%s%s %s waited for a lock",
+					 d ? "; " : "", label, stmt);
+			waited |= e->kind == EXE_WAIT;
+			failed |= e->failed;
 		}
 		if (e->failed && e->code[0] && !strstr(how, e->code))
 			o += (size_t)snprintf(how + o, o < hn ? hn - o : 0, "%s%s", o ? "+" : "",

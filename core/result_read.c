@@ -295,6 +295,57 @@ gate:
 	return 0;
 }
 
+/* A cell of racebench isolation: the test, its outcome, how, detail (the play is not read). */
+static int jr_iso_cell(struct jr *j, json_t *o, const char *at, struct cell_result *c)
+{
+	const char *iso, *verdict;
+	json_t *kinds, *v;
+	const char *key;
+	int l;
+
+	if (!(c->db = jr_str(j, o, at, "db")) || !(c->scenario = jr_str(j, o, at, "test")) ||
+	    !(iso = jr_str(j, o, at, "isolation")) || !(verdict = jr_str(j, o, at, "verdict")))
+		return -1;
+	c->strategy = "none";
+	if ((l = rb_iso_parse(iso)) < 0 || strcmp(iso, rb_iso_name((enum rb_iso)l)))
+		return jr_bad(j, at, "isolation", "not a level racebench knows");
+	c->iso = c->eff_iso = (enum rb_iso)l;
+	for (l = V_NA; l <= V_ABORTED && strcmp(verdict, verdict_name((enum verdict)l)); l++)
+		;
+	if (l > V_ABORTED || l == V_ERRORS)
+		return jr_bad(j, at, "verdict", "not one of safe, anomaly, aborted, n/a");
+	c->verdict = (enum verdict)l;
+	if (c->verdict == V_NA) {
+		if (jr_get(j, o, at, "na_reason", JSON_STRING, 0))
+			c->na_reason = jr_str(j, o, at, "na_reason");
+		else if (j->e->msg[0])
+			return -1;
+		goto gate;
+	}
+	if (jr_buf(j, o, at, "how", c->how, sizeof(c->how)) < 0 ||
+	    jr_buf(j, o, at, "detail", c->detail, sizeof(c->detail)) < 0 ||
+	    (c->verdict == V_ABORTED &&
+	     jr_buf(j, o, at, "abort_reason", c->abort_msg, sizeof(c->abort_msg)) < 0) ||
+	    !(kinds = jr_get(j, o, at, "anomalies", JSON_OBJECT, 1)) ||
+	    jr_num(j, o, at, "seconds", &c->seconds) < 0)
+		return -1;
+	if (json_object_size(kinds) > SC_MAX_KINDS)
+		return jr_bad(j, at, "anomalies", "more kinds than racebench keeps");
+	json_object_foreach(kinds, key, v)
+	{
+		if (!json_is_integer(v))
+			return jr_bad(j, at, "anomalies", "expected integer counts");
+		c->kinds[c->nkinds] = result_strdup(j->r, key);
+		c->anomalies[c->nkinds++] = json_integer_value(v);
+	}
+	c->trials = 1;
+	c->anomalous_trials = c->verdict == V_ANOMALY;
+gate:
+	if (j->r->gated)
+		return jr_broken(j, o, at, c->broken, &c->nbroken);
+	return 0;
+}
+
 static int jr_server(struct jr *j, json_t *o, const char *at, struct run_server *s)
 {
 	json_t *set, *v;
@@ -447,7 +498,8 @@ static int jr_run(struct jr *j, json_t *root)
 		snprintf(at, sizeof(at), "cells[%zu]", i);
 		if (!json_is_object(v))
 			return jr_bad(j, at, NULL, "expected an object");
-		if (jr_cell(j, v, at, result_add_cell(r)) < 0)
+		if ((!strcmp(r->mode, "isolation") ? jr_iso_cell : jr_cell)(j, v, at,
+									      result_add_cell(r)) < 0)
 			return -1;
 	}
 	return 0;

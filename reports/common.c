@@ -206,3 +206,66 @@ void report_time_utc(char *buf, size_t n, time_t t)
 	gmtime_r(&t, &tm);
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* ---- racebench isolation's grid ---- */
+
+int report_is_isolation(const struct run_result *r)
+{
+	return r->mode && !strcmp(r->mode, "isolation");
+}
+
+void report_iso_grid(const struct run_result *r, struct iso_grid *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+		int row = -1, col = -1;
+
+		for (int k = 0; k < g->nrows && row < 0; k++)
+			if (!strcmp(g->db[k], c->db) && g->iso[k] == (int)c->iso)
+				row = k;
+		if (row < 0 && g->nrows < ISO_MAX_ROWS) {
+			row = g->nrows++;
+			g->db[row] = c->db;
+			g->iso[row] = (int)c->iso;
+			for (int k = 0; k < ISO_MAX_TESTS; k++)
+				g->cell[row][k] = -1;
+		}
+		for (int k = 0; k < g->ncols && col < 0; k++)
+			if (!strcmp(g->test[k], c->scenario))
+				col = k;
+		if (col < 0 && g->ncols < ISO_MAX_TESTS) {
+			col = g->ncols++;
+			g->test[col] = c->scenario;
+		}
+		if (row >= 0 && col >= 0)
+			g->cell[row][col] = i;
+	}
+}
+
+void report_iso_text(const struct cell_result *c, char *buf, size_t n)
+{
+	if (c->verdict == V_ANOMALY)
+		snprintf(buf, n, "A");
+	else if (c->verdict == V_NA)
+		snprintf(buf, n, "n/a");
+	else if (c->verdict == V_ABORTED)
+		snprintf(buf, n, "?");
+	else if (!strcmp(c->how, "none") || !c->how[0])
+		snprintf(buf, n, "-");
+	else if (!strncmp(c->how, "blocked", 7))
+		snprintf(buf, n, "blk%s", c->how + 7);
+	else
+		snprintf(buf, n, "%s", c->how);
+}
+
+const char *const report_iso_legend[] = {
+	"A     anomaly: the test's invariant broke, every session it needs committed",
+	"-     prevented, and nothing waited or failed: reads came from committed data or a snapshot",
+	"blk   a statement waited for a lock (what the preventing was: the codes after it, or the wait)",
+	"40001 PostgreSQL serialization failure; 40P01 PostgreSQL deadlock",
+	"1213  InnoDB deadlock; 1205 lock-wait time-out; 1020 record changed since the read view "
+	"(innodb_snapshot_isolation)",
+	"?     inconclusive: the play could not finish (see the JSON report)",
+	NULL,
+};

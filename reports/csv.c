@@ -6,6 +6,9 @@
  */
 #include "report.h"
 
+#include "../base/util.h"
+#include "../core/isolation.h"
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -172,12 +175,47 @@ static void row(FILE *f, const struct run_result *r, const struct cell_result *c
 	fputc('\n', f);
 }
 
+/* racebench isolation: a row per database, level and test. */
+static void iso_csv(FILE *f, const struct run_result *r, const char *when)
+{
+	fputs("started_at,mode,db,isolation,test,outcome,how,detail,anomalies_total,seconds,"
+	      "gate_broken,gate_findings\n",
+	      f);
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+		char findings[MAX_BROKEN * BROKEN_LEN] = "";
+
+		for (int b = 0; b < c->nbroken && b < MAX_BROKEN; b++)
+			str_printf(findings + strlen(findings), sizeof(findings) - strlen(findings),
+				   "%s%s", b ? "; " : "", c->broken[b]);
+		field(f, 1, when);
+		field(f, 0, "isolation");
+		field(f, 0, c->db);
+		field(f, 0, rb_iso_name(c->iso));
+		field(f, 0, c->scenario);
+		field(f, 0, isolation_outcome(c->verdict));
+		field(f, 0, c->how);
+		field(f, 0, c->verdict == V_ABORTED ? c->abort_msg
+			    : c->verdict == V_NA     ? (c->na_reason ? c->na_reason : "")
+						     : c->detail);
+		field_ll(f, report_total_anomalies(c));
+		fprintf(f, ",%.6f", c->seconds);
+		field_ll(f, c->nbroken);
+		field(f, 0, findings);
+		fputc('\n', f);
+	}
+}
+
 int report_csv(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	char when[32];
 
 	(void)o;
 	report_time_utc(when, sizeof(when), r->started_at);
+	if (report_is_isolation(r)) {
+		iso_csv(f, r, when);
+		return ferror(f) ? -1 : 0;
+	}
 	header(f);
 	for (int i = 0; i < r->ncells; i++)
 		row(f, r, &r->cells[i], when);

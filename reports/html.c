@@ -11,6 +11,7 @@
 
 #include "../base/util.h"
 #include "timeline.h"
+#include "../core/isolation.h"
 
 #include <math.h>
 #include <string.h>
@@ -937,9 +938,117 @@ static void footer(FILE *f, const struct run_result *r)
 	      f);
 }
 
+/*
+ * racebench isolation: the grid (a row per database and level, a column per
+ * test; anomalies red, prevented green with how), the legend, then each
+ * cell's play, step by step, under its name.
+ */
+static void iso_html(FILE *f, const struct run_result *r)
+{
+	struct iso_grid g;
+	char buf[64], when[32];
+	struct tm tm;
+
+	report_iso_grid(r, &g);
+	gmtime_r(&r->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	fputs("<header>\n<h1>racebench <span class=\"sub\">isolation</span></h1>\n"
+	      "<p class=\"meta\">",
+	      f);
+	for (int i = 0; i < r->nservers; i++) {
+		fputs("<span>", f);
+		esc(f, r->servers[i].info.product);
+		fputc(' ', f);
+		esc(f, r->servers[i].info.version);
+		fputs("</span> · ", f);
+	}
+	fprintf(f, "<span>%d cells</span> · <span>%s</span> · <span>%.1f s</span></p>\n",
+		r->ncells, when, r->wall_seconds);
+	if (r->gated)
+		fprintf(f, "<div class=\"banner %s\">Regression gate %s</div>\n",
+			r->gate_failed ? "bad" : "good", r->gate_failed ? "failed" : "passed");
+	if (r->aborted) {
+		fputs("<div class=\"banner warn\">Run aborted, the report is partial: ", f);
+		esc(f, r->abort_msg);
+		fputs("</div>\n", f);
+	}
+	fputs("</header>\n<h2>The grid</h2>\n<div class=\"scroll\"><table>\n<tr><th>db</th>"
+	      "<th>level</th>",
+	      f);
+	for (int t = 0; t < g.ncols; t++) {
+		fputs("<th>", f);
+		esc(f, g.test[t]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (int k = 0; k < g.nrows; k++) {
+		fputs("<tr><td class=\"id\">", f);
+		esc(f, g.db[k]);
+		fprintf(f, "</td><td class=\"id\">%s</td>", rb_iso_name((enum rb_iso)g.iso[k]));
+		for (int t = 0; t < g.ncols; t++) {
+			const struct cell_result *c = g.cell[k][t] >= 0 ? &r->cells[g.cell[k][t]] : NULL;
+
+			if (!c) {
+				fputs("<td></td>", f);
+				continue;
+			}
+			report_iso_text(c, buf, sizeof(buf));
+			fprintf(f,
+				"<td><a href=\"#play-%d\"><span class=\"v\" "
+				"style=\"background:%s;color:%s\" title=\"",
+				g.cell[k][t], verdict_fill[c->verdict], verdict_ink[c->verdict]);
+			xml_escape(f, c->detail, 1);
+			fputs("\">", f);
+			esc(f, buf);
+			fputs("</span></a></td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n<ul class=\"key\">\n", f);
+	for (int i = 0; report_iso_legend[i]; i++) {
+		fputs("<li><code>", f);
+		esc(f, report_iso_legend[i]);
+		fputs("</code></li>\n", f);
+	}
+	fputs("</ul>\n<h2>Step by step</h2>\n<p>Each test played at each level (racebench "
+	      "isolation uses racebench explain's engine: a statement that waits for a lock is "
+	      "shown waiting, and the server is asked, never a timer).</p>\n",
+	      f);
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		fprintf(f, "<h3 id=\"play-%d\">", i);
+		esc(f, c->db);
+		fprintf(f, " %s ", rb_iso_name(c->iso));
+		esc(f, c->scenario);
+		fprintf(f, ": %s", isolation_outcome(c->verdict));
+		if (c->how[0] && strcmp(c->how, "none")) {
+			fputs(" (", f);
+			esc(f, c->how);
+			fputc(')', f);
+		}
+		fputs("</h3>\n", f);
+		for (int b = 0; b < c->nbroken && b < MAX_BROKEN; b++) {
+			fputs("<p class=\"banner bad\">broke ", f);
+			esc(f, c->broken[b]);
+			fputs("</p>\n", f);
+		}
+		if (c->play >= 0 && c->play < r->nexplains)
+			timeline_html_section(f, &r->explains[c->play]);
+		else if (c->verdict == V_ABORTED)
+			esc(f, c->abort_msg);
+	}
+}
+
 int report_html(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	(void)o;
+	if (report_is_isolation(r)) {
+		head(f, r);
+		iso_html(f, r);
+		fputs("</body>\n</html>\n", f);
+		return ferror(f) ? -1 : 0;
+	}
 	head(f, r);
 	header(f, r);
 	for (int i = 0, n = 0; i < r->ncells; i++)

@@ -1,6 +1,7 @@
 /*
  * junit.c: JUnit XML for CI dashboards: one <testsuite> per database and
- * scenario, one <testcase> per cell ("pg double-tap none rc"). A cell fails
+ * scenario, one <testcase> per cell ("pg double-tap none rc"; for racebench
+ * isolation a suite per database and test, a case per level, "pg p4 rr"). A cell fails
  * only when it broke an expectation of the regression gate: an anomaly the
  * run did not gate is a finding, not a test failure. n/a cells are skipped,
  * aborted cells are errors; every case carries its figures in <system-out>.
@@ -9,6 +10,7 @@
 #include "report.h"
 
 #include "../base/util.h"
+#include "../core/isolation.h"
 
 #include <string.h>
 #include <time.h>
@@ -154,8 +156,11 @@ static void testcase(FILE *f, const struct run_result *r, const struct cell_resu
 {
 	char name[256];
 
-	snprintf(name, sizeof(name), "%s %s %s %s", c->db, c->scenario, c->strategy,
-		 rb_iso_name(c->iso));
+	if (report_is_isolation(r)) /* racebench isolation: a test at a level */
+		snprintf(name, sizeof(name), "%s %s %s", c->db, c->scenario, rb_iso_name(c->iso));
+	else
+		snprintf(name, sizeof(name), "%s %s %s %s", c->db, c->scenario, c->strategy,
+			 rb_iso_name(c->iso));
 	fputs("    <testcase name=\"", f);
 	xml_escape(f, name, 1);
 	fputs("\" classname=\"racebench.", f);
@@ -186,7 +191,17 @@ static void testcase(FILE *f, const struct run_result *r, const struct cell_resu
 		fputs("</failure>\n", f);
 	}
 	fputs("      <system-out>", f);
-	figures(f, r, c);
+	if (report_is_isolation(r)) {
+		fprintf(f, "outcome: %s\nhow: ", isolation_outcome(c->verdict));
+		xml_escape(f, c->how, 0);
+		fputs("\n", f);
+		if (c->detail[0]) {
+			xml_escape(f, c->detail, 0);
+			fputc('\n', f);
+		}
+	} else {
+		figures(f, r, c);
+	}
 	fputs("</system-out>\n    </testcase>\n", f);
 }
 

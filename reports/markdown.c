@@ -5,6 +5,8 @@
  */
 #include "report.h"
 
+#include "../core/isolation.h"
+
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -310,9 +312,71 @@ static void details(FILE *f, const struct run_result *r)
 	fputs("\n</details>\n", f);
 }
 
+/* racebench isolation: the grid, the cells that need a word, the legend, the servers. */
+static void iso_markdown(FILE *f, const struct run_result *r)
+{
+	struct iso_grid g;
+	char buf[64];
+
+	report_iso_grid(r, &g);
+	fprintf(f, "## racebench isolation\n\n| db | level |");
+	for (int t = 0; t < g.ncols; t++)
+		fprintf(f, " %s |", g.test[t]);
+	fprintf(f, "\n|---|---|");
+	for (int t = 0; t < g.ncols; t++)
+		fprintf(f, "---|");
+	fputc('\n', f);
+	for (int k = 0; k < g.nrows; k++) {
+		fprintf(f, "| %s | %s |", g.db[k], rb_iso_name((enum rb_iso)g.iso[k]));
+		for (int t = 0; t < g.ncols; t++) {
+			if (g.cell[k][t] < 0) {
+				fprintf(f, " |");
+				continue;
+			}
+			report_iso_text(&r->cells[g.cell[k][t]], buf, sizeof(buf));
+			fprintf(f, strcmp(buf, "A") ? " %s |" : " **%s** |", buf);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\n");
+	for (int i = 0; report_iso_legend[i]; i++) {
+		fputs("- ", f);
+		md_text(f, report_iso_legend[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n| db | level | test | outcome | how | what waited, what failed |\n"
+		   "|---|---|---|---|---|---|\n");
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		if (!c->detail[0] && c->verdict != V_ABORTED && !c->nbroken)
+			continue;
+		fprintf(f, "| %s | %s | %s | %s | %s", c->db, rb_iso_name(c->iso), c->scenario,
+			isolation_outcome(c->verdict), c->how);
+		md_cell(f, c->verdict == V_ABORTED ? c->abort_msg : c->detail);
+		fputs(" |\n", f);
+	}
+	fputc('\n', f);
+	for (int i = 0; i < r->nservers; i++)
+		fprintf(f, "- %s: %s %s\n", r->servers[i].db, r->servers[i].info.product,
+			r->servers[i].info.version);
+	fprintf(f, "- %d cells in %.1f s\n", r->ncells, r->wall_seconds);
+	for (int i = 0; i < r->ncells; i++)
+		for (int b = 0; b < r->cells[i].nbroken && b < MAX_BROKEN; b++) {
+			fprintf(f, "- **broke** %s %s %s: ", r->cells[i].db, rb_iso_name(r->cells[i].iso),
+				r->cells[i].scenario);
+			md_text(f, r->cells[i].broken[b]);
+			fputc('\n', f);
+		}
+}
+
 int report_markdown(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	(void)o;
+	if (report_is_isolation(r)) {
+		iso_markdown(f, r);
+		return ferror(f) ? -1 : 0;
+	}
 	headline(f, r);
 	for (int i = 0; i < r->ncells; i++)
 		if (report_group_starts(r, i))

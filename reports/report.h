@@ -69,6 +69,28 @@ void report_errors_text(char *buf, size_t n, const struct cell_result *c, const 
 void report_failures_text(char *buf, size_t n, const struct cell_result *c, const char *sep);
 long long report_total_errors(const struct cell_result *c);
 long long report_total_anomalies(const struct cell_result *c);
+/* ---- racebench isolation's grid (mode "isolation") ---- */
+
+int report_is_isolation(const struct run_result *r);
+/*
+ * The grid in Hermitage's shape: a row per database and level, a column per
+ * test, in run order; cell[row][col] is an index in r->cells or -1.
+ */
+#define ISO_MAX_ROWS  16
+#define ISO_MAX_TESTS 32
+struct iso_grid {
+	int nrows, ncols;
+	const char *db[ISO_MAX_ROWS];
+	int iso[ISO_MAX_ROWS];
+	const char *test[ISO_MAX_TESTS];
+	int cell[ISO_MAX_ROWS][ISO_MAX_TESTS];
+};
+void report_iso_grid(const struct run_result *r, struct iso_grid *g);
+/* A grid cell: "A" anomaly, "-" prevented with nothing waiting or failing, else how. */
+void report_iso_text(const struct cell_result *c, char *buf, size_t n);
+/* What the grid's marks and codes mean, one line each, NULL-terminated. */
+extern const char *const report_iso_legend[];
+
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);
 

@@ -195,6 +195,87 @@ static void fold_na(const struct run_result *r, char (*rows)[C__COUNT][CELL_W], 
 	}
 }
 
+/* racebench isolation: the grid, its legend, the servers. */
+static int iso_table(FILE *f, const struct run_result *r, const struct report_opts *o)
+{
+	struct iso_grid g;
+	char buf[64];
+	int w0 = 5, counts[V_ABORTED + 1] = { 0 };
+	int w[ISO_MAX_TESTS];
+
+	report_iso_grid(r, &g);
+	for (int k = 0; k < g.nrows; k++) {
+		int len = snprintf(buf, sizeof(buf), "%s %s", g.db[k],
+				   rb_iso_name((enum rb_iso)g.iso[k]));
+
+		if (len > w0)
+			w0 = len;
+	}
+	for (int t = 0; t < g.ncols; t++) {
+		w[t] = (int)strlen(g.test[t]);
+		for (int k = 0; k < g.nrows; k++) {
+			if (g.cell[k][t] < 0)
+				continue;
+			report_iso_text(&r->cells[g.cell[k][t]], buf, sizeof(buf));
+			if ((int)strlen(buf) > w[t])
+				w[t] = (int)strlen(buf);
+		}
+	}
+	fprintf(f, "%-*s", w0, "");
+	for (int t = 0; t < g.ncols; t++)
+		fprintf(f, "  %-*s", t + 1 < g.ncols ? w[t] : 0, g.test[t]);
+	fputc('\n', f);
+	for (int k = 0; k < g.nrows; k++) {
+		snprintf(buf, sizeof(buf), "%s %s", g.db[k], rb_iso_name((enum rb_iso)g.iso[k]));
+		fprintf(f, "%-*s", w0, buf);
+		for (int t = 0; t < g.ncols; t++) {
+			const struct cell_result *c = g.cell[k][t] >= 0 ? &r->cells[g.cell[k][t]] : NULL;
+
+			int pad = t + 1 < g.ncols ? w[t] : 0; /* no trailing blanks */
+
+			if (!c) {
+				fprintf(f, "  %-*s", pad, "");
+				continue;
+			}
+			counts[c->verdict]++;
+			report_iso_text(c, buf, sizeof(buf));
+			fprintf(f, "  %s%-*s%s", o->color ? verdict_color(c->verdict) : "", pad, buf,
+				o->color ? "\033[0m" : "");
+		}
+		fputc('\n', f);
+	}
+	for (int i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		if (c->verdict == V_ABORTED)
+			fprintf(f, "%s %s %s inconclusive: %s\n", c->db, rb_iso_name(c->iso),
+				c->scenario, c->abort_msg);
+		for (int b = 0; b < c->nbroken && b < MAX_BROKEN; b++)
+			fprintf(f, "%s %s %s broke %s\n", c->db, rb_iso_name(c->iso), c->scenario,
+				c->broken[b]);
+	}
+	fputc('\n', f);
+	for (int i = 0; report_iso_legend[i]; i++)
+		fprintf(f, "%s\n", report_iso_legend[i]);
+	fputc('\n', f);
+	for (int i = 0; i < r->nservers; i++) {
+		const struct run_server *s = &r->servers[i];
+
+		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version,
+			s->throwaway ? " (throwaway server)" : "");
+	}
+	fprintf(f, "%d cells: %d prevented, %d anomaly", r->ncells, counts[V_SAFE],
+		counts[V_ANOMALY]);
+	if (counts[V_NA])
+		fprintf(f, ", %d n/a", counts[V_NA]);
+	if (counts[V_ABORTED])
+		fprintf(f, ", %d inconclusive", counts[V_ABORTED]);
+	fprintf(f, " in %.1f s\n", r->wall_seconds);
+	if (r->aborted)
+		fprintf(f, "run aborted, report is partial: %s\n", r->abort_msg);
+	return ferror(f) ? -1 : 0;
+}
+
 int report_table(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	char(*rows)[C__COUNT][CELL_W] = xcalloc((size_t)r->ncells + 1, sizeof(*rows));
@@ -202,6 +283,11 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	int w[C__COUNT] = { 0 }, counts[V_ABORTED + 1] = { 0 };
 	const char *prev = NULL, *prev_db = NULL;
 
+	if (report_is_isolation(r)) {
+		free(rows);
+		free(hidden);
+		return iso_table(f, r, o);
+	}
 	for (int i = 0; i < C__COUNT; i++) {
 		snprintf(rows[0][i], CELL_W, "%s", heads[i]);
 		w[i] = (int)strlen(heads[i]);
