@@ -97,6 +97,13 @@ int cmd_list(struct options *o)
 	       "docs/race-files.md):\n");
 	for (int i = 0; i < o->nsc; i++)
 		list_scenario(o->sc[i], &o->plan.cfg.sc);
+	printf("\nIsolation tests (racebench isolation; docs/isolation.md):\n");
+	for (int i = 0; i < o->ntests; i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "  %-16s", o->tests[i]->name);
+		print_wrapped(head, o->tests[i]->incident, 19);
+	}
 	printf("\nStrategies:\n");
 	for (int st = 0; st < ST__COUNT; st++) {
 		const struct strategy_info *si = strategy_info((enum strategy)st);

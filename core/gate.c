@@ -207,23 +207,23 @@ static int perr(struct pline *pl, const char *fmt, ...)
 }
 
 /*
- * Whether name matches pat: a glob, or a comma list of globs. Race and
- * test names match whatever their case (P4 is p4, as Hermitage writes it).
+ * Whether name matches pat: a glob, or a comma list of globs. With fold,
+ * whatever the case: race and test names (P4 is p4, as Hermitage writes it).
  */
-static int pat_match(const char *pat, const char *name)
+static int pat_match(const char *pat, const char *name, int fold)
 {
 	char buf[GATE_PAT], *save = NULL;
 
 	str_copy(buf, pat, sizeof(buf));
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (fnmatch(t, name, FNM_CASEFOLD) == 0)
+		if (fnmatch(t, name, fold ? FNM_CASEFOLD : 0) == 0)
 			return 1;
 	return 0;
 }
 
 /* Each alternative of pat must match a name this build knows: a typo is an error now. */
 static int pat_check(struct pline *pl, const char *pat, const char *what,
-		     const char *const *names, int count)
+		     const char *const *names, int count, int fold)
 {
 	char buf[GATE_PAT], valid[512], *save = NULL;
 
@@ -240,7 +240,7 @@ static int pat_check(struct pline *pl, const char *pat, const char *what,
 		int hit = 0;
 
 		for (int i = 0; i < count && !hit; i++)
-			hit = fnmatch(t, names[i], FNM_CASEFOLD) == 0;
+			hit = fnmatch(t, names[i], fold ? FNM_CASEFOLD : 0) == 0;
 		if (hit)
 			continue;
 		if (strpbrk(t, "*?["))
@@ -605,7 +605,7 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 	if (npat == 3)
 		strcpy(ex->pat[3], "*"); /* an isolation test runs as it is written */
 	for (int i = 0; i < npat; i++)
-		if (pat_check(pl, ex->pat[i], wh[i], names[i], counts[i]) < 0)
+		if (pat_check(pl, ex->pat[i], wh[i], names[i], counts[i], i == 2) < 0)
 			return -1;
 	x.p = s;
 	if (lex(pl, &x) < 0)
@@ -919,8 +919,8 @@ static void check_expect(struct gate *g, const struct run_result *r, struct gate
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 
-		if (!pat_match(ex->pat[0], c->db) || !pat_match(ex->pat[1], rb_iso_name(c->iso)) ||
-		    !pat_match(ex->pat[2], c->scenario) || !pat_match(ex->pat[3], c->strategy))
+		if (!pat_match(ex->pat[0], c->db, 0) || !pat_match(ex->pat[1], rb_iso_name(c->iso), 0) ||
+		    !pat_match(ex->pat[2], c->scenario, 1) || !pat_match(ex->pat[3], c->strategy, 0))
 			continue;
 		ex->matched++;
 		ex->matched_na += c->verdict == V_NA;
