@@ -657,7 +657,8 @@ static const struct opt_def opt_table[] = {
 		 "no progress or server messages"),
 	OPT("expect", 0, "FILE", RL | C | I, G_GATE, p_expect,
 	    "expectations, one per line: DB ISO SCENARIO STRATEGY CONDITIONS\n"
-	    "e.g. 'pg rc * for-update-parent verdict == safe'; repeatable"),
+	    "e.g. 'pg rc * for-update-parent verdict == safe' (isolation:\n"
+	    "DB ISO TEST CONDITIONS, 'pg rr p4 outcome == prevented'); repeatable"),
 	OPT("baseline", 0, "B.json", RL | C, G_GATE, p_baseline,
 	    "a saved JSON report: a worse verdict, p99 or throughput\n"
 	    "than the same cell there is a broken expectation"),
