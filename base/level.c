@@ -3,9 +3,10 @@
 
 #include <strings.h>
 
-static const char *const iso_names[RB_ISO__COUNT] = { "ru", "rc", "rr", "ser" };
+static const char *const iso_names[RB_ISO__COUNT] = { "ru", "rc", "rr", "ser", "rr+si" };
 static const char *const iso_sql[RB_ISO__COUNT] = { "READ UNCOMMITTED", "READ COMMITTED",
-						    "REPEATABLE READ", "SERIALIZABLE" };
+						    "REPEATABLE READ", "SERIALIZABLE",
+						    "REPEATABLE READ with snapshot isolation" };
 
 const char *rb_iso_name(enum rb_iso iso)
 {

@@ -21,12 +21,14 @@ for sc in $(jq -r '[.cells[].scenario] | reduce .[] as $s ([]; if index([$s]) th
 	echo "### $sc"
 	echo
 	dbs=$(jq -r '[.cells[].db] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' matrix.json)
+	# the levels the run has, in racebench's order (rr+si only when asked for)
+	levels=$(jq -r '[.cells[].isolation] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' matrix.json)
 	head="| strategy |" sep="|---|"
-	for d in $dbs; do for l in ru rc rr ser; do head+=" $d $l |"; sep+="---|"; done; done
+	for d in $dbs; do for l in $levels; do head+=" $d $l |"; sep+="---|"; done; done
 	echo "$head"; echo "$sep"
 	for st in $(jq -r --arg sc "$sc" '[.cells[] | select(.scenario == $sc) | .strategy] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' matrix.json); do
 		row="| $st |"
-		for d in $dbs; do for l in ru rc rr ser; do
+		for d in $dbs; do for l in $levels; do
 			row+=" $(jq -r --arg sc "$sc" --arg st "$st" --arg d "$d" --arg l "$l" '
 				[.cells[] | select(.scenario == $sc and .strategy == $st and .db == $d and .isolation == $l)][0]
 				| if . == null then "" elif .verdict == "n/a" then "-"

@@ -136,6 +136,13 @@ int cmd_explain(struct options *o)
 			strategy_name(s), sc->name, d->name, why);
 		return EXIT_USAGE;
 	}
+	/* A level the database never has; one its server lacks, explain_run finds. */
+	why = d->xLevelFits ? d->xLevelFits(NULL, (enum rb_iso)opts_explain_iso(o)) : NULL;
+	if (why) {
+		fprintf(stderr, "racebench: explain: %s has no level %s: %s\n", d->name,
+			rb_iso_name((enum rb_iso)opts_explain_iso(o)), why);
+		return EXIT_USAGE;
+	}
 	if (outs_check(o, &e) < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		return exit_for(&e);
@@ -171,7 +178,7 @@ int cmd_explain(struct options *o)
 		d->xRedact(ec.dbo.dsn, shown, sizeof(shown));
 		fprintf(stderr, "racebench: explain on %s (%s): %s\n", d->name, shown, e.msg);
 		explain_release(&r);
-		return stopped ? stopped : EXIT_INFRA;
+		return stopped ? stopped : exit_for(&e);
 	}
 	rc = write_timeline(o, &r, sched.nsessions);
 	explain_release(&r);

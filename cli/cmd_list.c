@@ -110,14 +110,26 @@ int cmd_list(struct options *o)
 
 		printf("  %-20s %s (from %s)\n", si->name, si->summary, si->from);
 	}
-	printf("\nIsolation levels (set per transaction):\n");
+	printf("\nIsolation levels (set per transaction; run and load take all but rr+si\n"
+	       "unless --isolation says):\n");
 	for (int l = 0; l < RB_ISO__COUNT; l++)
-		printf("  %-4s %s\n", rb_iso_name((enum rb_iso)l), rb_iso_sql((enum rb_iso)l));
+		printf("  %-5s %s\n", rb_iso_name((enum rb_iso)l), rb_iso_sql((enum rb_iso)l));
 	printf("\nDrivers:\n");
 	for (int i = 0; drivers[i]; i++) {
 		printf("  %-6s %s\n", drivers[i]->name, drivers[i]->summary);
 		if (drivers[i]->level_notes)
 			print_wrapped("         levels:", drivers[i]->level_notes, 9);
+		/* the levels a driver never has, whatever the server */
+		for (int l = 0; l < RB_ISO__COUNT && drivers[i]->xLevelFits; l++) {
+			const char *why = drivers[i]->xLevelFits(NULL, (enum rb_iso)l);
+			char head[40];
+
+			if (!why)
+				continue;
+			snprintf(head, sizeof(head),
+				 "         no %s:", rb_iso_name((enum rb_iso)l));
+			print_wrapped(head, why, 9);
+		}
 	}
 	if (lock_service)
 		printf("  %-6s %s\n", lock_service->name, lock_service->summary);

@@ -115,6 +115,7 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	struct run_cfg rcfg;
 	struct server_info si;
 	struct rb_err ignored;
+	const char *why;
 	long long committed[1] = { 0 };
 	int ret = -1, made = 0, n = cfg->sched->nsessions;
 
@@ -141,6 +142,11 @@ int explain_run(const struct explain_cfg *cfg, struct explain_result *out, struc
 	if ((d->xGlobalInit && d->xGlobalInit(e) < 0) || d->xConnect(&dbo, &admin, e) < 0 ||
 	    d->xServerInfo(admin, &si, e) < 0)
 		goto done;
+	why = d->xLevelFits ? d->xLevelFits(admin, cfg->iso) : NULL;
+	if (why) {
+		rb_err_input(e, "%s has no level %s: %s", si.product, rb_iso_name(cfg->iso), why);
+		goto done;
+	}
 	x->deadlock_ns = deadlock_wait_ns(&si);
 	str_copy(out->product, si.product, sizeof(out->product));
 	/* "15.14 (Debian ...)": the number is enough, and the same every run. */

@@ -133,6 +133,11 @@ static int w_broken(struct db_conn *c)
 	return xc(c)->ctx->real->xBroken(rc_of(c));
 }
 
+static const char *w_level_fits(struct db_conn *c, enum rb_iso iso)
+{
+	return c ? xc(c)->ctx->real->xLevelFits(rc_of(c), iso) : NULL;
+}
+
 static int w_schema_create(struct db_conn *c, const char *schema, int force, struct rb_err *e)
 {
 	return xc(c)->ctx->real->xSchemaCreate(rc_of(c), schema, force, e);
@@ -471,6 +476,7 @@ void ex_wrap_init(struct ex_ctx *x, const struct explain_cfg *cfg)
 	x->drv.xBroken = w_broken;
 	x->drv.xSchemaCreate = w_schema_create;
 	x->drv.xSchemaDrop = w_schema_drop;
+	x->drv.xLevelFits = cfg->drv->xLevelFits ? w_level_fits : NULL;
 	x->drv.xExec = w_exec;
 	x->drv.xBegin = w_begin;
 	x->drv.xCommit = w_commit;

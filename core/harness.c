@@ -92,7 +92,16 @@ static void note_error(struct client *cl, const struct rb_err *e)
 	enum rb_class cls = e->cls == RB_CLS_NONE ? RB_CLS_OTHER : e->cls;
 
 	cl->cur->errors[cls]++;
-	if (!cl->cur->examples[cls][0])
+	if (cl->cur->examples[cls][0])
+		return;
+	/* With the server's code, as explain shows it: the text alone may not say (1020). */
+	if (e->native)
+		str_printf(cl->cur->examples[cls], EXAMPLE_LEN, "%d: %s", e->native,
+			   e->msg[0] ? e->msg : "(no message)");
+	else if (e->sqlstate[0])
+		str_printf(cl->cur->examples[cls], EXAMPLE_LEN, "%s: %s", e->sqlstate,
+			   e->msg[0] ? e->msg : "(no message)");
+	else
 		str_copy(cl->cur->examples[cls], e->msg[0] ? e->msg : "(no message)", EXAMPLE_LEN);
 }
 

@@ -74,6 +74,45 @@ void isolation_how(const struct explain_result *r, char *how, size_t hn, char *d
 		snprintf(how, hn, "none");
 }
 
+/* A level the database does not have (rr+si on PostgreSQL): an n/a cell, with why. */
+static void na_cell(const struct driver *drv, enum rb_iso iso, const struct scenario *t,
+		    const char *why, struct run_result *out)
+{
+	struct cell_result *c = result_add_cell(out);
+
+	c->db = drv->name;
+	c->scenario = t->name;
+	c->strategy = strategy_name(ST_NONE);
+	c->iso = c->eff_iso = iso;
+	c->verdict = V_NA;
+	c->na_reason = why;
+	c->nkinds = sc_nkinds(t);
+	for (int k = 0; k < c->nkinds; k++)
+		c->kinds[k] = t->kinds[k];
+}
+
+/*
+ * Why each level is missing on database d (NULL: it has it), asked of the
+ * server itself where that decides (MariaDB's innodb_snapshot_isolation).
+ */
+static int levels_of(const struct iso_plan *p, int d, const char **why, struct rb_err *e)
+{
+	const struct driver *drv = p->drivers[d];
+	struct db_opts dbo = { .dsn = p->dsn[d], .connect_timeout_s = p->connect_timeout_s };
+	struct db_conn *c = NULL;
+
+	for (int l = 0; l < RB_ISO__COUNT; l++)
+		why[l] = NULL;
+	if (!drv->xLevelFits)
+		return 0;
+	if ((drv->xGlobalInit && drv->xGlobalInit(e) < 0) || drv->xConnect(&dbo, &c, e) < 0)
+		return -1;
+	for (int l = 0; l < RB_ISO__COUNT; l++)
+		why[l] = drv->xLevelFits(c, (enum rb_iso)l);
+	drv->xClose(c);
+	return 0;
+}
+
 /* One (db, level, test) cell: its play, its verdict and how. */
 static void play_cell(const struct iso_plan *p, int d, enum rb_iso iso, const struct scenario *t,
 		      struct run_result *out)
@@ -162,14 +201,31 @@ int isolation_run(const struct iso_plan *p, struct run_result *out, struct rb_er
 	out->trials = 1;
 	rb_err_clear(e);
 	for (int d = 0; p->drivers[d]; d++) {
+		const char *missing[RB_ISO__COUNT];
+
 		if (!(p->dbs >> d & 1))
 			continue;
+		if (levels_of(p, d, missing, e) < 0) {
+			char shown[256];
+
+			p->drivers[d]->xRedact(p->dsn[d], shown, sizeof(shown));
+			out->aborted = 1;
+			snprintf(out->abort_msg, sizeof(out->abort_msg), "%s (%s): %s",
+				 p->drivers[d]->name, shown, e->msg);
+			out->wall_seconds = (double)(now_ns() - t0) / 1e9;
+			return rb_err_set(e, e->cls, NULL, 0, "%s", out->abort_msg);
+		}
 		for (int l = 0; l < RB_ISO__COUNT; l++) {
 			if (!(p->isos >> l & 1))
 				continue;
 			for (int t = 0; p->tests[t]; t++) {
 				if (!(p->tests_mask >> t & 1))
 					continue;
+				if (missing[l]) {
+					na_cell(p->drivers[d], (enum rb_iso)l, p->tests[t], missing[l],
+						out);
+					continue;
+				}
 				if (stopped(p)) {
 					out->aborted = 1;
 					snprintf(out->abort_msg, sizeof(out->abort_msg), "interrupted");

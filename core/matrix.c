@@ -53,6 +53,8 @@ struct db_run {
 	const char *dsn;
 	int throwaway;
 	struct run_result r; /* its cells and server, merged in driver order */
+	/* Why the database lacks a level (xLevelFits on its server), or NULL. */
+	const char *level_na[RB_ISO__COUNT];
 	int rc;
 	pthread_t thread;
 	const char *cur_label; /* load: the running cell, for progress */
@@ -110,6 +112,12 @@ static void na_cells(struct run_result *r, const struct driver *d, const struct 
 	}
 }
 
+/* Why d lacks level l, asked without a server (NULL when it may have it). */
+static const char *level_known_na(const struct driver *d, enum rb_iso l)
+{
+	return d->xLevelFits ? d->xLevelFits(NULL, l) : NULL;
+}
+
 /* Whether strategy s can run here; else the reason, for an n/a cell. */
 static const char *cell_fits(const struct scenario *sc, const struct driver *d, enum strategy s)
 {
@@ -153,7 +161,9 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 
 			if (!(o->isolations & (1u << l)))
 				continue;
-			why = level_fits((enum strategy)s, (enum rb_iso)l);
+			why = dr->level_na[l];
+			if (!why)
+				why = level_fits((enum strategy)s, (enum rb_iso)l);
 			if (why) {
 				na_cells(&dr->r, d, sc, (enum strategy)s, 1u << l, why);
 				continue;
@@ -209,6 +219,41 @@ stop:
 	return 0;
 }
 
+/* Cells of d at level l that would run (not n/a) for the selection in o. */
+static int cells_at(const struct matrix_plan *o, const struct driver *d, enum rb_iso l)
+{
+	int n = 0;
+
+	if (!(o->isolations >> l & 1))
+		return 0;
+	for (int j = 0; sc_list(o)[j]; j++)
+		for (int s = 0; s < ST__COUNT; s++)
+			n += (o->scenarios >> j & 1) && (o->strategies >> s & 1) &&
+				!cell_fits(sc_list(o)[j], d, (enum strategy)s) &&
+				!level_fits((enum strategy)s, l);
+	return n;
+}
+
+/*
+ * The levels dr's database has, asked on its server (admin). The cells of
+ * a level it lacks that matrix_count_cells counted, not knowing the
+ * server, leave the progress line's total.
+ */
+static void levels_of(struct db_run *dr, struct db_conn *admin)
+{
+	struct matrix *st = dr->st;
+
+	for (int l = 0; l < RB_ISO__COUNT; l++) {
+		dr->level_na[l] =
+			dr->d->xLevelFits ? dr->d->xLevelFits(admin, (enum rb_iso)l) : NULL;
+		if (dr->level_na[l] && !level_known_na(dr->d, (enum rb_iso)l)) {
+			pthread_mutex_lock(&st->print);
+			st->total_cells -= cells_at(st->o, dr->d, (enum rb_iso)l);
+			pthread_mutex_unlock(&st->print);
+		}
+	}
+}
+
 /*
  * Every selected scenario on one database, into dr->r. Returns 0, -1 on an
  * infrastructure failure, -2 when the tool's schema is refused.
@@ -242,6 +287,7 @@ static int run_driver(struct db_run *dr)
 	if (d->xServerInfo(admin, &srv->info, &e) < 0)
 		goto fail;
 	dr->r.nservers++;
+	levels_of(dr, admin);
 	if (d->xSchemaCreate(admin, o->schema, o->force_schema, &e) < 0) {
 		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: %s", d->name, e.msg);
 		d->xClose(admin);
@@ -413,14 +459,8 @@ int matrix_count_cells(const struct matrix_plan *o)
 	int n = 0;
 
 	for (int i = 0; drv_list(o)[i]; i++)
-		for (int j = 0; sc_list(o)[j]; j++)
-			for (int s = 0; s < ST__COUNT; s++)
-				for (int l = 0; l < RB_ISO__COUNT; l++)
-					n += (o->dbs >> i & 1) && (o->scenarios >> j & 1) &&
-						(o->strategies >> s & 1) &&
-						(o->isolations >> l & 1) &&
-						!cell_fits(sc_list(o)[j], drv_list(o)[i],
-							   (enum strategy)s) &&
-						!level_fits((enum strategy)s, (enum rb_iso)l);
+		for (int l = 0; l < RB_ISO__COUNT; l++)
+			if ((o->dbs >> i & 1) && !level_known_na(drv_list(o)[i], (enum rb_iso)l))
+				n += cells_at(o, drv_list(o)[i], (enum rb_iso)l);
 	return n;
 }

@@ -37,14 +37,18 @@ struct matrix {
 	int progress;		/* a progress line on stderr */
 	const atomic_int *stop; /* set by a signal: stop after the current operations */
 	atomic_int done_cells;
-	int total_cells;
+	int total_cells;       /* for the progress line; under print once running */
 	pthread_mutex_t print; /* the progress line, shared by the databases */
 };
 
 void matrix_init(struct matrix *m, struct matrix_plan *o, struct run_result *r, int progress,
 		 const atomic_int *stop);
 void matrix_release(struct matrix *m);
-/* Cells that will run (not n/a) for the selection in o. */
+/*
+ * Cells that will run (not n/a) for the selection in o, as far as the
+ * drivers know without a server. A level a server turns out to lack
+ * (xLevelFits) is taken off m->total_cells when matrix_run connects.
+ */
 int matrix_count_cells(const struct matrix_plan *o);
 /*
  * Runs every selected database, dsn[i] for drivers[i] (throwaway[i]: a

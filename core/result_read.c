@@ -216,10 +216,10 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 	    !(verdict = jr_str(j, o, at, "verdict")))
 		return -1;
 	if ((l = rb_iso_parse(iso)) < 0 || strcmp(iso, rb_iso_name((enum rb_iso)l)))
-		return jr_bad(j, at, "isolation", "not one of ru, rc, rr, ser");
+		return jr_bad(j, at, "isolation", "not one of ru, rc, rr, ser, rr+si");
 	c->iso = (enum rb_iso)l;
 	if ((l = rb_iso_parse(eff)) < 0 || strcmp(eff, rb_iso_name((enum rb_iso)l)))
-		return jr_bad(j, at, "effective_isolation", "not one of ru, rc, rr, ser");
+		return jr_bad(j, at, "effective_isolation", "not one of ru, rc, rr, ser, rr+si");
 	c->eff_iso = (enum rb_iso)l;
 	for (l = V_NA; l <= V_ABORTED && strcmp(verdict, verdict_name((enum verdict)l)); l++)
 		;

@@ -166,8 +166,18 @@ struct driver {
 	int (*xSchemaCreate)(struct db_conn *c, const char *schema, int force, struct rb_err *e);
 	int (*xSchemaDrop)(struct db_conn *c, const char *schema, struct rb_err *e);
 
+	/*
+	 * Whether the database has level iso: NULL when it does, else why
+	 * not, for people (a static string: n/a cells keep it). With c, the
+	 * answer for c's server, final; with c NULL, what the driver knows
+	 * without one (NULL when it depends on the server). May be NULL:
+	 * every level.
+	 */
+	const char *(*xLevelFits)(struct db_conn *c, enum rb_iso iso);
+
 	/* A statement without parameters; rows are discarded. */
 	int (*xExec)(struct db_conn *c, const char *sql, struct rb_err *e);
+	/* Begins a transaction at iso, a level xLevelFits accepts for c. */
 	int (*xBegin)(struct db_conn *c, enum rb_iso iso, struct rb_err *e);
 	int (*xCommit)(struct db_conn *c, struct rb_err *e);
 	int (*xRollback)(struct db_conn *c, struct rb_err *e);

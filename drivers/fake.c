@@ -33,6 +33,8 @@ static struct {
 	int calls;
 } counts[FAKE_NAMES];
 static int ncounts, total;
+/* fake_level: the levels the fake's "server" lacks, and why */
+static const char *level_na[RB_ISO__COUNT];
 
 struct fake_conn {
 	struct db_conn base; /* must be first */
@@ -51,6 +53,7 @@ void fake_reset(void)
 {
 	pthread_mutex_lock(&mu);
 	nrules = ncounts = total = 0;
+	memset(level_na, 0, sizeof(level_na));
 	pthread_mutex_unlock(&mu);
 }
 
@@ -77,6 +80,14 @@ void fake_fail(const char *name, int from, int to, enum rb_class cls, int broken
 
 	str_copy(r.name, name, sizeof(r.name));
 	add_rule(&r);
+}
+
+void fake_level(enum rb_iso iso, const char *why)
+{
+	pthread_mutex_lock(&mu);
+	if ((unsigned)iso < RB_ISO__COUNT)
+		level_na[iso] = why;
+	pthread_mutex_unlock(&mu);
 }
 
 int fake_calls(const char *name)
@@ -223,9 +234,23 @@ static int f_exec(struct db_conn *c, const char *sql, struct rb_err *e)
 	return run(c, "EXEC", e);
 }
 
+/* Like a driver whose answer depends on the server: known only with a connection. */
+static const char *f_level_fits(struct db_conn *c, enum rb_iso iso)
+{
+	const char *why;
+
+	if (!c || (unsigned)iso >= RB_ISO__COUNT)
+		return NULL;
+	pthread_mutex_lock(&mu);
+	why = level_na[iso];
+	pthread_mutex_unlock(&mu);
+	return why;
+}
+
 static int f_begin(struct db_conn *c, enum rb_iso iso, struct rb_err *e)
 {
-	(void)iso;
+	if (f_level_fits(c, iso))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "BEGIN at a level the fake lacks");
 	return run(c, "BEGIN", e);
 }
 
@@ -315,6 +340,7 @@ const struct driver driver_fake = {
 	.xBroken = f_broken,
 	.xSchemaCreate = f_schema,
 	.xSchemaDrop = f_schema_drop,
+	.xLevelFits = f_level_fits,
 	.xExec = f_exec,
 	.xBegin = f_begin,
 	.xCommit = f_commit,

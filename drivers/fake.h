@@ -37,6 +37,11 @@ void fake_answer(const char *name, int from, int to, const char *rows, long long
  * For "ACQUIRE", cls RB_CLS_NONE means "not granted in time" (no error).
  */
 void fake_fail(const char *name, int from, int to, enum rb_class cls, int broken);
+/*
+ * The fake's server lacks level iso, for reason why (NULL: has it again);
+ * as with a real server, xLevelFits knows it only on a connection.
+ */
+void fake_level(enum rb_iso iso, const char *why);
 /* How many times name was called (NULL: every call). */
 int fake_calls(const char *name);
 

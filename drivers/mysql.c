@@ -53,6 +53,8 @@ struct mdb_conn {
 	MYSQL *m;
 	int broken;	 /* a connection error happened: never reuse */
 	int session_iso; /* the session's isolation level as we set it; -1 unknown */
+	int has_si;	 /* the server has innodb_snapshot_isolation (rr+si) */
+	int session_si;	 /* the session's innodb_snapshot_isolation: 0, 1; -1 unknown */
 	char schema[64]; /* part of our GET_LOCK names */
 
 	struct mdb_stmt *stmts; /* prepared on first use, keyed by address */
@@ -256,8 +258,15 @@ static enum rb_class classify(unsigned no)
 	switch (no) {
 	case MDB_ER_LOCK_DEADLOCK:
 	case MDB_ER_USER_LOCK_DEADLOCK: return RB_CLS_DEADLOCK;
-	case MDB_ER_CHECKREAD: /* innodb_snapshot_isolation=ON at rr/ser */
-		return RB_CLS_SERIALIZATION;
+	/*
+	 * With innodb_snapshot_isolation=ON (rr+si), MariaDB documents that a
+	 * locking read or a write of a record whose newest version is not
+	 * visible in the transaction's read view fails with ER_CHECKREAD and
+	 * rolls the whole transaction back: snapshot isolation's "first
+	 * updater wins", PostgreSQL's 40001 at REPEATABLE READ. Retrying the
+	 * transaction is the answer, as after a serialization failure.
+	 */
+	case MDB_ER_CHECKREAD: return RB_CLS_SERIALIZATION;
 	case MDB_ER_LOCK_WAIT_TIMEOUT:
 	case MDB_ER_LOCK_NOWAIT: return RB_CLS_LOCK_TIMEOUT;
 	case MDB_ER_DUP_ENTRY:
@@ -429,7 +438,32 @@ out:
 
 /* ---- statements ---- */
 
-static int mdb_exec_run(struct db_conn *dc, const char *sql, struct rb_err *e)
+/* Makes the first row of res (none when it has none) the result xValue reads. */
+static void keep_row(struct mdb_conn *c, MYSQL_RES *res)
+{
+	unsigned nc = mysql_num_fields(res);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	unsigned long *len = row ? mysql_fetch_lengths(res) : NULL;
+
+	drop_result(c);
+	if (!row || !len)
+		return;
+	if (nc > c->capoffs) {
+		c->capoffs = nc;
+		c->offs = xrealloc(c->offs, c->capoffs * sizeof(*c->offs));
+	}
+	for (unsigned i = 0; i < nc; i++)
+		c->offs[i] = row[i] ? put_text(c, row[i], len[i]) : SIZE_MAX;
+	c->ncols = (int)nc;
+	c->nrows = c->affected = 1;
+}
+
+/*
+ * Runs sql, one statement or several separated by ';'. With keep, the
+ * first row of the last result set is the result (xValue) afterwards,
+ * read in the text protocol: SHOW is not preparable on every server.
+ */
+static int mdb_exec_run(struct db_conn *dc, const char *sql, int keep, struct rb_err *e)
 {
 	struct mdb_conn *c = mdbc(dc);
 	int more;
@@ -441,6 +475,8 @@ static int mdb_exec_run(struct db_conn *dc, const char *sql, struct rb_err *e)
 	do {
 		MYSQL_RES *res = mysql_store_result(c->m);
 
+		if (res && keep)
+			keep_row(c, res);
 		if (res)
 			mysql_free_result(res);
 		else if (mysql_field_count(c->m))
@@ -452,16 +488,21 @@ static int mdb_exec_run(struct db_conn *dc, const char *sql, struct rb_err *e)
 	return 0;
 }
 
-static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+static int exec_sql(struct db_conn *dc, const char *sql, int keep, struct rb_err *e)
 {
 	int rc;
 
 	conn_busy(&dc->watch);
-	rc = mdb_exec_run(dc, sql, e);
+	rc = mdb_exec_run(dc, sql, keep, e);
 	conn_idle(&dc->watch);
 	if (rc < 0)
 		conn_cut_error(&dc->watch, e);
 	return rc;
+}
+
+static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
+{
+	return exec_sql(dc, sql, 0, e);
 }
 
 static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **out,
@@ -637,8 +678,8 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	struct mdb_conn *c;
 	unsigned ct, rwt, proto = MYSQL_PROTOCOL_DEFAULT, lock_s = 0;
 	my_bool off = 0;
-	const char *pw, *db;
-	char sql[200];
+	const char *pw, *db, *v;
+	char sql[320];
 
 	*out = NULL;
 	if (o->dsn && *o->dsn) {
@@ -651,6 +692,7 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 		lock_s = (unsigned)(o->lock_timeout_ms + 999) / 1000;
 	c = xcalloc(1, sizeof(*c));
 	c->session_iso = -1;
+	c->session_si = -1;
 	c->base.drv = &driver_mysql;
 	c->m = mysql_init(NULL);
 	if (!c->m) {
@@ -702,10 +744,23 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	if (o->statement_timeout_ms > 0 && strstr(mysql_get_server_info(c->m), "MariaDB"))
 		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 			 ", max_statement_time = %.3f", o->statement_timeout_ms / 1000.0);
-	if (mdb_exec(&c->base, sql, e) < 0) {
+	/*
+	 * And, in the same round trip, the session's innodb_snapshot_isolation
+	 * (MariaDB 10.6.18, 10.11.8 and later; ON by default from 11.6): SHOW
+	 * gives no row where the server has no such variable, where
+	 * SELECT @@... would fail.
+	 */
+	str_printf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+		   "; SHOW SESSION VARIABLES LIKE 'innodb_snapshot_isolation'");
+	if (exec_sql(&c->base, sql, 1, e) < 0) {
 		mdb_close(&c->base);
 		return -1;
 	}
+	v = mdb_value(&c->base, 0, 1);
+	c->has_si = v != NULL;
+	if (v)
+		c->session_si = !strcasecmp(v, "ON") || !strcmp(v, "1");
+	drop_result(c);
 	str_copy(c->schema, o->schema ? o->schema : "", sizeof(c->schema));
 	*out = &c->base;
 	return 0;
@@ -718,6 +773,33 @@ static int mdb_broken(struct db_conn *dc)
 
 /* ---- transactions ---- */
 
+/* Whether c's server is MariaDB (else MySQL). */
+static int is_mariadb(struct mdb_conn *c)
+{
+	const char *v = mysql_get_server_info(c->m);
+
+	return v && strstr(v, "MariaDB");
+}
+
+/*
+ * rr+si is REPEATABLE READ in a session with innodb_snapshot_isolation ON,
+ * which only MariaDB has (10.6.18, 10.11.8 and later). Whether a server
+ * has it was read at connect; without a connection it is unknown.
+ */
+static const char *mdb_level_fits(struct db_conn *dc, enum rb_iso iso)
+{
+	struct mdb_conn *c = mdbc(dc);
+
+	if (iso != RB_ISO_RR_SI || !c || c->has_si)
+		return NULL;
+	if (is_mariadb(c))
+		return "rr+si sets innodb_snapshot_isolation, which this MariaDB does not have: "
+		       "MariaDB has it from 10.6.18 and 10.11.8 (and in the series after them)";
+	return "rr+si sets innodb_snapshot_isolation, which MySQL does not have (MariaDB has "
+	       "it from 10.6.18 and 10.11.8): MySQL's REPEATABLE READ always lets a write "
+	       "through over a row changed since the snapshot";
+}
+
 static int mdb_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 {
 	/*
@@ -729,21 +811,43 @@ static int mdb_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 	 * COMMIT), so START TRANSACTION never commits one implicitly.
 	 */
 	static const char *const set[RB_ISO__COUNT] = {
-		"SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
-		"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-		"SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+		[RB_ISO_RU] = "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+		[RB_ISO_RC] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+		[RB_ISO_RR] = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+		[RB_ISO_SER] = "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
 	};
+	static const struct db_stmt start = { "start transaction", { "START TRANSACTION" } };
 	struct mdb_conn *c = mdbc(dc);
+	int si = iso == RB_ISO_RR_SI, level = si ? RB_ISO_RR : (int)iso;
+	char sql[160] = "";
 
 	if ((unsigned)iso >= RB_ISO__COUNT)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "unknown isolation level %d", (int)iso);
-	static const struct db_stmt start = { "start transaction", { "START TRANSACTION" } };
-
-	if (c->session_iso != (int)iso) {
-		if (mdb_exec(dc, set[iso], e) < 0)
+	if (si && !c->has_si)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", mdb_level_fits(dc, iso));
+	/*
+	 * innodb_snapshot_isolation is ON for rr+si and OFF at every other
+	 * level, so that rr stays InnoDB's classic REPEATABLE READ on a server
+	 * whose default is ON (MariaDB 11.6 and later). Like the level, it is
+	 * a session setting, sent only when it changes: both in one round
+	 * trip when both change.
+	 */
+	if (c->has_si && c->session_si != si)
+		str_printf(sql, sizeof(sql), "SET SESSION innodb_snapshot_isolation = %s",
+			   si ? "ON" : "OFF");
+	if (c->session_iso != level)
+		str_printf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s%s", *sql ? "; " : "",
+			   set[level]);
+	if (*sql) {
+		/* Unknown until it has worked: a failure halfway sends both again. */
+		c->session_iso = -1;
+		if (c->has_si)
+			c->session_si = -1;
+		if (mdb_exec(dc, sql, e) < 0)
 			return -1;
-		c->session_iso = (int)iso;
+		c->session_iso = level;
+		if (c->has_si)
+			c->session_si = si;
 	}
 	/* prepared, as sysbench sends it: no parsing per transaction */
 	return mdb_query(dc, &start, NULL, 0, e);
@@ -766,8 +870,9 @@ static int mdb_commit(struct db_conn *dc, struct rb_err *e)
 /*
  * After a lock-wait timeout (1205) or a duplicate key (1062) InnoDB has
  * rolled back only the statement, and the transaction is still open with
- * its earlier writes and locks; after a deadlock (1213) it is gone. A
- * ROLLBACK is right, and needed, in every case.
+ * its earlier writes and locks; after a deadlock (1213) or a snapshot
+ * isolation refusal (1020) it is gone. A ROLLBACK is right, and needed, in
+ * every case.
  */
 static int mdb_rollback(struct db_conn *dc, struct rb_err *e)
 {
@@ -817,9 +922,7 @@ static const struct schema_sql mysql_schema = {
 
 static const struct schema_sql *schema_sql_of(struct mdb_conn *c)
 {
-	const char *v = mysql_get_server_info(c->m);
-
-	return v && strstr(v, "MariaDB") ? &mdb_schema : &mysql_schema;
+	return is_mariadb(c) ? &mdb_schema : &mysql_schema;
 }
 
 static int mdb_schema_create(struct db_conn *dc, const char *schema, int force, struct rb_err *e)
@@ -1083,10 +1186,17 @@ static int mdb_check_dsn(const char *dsn, struct rb_err *e)
 	return mysql_url_parse(dsn, &u, e);
 }
 
-/* The driver sets the session's level once (SET SESSION), then starts each transaction. */
+/*
+ * The driver sets the session's level once (SET SESSION), and its
+ * innodb_snapshot_isolation, then starts each transaction.
+ */
 static void mdb_begin_text(enum rb_iso iso, char *out, size_t n)
 {
-	snprintf(out, n, "START TRANSACTION (%s)", rb_iso_sql(iso));
+	if (iso == RB_ISO_RR_SI)
+		snprintf(out, n,
+			 "START TRANSACTION (REPEATABLE READ, innodb_snapshot_isolation ON)");
+	else
+		snprintf(out, n, "START TRANSACTION (%s)", rb_iso_sql(iso));
 }
 
 static void mdb_advisory_text(long long key, int unlock, char *out, size_t n)
@@ -1106,8 +1216,10 @@ const struct driver driver_mysql = {
 	.server = "mysql",
 	.product = "MySQL/MariaDB",
 	.level_notes = "InnoDB's rr reads a snapshot taken at the first plain read, but "
-		       "locking reads and writes see the latest rows; ser turns every plain "
-		       "read into a shared locking read",
+		       "locking reads and writes see the latest rows (innodb_snapshot_isolation "
+		       "OFF); ser turns every plain read into a shared locking read; rr+si is rr "
+		       "with innodb_snapshot_isolation ON (MariaDB 10.6.18, 10.11.8 and later), "
+		       "where a write to a row changed since the snapshot fails with 1020",
 	.reserved = mdb_reserved,
 	.shared = NULL,
 	.xDsnDatabase = mdb_dsn_database,
@@ -1122,6 +1234,7 @@ const struct driver driver_mysql = {
 	.xBroken = mdb_broken,
 	.xSchemaCreate = mdb_schema_create,
 	.xSchemaDrop = mdb_schema_drop,
+	.xLevelFits = mdb_level_fits,
 	.xExec = mdb_exec,
 	.xBegin = mdb_begin,
 	.xCommit = mdb_commit,

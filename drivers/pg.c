@@ -551,6 +551,21 @@ static const char *pg_value(struct db_conn *dc, int row, int col)
 }
 
 /*
+ * rr+si is InnoDB's innodb_snapshot_isolation: PostgreSQL has no such
+ * setting because its REPEATABLE READ already behaves so. The answer does
+ * not depend on the server, so c may be NULL.
+ */
+static const char *pg_level_fits(struct db_conn *c, enum rb_iso iso)
+{
+	(void)c;
+	if (iso == RB_ISO_RR_SI)
+		return "PostgreSQL's REPEATABLE READ already fails a write or locking read of a "
+		       "row changed since its snapshot (40001, docs 13.2.2): that is rr; rr+si is "
+		       "an InnoDB setting";
+	return NULL;
+}
+
+/*
  * BEGIN and COMMIT go through the extended protocol as prepared statements
  * too, as pgbench -M prepared sends them: the server parses them once per
  * connection instead of once per transaction.
@@ -559,12 +574,17 @@ static int pg_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 {
 	/* PostgreSQL runs READ UNCOMMITTED as READ COMMITTED (docs 13.2). */
 	static const struct db_stmt begin[RB_ISO__COUNT] = {
-		{ "begin", { "BEGIN ISOLATION LEVEL READ UNCOMMITTED" } },
-		{ "begin", { "BEGIN ISOLATION LEVEL READ COMMITTED" } },
-		{ "begin", { "BEGIN ISOLATION LEVEL REPEATABLE READ" } },
-		{ "begin", { "BEGIN ISOLATION LEVEL SERIALIZABLE" } },
+		[RB_ISO_RU] = { "begin", { "BEGIN ISOLATION LEVEL READ UNCOMMITTED" } },
+		[RB_ISO_RC] = { "begin", { "BEGIN ISOLATION LEVEL READ COMMITTED" } },
+		[RB_ISO_RR] = { "begin", { "BEGIN ISOLATION LEVEL REPEATABLE READ" } },
+		[RB_ISO_SER] = { "begin", { "BEGIN ISOLATION LEVEL SERIALIZABLE" } },
 	};
 
+	if ((unsigned)iso >= RB_ISO__COUNT)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "unknown isolation level %d", (int)iso);
+	if (!begin[iso].name)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "PostgreSQL has no level %s: %s",
+				  rb_iso_name(iso), pg_level_fits(dc, iso));
 	return pg_query(dc, &begin[iso], NULL, 0, e);
 }
 
@@ -729,6 +749,7 @@ const struct driver driver_pg = {
 	.xBroken = pg_broken,
 	.xSchemaCreate = pg_schema_create,
 	.xSchemaDrop = pg_schema_drop,
+	.xLevelFits = pg_level_fits,
 	.xExec = pg_exec,
 	.xBegin = pg_begin,
 	.xCommit = pg_commit,

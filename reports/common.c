@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
+#include "../base/util.h"
+
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -115,28 +117,60 @@ int report_group_starts(const struct run_result *r, int i)
 	return 1;
 }
 
+/* n/a cells of one database and race for the same reason. */
 static int same_na(const struct cell_result *a, const struct cell_result *b)
 {
 	return a->verdict == V_NA && b->verdict == V_NA && report_same_group(a, b) &&
-		!strcmp(a->strategy, b->strategy);
+		!strcmp(a->na_reason ? a->na_reason : "", b->na_reason ? b->na_reason : "");
 }
 
-int report_na_first(const struct run_result *r, int i, char *isos, size_t n)
+/* Whether a cell before j in from..j-1 matching keep() has j's strategy. */
+static int strategy_seen(const struct run_result *r, int from, int j, const struct cell_result *g,
+			 int (*keep)(const struct cell_result *, const struct cell_result *))
+{
+	for (int k = from; k < j; k++)
+		if (keep(&r->cells[k], g) && !strcmp(r->cells[k].strategy, r->cells[j].strategy))
+			return 1;
+	return 0;
+}
+
+int report_na_first(const struct run_result *r, int i, char *who, size_t wn, char *isos, size_t n)
 {
 	const struct cell_result *c = &r->cells[i];
-	size_t len = 0;
+	unsigned levels = 0;
+	int mine = 0, ran = 0;
+	size_t len = 0, wlen = 0;
 
 	if (c->verdict != V_NA)
 		return 0;
 	for (int j = 0; j < i; j++)
 		if (same_na(&r->cells[j], c))
 			return 0;
+	if (wn)
+		who[0] = '\0';
+	for (int j = i; j < r->ncells; j++) {
+		if (!same_na(&r->cells[j], c))
+			continue;
+		levels |= 1u << r->cells[j].iso;
+		if (strategy_seen(r, i, j, c, same_na))
+			continue;
+		mine++;
+		if (wlen + 1 < wn)
+			wlen += (size_t)snprintf(who + wlen, wn - wlen, "%s%s", wlen ? ", " : "",
+						 r->cells[j].strategy);
+	}
+	/* "every strategy": none ran at those levels (others are n/a for reasons of their own) */
+	for (int j = 0; j < r->ncells; j++)
+		ran |= report_same_group(&r->cells[j], c) && r->cells[j].verdict != V_NA &&
+			(levels >> r->cells[j].iso & 1);
+	if (mine > 1 && !ran && wn)
+		str_copy(who, "every strategy", wn);
 	if (n)
 		isos[0] = '\0';
-	for (int j = i; j < r->ncells && len + 1 < n; j++)
-		if (same_na(&r->cells[j], c))
+	for (int l = 0; l < RB_ISO__COUNT && len + 1 < n; l++)
+		if (levels >> l & 1)
 			len += (size_t)snprintf(isos + len, n - len, "%s%s", len ? ", " : "",
-						rb_iso_name(r->cells[j].iso));
+						rb_iso_name((enum rb_iso)l));
 	return 1;
 }
 

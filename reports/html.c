@@ -352,8 +352,13 @@ static void heatmap(FILE *f, const struct run_result *r, const struct cell_resul
 		}
 	}
 	fputs("</svg>\n<p class=\"key\">ru read uncommitted · rc read committed · "
-	      "rr repeatable read · ser serializable</p>\n</figure>\n",
+	      "rr repeatable read · ser serializable",
 	      f);
+	if (isos >> RB_ISO_RR_SI & 1)
+		fputs(" · rr+si repeatable read with snapshot isolation (a write to a row changed "
+		      "since the snapshot fails)",
+		      f);
+	fputs("</p>\n</figure>\n", f);
 }
 
 /*
@@ -362,13 +367,13 @@ static void heatmap(FILE *f, const struct run_result *r, const struct cell_resul
  */
 static void notes(FILE *f, const struct run_result *r, const struct cell_result *g)
 {
-	char isos[64];
+	char isos[64], who[256];
 	int shown = 0;
 
 	fputs("<div class=\"notes\">\n", f);
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
-		int na = report_na_first(r, i, isos, sizeof(isos));
+		int na = report_na_first(r, i, who, sizeof(who), isos, sizeof(isos));
 		int lock =
 			c->has_lock && c->verdict != V_NA && (c->lease_expired || c->lock_timeouts);
 
@@ -406,7 +411,7 @@ static void notes(FILE *f, const struct run_result *r, const struct cell_result 
 		}
 		if (na) {
 			fputs("<li><b>n/a</b> ", f);
-			esc(f, c->strategy);
+			esc(f, who);
 			fprintf(f, " (%s): ", isos);
 			esc(f, c->na_reason);
 			fputs("</li>\n", f);

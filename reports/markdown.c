@@ -189,7 +189,7 @@ static void group_flags(const struct run_result *r, const struct cell_result *g,
 static void group(FILE *f, const struct run_result *r, const struct cell_result *g)
 {
 	int lock, lag, ran, shown = 0;
-	char isos[64];
+	char isos[64], who[256];
 
 	group_flags(r, g, &lock, &lag, &ran);
 	fputs("#### ", f);
@@ -237,9 +237,9 @@ static void group(FILE *f, const struct run_result *r, const struct cell_result 
 				c->nbroken - MAX_BROKEN);
 			shown++;
 		}
-		if (report_na_first(r, i, isos, sizeof(isos))) {
+		if (report_na_first(r, i, who, sizeof(who), isos, sizeof(isos))) {
 			fputs("- ➖ n/a ", f);
-			md_text(f, c->strategy);
+			md_text(f, who);
 			fprintf(f, " (%s): ", isos);
 			md_text(f, c->na_reason);
 			fputc('\n', f);

@@ -54,11 +54,14 @@ int report_any_lag(const struct run_result *r);
 int report_group_starts(const struct run_result *r, int i);
 int report_same_group(const struct cell_result *a, const struct cell_result *b);
 /*
- * Whether cell i is the first n/a cell of its (db, scenario, strategy): the
- * n/a cells of one strategy share a reason and are shown once. isos gets the
- * levels of all of them, "rc, rr".
+ * Whether cell i is the first n/a cell of its (db, scenario, reason): the
+ * n/a cells of one strategy share a reason (the strategy's), and so may
+ * the cells of every strategy at a level the database lacks; each reason
+ * is shown once. who gets their strategies ("constraint", "a, b", or
+ * "every strategy" when no strategy ran at those levels), isos their
+ * levels in order ("rc, rr").
  */
-int report_na_first(const struct run_result *r, int i, char *isos, size_t n);
+int report_na_first(const struct run_result *r, int i, char *who, size_t wn, char *isos, size_t n);
 /* "rc", or "rc>ser" (sep between) when the strategy forced another level. */
 void report_iso_label(char *buf, size_t n, const struct cell_result *c, const char *sep);
 /* "kind=n kind=n" for the non-zero anomaly kinds, "" when none. */

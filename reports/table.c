@@ -139,26 +139,28 @@ static void print_row(FILE *f, char row[C__COUNT][CELL_W], const int *w, const c
 	fputc('\n', f);
 }
 
-/* Lists each (scenario, strategy) that was n/a once, with its reason. */
+/*
+ * Lists each reason for n/a cells once per database and race, with the
+ * strategy it is about, or the strategies and the levels when it is a
+ * level the database lacks.
+ */
 static void print_na(FILE *f, const struct run_result *r)
 {
+	char who[256], isos[64];
 	int shown = 0;
 
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
-		int seen = 0;
 
-		if (c->verdict != V_NA)
-			continue;
-		for (int j = 0; j < i && !seen; j++)
-			seen = r->cells[j].verdict == V_NA && !strcmp(r->cells[j].db, c->db) &&
-				!strcmp(r->cells[j].scenario, c->scenario) &&
-				!strcmp(r->cells[j].strategy, c->strategy);
-		if (seen)
+		if (!report_na_first(r, i, who, sizeof(who), isos, sizeof(isos)))
 			continue;
 		if (!shown++)
 			fprintf(f, "\nn/a cells:\n");
-		fprintf(f, "  %s %s %s: %s\n", c->db, c->scenario, c->strategy, c->na_reason);
+		if (!strcmp(who, c->strategy))
+			fprintf(f, "  %s %s %s: %s\n", c->db, c->scenario, who, c->na_reason);
+		else
+			fprintf(f, "  %s %s %s at %s: %s\n", c->db, c->scenario, who, isos,
+				c->na_reason);
 	}
 }
 
@@ -170,12 +172,18 @@ static int same_na(const struct cell_result *a, const struct cell_result *b)
 
 /*
  * n/a cells of one (db, scenario, strategy) share a row: the first shows
- * the levels it stands for ("all" for all four); the others are hidden.
+ * the levels it stands for ("all" when they are every level the run has,
+ * the SQL standard's four at least); the others are hidden.
  */
 static void fold_na(const struct run_result *r, char (*rows)[C__COUNT][CELL_W], char *hidden)
 {
+	unsigned run = 0;
+
+	for (int i = 0; i < r->ncells; i++)
+		run |= 1u << r->cells[i].iso;
 	for (int i = 0; i < r->ncells; i++) {
 		char *iso = rows[i + 1][C_ISO];
+		unsigned mine = 0;
 		int n = 0;
 
 		if (r->cells[i].verdict != V_NA || hidden[i])
@@ -188,9 +196,10 @@ static void fold_na(const struct run_result *r, char (*rows)[C__COUNT][CELL_W], 
 				continue;
 			snprintf(iso + len, CELL_W - len, "%s%s", n++ ? "," : "",
 				 rb_iso_name(r->cells[j].iso));
+			mine |= 1u << r->cells[j].iso;
 			hidden[j] = j != i;
 		}
-		if (n == RB_ISO__COUNT)
+		if (mine == run && (mine & RB_ISO_DEFAULTS) == RB_ISO_DEFAULTS)
 			strcpy(iso, "all");
 	}
 }

@@ -14,7 +14,7 @@ out=$TMP/dt.json
 run_rb "$TMP/dt.txt" run --mysql "$RACEBENCH_MYSQL" -s double-tap \
 	-S none,for-update,for-update-parent,advisory -i all -t 20 -c 8 --format json --out "$out"
 check "run exits 0" [ "$rb_rc" = 0 ]
-jq_true "JSON written, one cell per strategy and level" "$out" "(.cells | length) == 16"
+jq_true "JSON written, one cell per strategy and level (-i all: the five)" "$out" "(.cells | length) == 20"
 version=$(mysql_rb -e "SELECT VERSION()")
 jq_true "the report names MariaDB and its version ($version)" "$out" \
 	".servers[0].product == \"MariaDB\" and .servers[0].version == \"$version\""

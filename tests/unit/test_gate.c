@@ -674,6 +674,66 @@ static char *edited(const char *good, const char *from, const char *to)
 	return s;
 }
 
+/*
+ * The fifth level: an rr+si cell (and an n/a one) goes through JSON and
+ * back, and expectations name it, apart from rr.
+ */
+static void level_rr_si(void **state)
+{
+	struct run_result r, back;
+	struct cell_result *c;
+	struct gate g;
+	struct rb_err e;
+	char *text;
+
+	(void)state;
+	model(&r);
+	c = result_add_cell(&r);
+	c->db = "mysql", c->scenario = "double-tap", c->strategy = "none";
+	c->iso = c->eff_iso = RB_ISO_RR_SI;
+	c->verdict = V_ERRORS;
+	c->nkinds = 2;
+	c->kinds[0] = "duplicates", c->kinds[1] = "lost_updates";
+	c->trials = 10;
+	c->ops = 40, c->done = 10, c->failed = 30;
+	c->errors[RB_CLS_SERIALIZATION] = 30;
+	c->failures[RB_CLS_SERIALIZATION] = 30;
+	strcpy(c->examples[RB_CLS_SERIALIZATION], "1020: Record has changed since last read");
+	c = result_add_cell(&r);
+	c->db = "pg", c->scenario = "double-tap", c->strategy = "none";
+	c->iso = c->eff_iso = RB_ISO_RR_SI;
+	c->verdict = V_NA;
+	c->na_reason = "rr is that here";
+	round_trip_one(&r);
+	text = render(&r);
+	assert_non_null(strstr(text, "\"isolation\": \"rr+si\""));
+	assert_int_equal(read_back(text, &back, &e), 0);
+	free(text);
+	assert_int_equal(back.cells[back.ncells - 2].iso, RB_ISO_RR_SI);
+	assert_int_equal(back.cells[back.ncells - 2].eff_iso, RB_ISO_RR_SI);
+	assert_int_equal(back.cells[back.ncells - 1].verdict, V_NA);
+	result_release(&back);
+
+	gate_init(&g);
+	assert_int_equal(parse_text(&g,
+				    "mysql rr+si * none anomalies == 0, errors.serialization > 0\n"
+				    "* rr+si * none verdict in errors, n/a\n",
+				    &e),
+			 0);
+	assert_int_equal(gate_eval(&g, &r), 0);
+	gate_release(&g);
+	gate_init(&g);
+	assert_int_equal(parse_text(&g, "mysql rr+si * none verdict == safe\n", &e), 0);
+	assert_int_equal(gate_eval(&g, &r), 1);
+	gate_release(&g);
+	/* rr is not rr+si */
+	gate_init(&g);
+	assert_int_equal(parse_text(&g, "mysql rr * none verdict == safe\n", &e), 0);
+	assert_int_equal(gate_eval(&g, &r), 1); /* it matches no cell */
+	gate_release(&g);
+	result_release(&r);
+}
+
 static void json_malformed(void **state)
 {
 	static const struct {
@@ -721,8 +781,9 @@ static void json_malformed(void **state)
 	{
 		char *v1 = edited(good, "\"schema_version\": 2", "\"schema_version\": 1"), *v1b;
 
-		v1b = edited(v1, "\"knobs\": {\n      \"quantity\": 4,\n      \"balance\": 100,\n"
-				 "      \"price\": 30,\n      \"amount\": 100\n    }",
+		v1b = edited(v1,
+			     "\"knobs\": {\n      \"quantity\": 4,\n      \"balance\": 100,\n"
+			     "      \"price\": 30,\n      \"amount\": 100\n    }",
 			     "\"quantity\": 7, \"balance\": 100, \"price\": 30, \"amount\": 100");
 		assert_int_equal(read_back(v1b, &back, &e), 0);
 		assert_int_equal(back.knobs.n, 4);
@@ -868,6 +929,7 @@ int main(void)
 		cmocka_unit_test(baseline),
 		cmocka_unit_test(tolerances),
 		cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(level_rr_si),
 		cmocka_unit_test(json_malformed),
 		cmocka_unit_test(options),
 		cmocka_unit_test(example_file),

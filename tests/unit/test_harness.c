@@ -297,7 +297,7 @@ static void matrix_cells(void **state)
 	plan.dbs = 1;
 	plan.scenarios = 1;
 	plan.strategies = (1u << ST_NONE) | (1u << ST_SERIALIZABLE) | (1u << ST_UNIQUE);
-	plan.isolations = (1u << RB_ISO__COUNT) - 1;
+	plan.isolations = RB_ISO_DEFAULTS;
 	plan.cfg = cfg_for(2, 2, 10);
 	plan.schema = "test";
 	plan.driver_list = drv;
@@ -310,6 +310,7 @@ static void matrix_cells(void **state)
 	for (int i = 0; i < r.ncells; i++) {
 		const struct cell_result *c = &r.cells[i];
 
+		assert_true(c->iso != RB_ISO_RR_SI); /* not a default level */
 		if (c->verdict == V_NA) {
 			na++;
 			assert_non_null(c->na_reason);
@@ -333,6 +334,85 @@ static void matrix_cells(void **state)
 	matrix_release(&m);
 }
 
+/*
+ * All five levels, on a server that lacks rr+si: its cells are n/a with
+ * the driver's reason (before a strategy's own level, after a strategy
+ * that does not fit), the rest run, and the progress total loses the
+ * cells the server turned out not to have.
+ */
+static void matrix_level_na(void **state)
+{
+	static const struct driver *const drv[] = { &driver_fake, NULL };
+	static const char why[] = "this fake has no snapshot isolation";
+	const struct scenario *scs[] = { test_scenario_p, NULL };
+	struct matrix_plan plan = { 0 };
+	struct run_result r = { 0 };
+	const char *dsn[1] = { "fake" };
+	int throwaway[1] = { 0 };
+	struct matrix m;
+	struct rb_err e;
+	int ran = 0, na_level = 0;
+
+	(void)state;
+	fake_reset();
+	plan.dbs = 1;
+	plan.scenarios = 1;
+	plan.strategies = (1u << ST_NONE) | (1u << ST_SERIALIZABLE) | (1u << ST_UNIQUE);
+	plan.isolations = (1u << RB_ISO__COUNT) - 1;
+	plan.cfg = cfg_for(2, 2, 10);
+	plan.schema = "test";
+	plan.driver_list = drv;
+	plan.scenario_list = scs;
+	plan.quiet = 1;
+
+	/* a server that has it: none runs at all five */
+	matrix_init(&m, &plan, &r, 0, NULL);
+	m.total_cells = matrix_count_cells(&plan);
+	assert_int_equal(m.total_cells, 6);
+	assert_int_equal(matrix_run(&m, dsn, throwaway, &e), 0);
+	assert_int_equal(r.ncells, 15);
+	for (int i = 0; i < r.ncells; i++)
+		ran += r.cells[i].verdict != V_NA;
+	assert_int_equal(ran, 6);
+	assert_int_equal(m.total_cells, 6);
+	result_release(&r);
+	matrix_release(&m);
+
+	fake_level(RB_ISO_RR_SI, why);
+	memset(&r, 0, sizeof(r));
+	ran = 0;
+	matrix_init(&m, &plan, &r, 0, NULL);
+	/* unknown without a server: counted, then taken off */
+	m.total_cells = matrix_count_cells(&plan);
+	assert_int_equal(m.total_cells, 6);
+	assert_int_equal(matrix_run(&m, dsn, throwaway, &e), 0);
+	assert_int_equal(m.total_cells, 5);
+	assert_int_equal(r.ncells, 15);
+	for (int i = 0; i < r.ncells; i++) {
+		const struct cell_result *c = &r.cells[i];
+
+		if (c->verdict != V_NA) {
+			ran++;
+			assert_true(c->iso != RB_ISO_RR_SI);
+			continue;
+		}
+		if (c->iso != RB_ISO_RR_SI)
+			continue;
+		if (!strcmp(c->strategy, "unique")) {
+			assert_string_equal(c->na_reason, "nothing here is created twice");
+		} else {
+			assert_string_equal(c->na_reason, why);
+			na_level++;
+		}
+	}
+	assert_int_equal(ran, 5);
+	assert_int_equal(na_level, 2); /* none and serializable */
+	assert_int_equal(fake_calls("BEGIN") > 0, 1);
+	result_release(&r);
+	matrix_release(&m);
+	fake_reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +425,7 @@ int main(void)
 		cmocka_unit_test(guards),
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(matrix_cells),
+		cmocka_unit_test(matrix_level_na),
 	};
 
 	return cmocka_run_group_tests_name("harness", tests, setup_race, teardown_race);

@@ -74,10 +74,53 @@ static void defaults_and_values(void **state)
 
 	assert_int_equal(parse("racebench run -S all -i all", &o, &re), 0);
 	assert_int_equal(o.plan.strategies, (1u << ST__COUNT) - 1);
+	assert_int_equal(o.plan.isolations, (1u << RB_ISO__COUNT) - 1);
 	assert_int_equal(parse("racebench --help", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_HELP);
 	assert_int_equal(parse("racebench run --version", &o, &re), 0);
 	assert_int_equal(o.cmd, CMD_VERSION);
+}
+
+/*
+ * The levels: their names and indices (saved reports and bit sets depend
+ * on them), rr+si only when asked for, by name or with all.
+ */
+static void levels(void **state)
+{
+	static const char *const names[] = { "ru", "rc", "rr", "ser", "rr+si" };
+	struct options o;
+	struct rb_err re;
+
+	(void)state;
+	assert_int_equal(RB_ISO__COUNT, 5);
+	assert_int_equal(RB_ISO_RU, 0);
+	assert_int_equal(RB_ISO_RC, 1);
+	assert_int_equal(RB_ISO_RR, 2);
+	assert_int_equal(RB_ISO_SER, 3);
+	assert_int_equal(RB_ISO_RR_SI, 4);
+	for (int l = 0; l < RB_ISO__COUNT; l++) {
+		assert_string_equal(rb_iso_name((enum rb_iso)l), names[l]);
+		assert_int_equal(rb_iso_parse(names[l]), l);
+		assert_int_equal(rb_iso_parse(rb_iso_sql((enum rb_iso)l)), l);
+	}
+	assert_string_equal(rb_iso_sql(RB_ISO_RR), "REPEATABLE READ");
+	assert_non_null(strstr(rb_iso_sql(RB_ISO_RR_SI), "REPEATABLE READ"));
+	assert_int_equal(rb_iso_parse("RR+SI"), RB_ISO_RR_SI);
+	assert_int_equal(rb_iso_parse("rr+"), -1);
+	assert_int_equal(rb_iso_parse("si"), -1);
+	assert_string_equal(rb_iso_name((enum rb_iso)RB_ISO__COUNT), "?");
+
+	assert_int_equal(parse("racebench run", &o, &re), 0);
+	assert_int_equal(o.plan.isolations, RB_ISO_DEFAULTS);
+	assert_false(o.plan.isolations & (1u << RB_ISO_RR_SI));
+	assert_int_equal(parse("racebench load", &o, &re), 0);
+	assert_int_equal(o.plan.isolations, RB_ISO_DEFAULTS);
+	assert_int_equal(parse("racebench run -i rr,rr+si", &o, &re), 0);
+	assert_int_equal(o.plan.isolations, (1u << RB_ISO_RR) | (1u << RB_ISO_RR_SI));
+	assert_int_equal(parse("racebench run -i all", &o, &re), 0);
+	assert_true(o.plan.isolations & (1u << RB_ISO_RR_SI));
+	assert_int_equal(parse("racebench explain coupon-oversell -i rr+si", &o, &re), 0);
+	assert_int_equal(opts_explain_iso(&o), RB_ISO_RR_SI);
 }
 
 struct bad {
@@ -119,7 +162,7 @@ static const struct bad bads[] = {
 	{ "racebench run --strategy none,,", "" },
 	{ "racebench run --strategy ,", "--strategy: empty list" },
 	{ "racebench run --isolation snapshot",
-	  "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, all)" },
+	  "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, rr+si, all)" },
 	{ "racebench run --format xml",
 	  "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)" },
 	{ "racebench run --format table,json", "--format: 2 formats need 2 --out files" },
@@ -168,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_values),
+		cmocka_unit_test(levels),
 		cmocka_unit_test(bad_invocations),
 	};
 

@@ -435,6 +435,59 @@ static void lock_everywhere(void **state)
 	result_release(&r);
 }
 
+/*
+ * A level the database lacks: its n/a cells, one per strategy, share the
+ * database's reason, shown once ("every strategy"), apart from a strategy
+ * that does not fit at any level; a row n/a at every level run is "all";
+ * the heat-map's key names rr+si.
+ */
+static void level_na_everywhere(void **state)
+{
+	static const char why[] = "rr is that here";
+	static const char *const strats[] = { "none", "atomic" };
+	static const struct {
+		const char *format, *needle;
+	} want[] = {
+		{ "table", "pg coupon-oversell every strategy at rr+si: rr is that here\n" },
+		{ "table", "pg coupon-oversell constraint: no CHECK can count coupons\n" },
+		{ "table", "constraint  all " },
+		{ "markdown", "n/a every strategy (rr+si): rr is that here" },
+		{ "markdown", "n/a constraint (ru, rc, rr, ser, rr+si): no CHECK" },
+		{ "html", "<b>n/a</b> every strategy (rr+si): rr is that here" },
+		{ "html", "rr+si repeatable read with snapshot isolation" },
+		{ "json", "\"isolation\": \"rr+si\"" },
+		{ "csv", ",rr+si,rr+si,n/a," },
+	};
+	struct run_result r = { 0 };
+	struct cell_result *c;
+
+	(void)state;
+	r.mode = "race";
+	for (int l = 0; l < RB_ISO__COUNT; l++) {
+		for (size_t k = 0; k < 2; k++) {
+			c = fx_cell(&r, "pg", "coupon-oversell", strats[k], (enum rb_iso)l,
+				    l == RB_ISO_RR_SI ? V_NA : V_SAFE);
+			if (l == RB_ISO_RR_SI)
+				c->na_reason = why;
+			else
+				fx_counts(c, 10, 0, 40, 0);
+		}
+		c = fx_cell(&r, "pg", "coupon-oversell", "constraint", (enum rb_iso)l, V_NA);
+		c->na_reason = "no CHECK can count coupons";
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		struct rendered out = render(want[i].format, &r);
+
+		if (!strstr(out.buf, want[i].needle)) {
+			print_error("%s: no '%s' in:\n%s\n", want[i].format, want[i].needle,
+				    out.buf);
+			fail();
+		}
+		free(out.buf);
+	}
+	result_release(&r);
+}
+
 /* Without a locking cell, the table keeps to its compact columns. */
 static void table_compact(void **state)
 {
@@ -521,7 +574,7 @@ int main(void)
 		cmocka_unit_test(escaping),	   cmocka_unit_test(html_self_contained),
 		cmocka_unit_test(markdown_tables), cmocka_unit_test(lock_everywhere),
 		cmocka_unit_test(table_compact),   cmocka_unit_test(lag_everywhere),
-		cmocka_unit_test(xml_well_formed),
+		cmocka_unit_test(xml_well_formed), cmocka_unit_test(level_na_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
