@@ -206,12 +206,12 @@ int isolation_run(const struct iso_plan *p, struct run_result *out, struct rb_er
 		if (!(p->dbs >> d & 1))
 			continue;
 		if (levels_of(p, d, missing, e) < 0) {
-			char shown[256];
+			char shown[256], msg[900];
 
 			p->drivers[d]->xRedact(p->dsn[d], shown, sizeof(shown));
 			out->aborted = 1;
-			snprintf(out->abort_msg, sizeof(out->abort_msg), "%s (%s): %s",
-				 p->drivers[d]->name, shown, e->msg);
+			snprintf(msg, sizeof(msg), "%s (%s): %s", p->drivers[d]->name, shown, e->msg);
+			str_copy(out->abort_msg, msg, sizeof(out->abort_msg));
 			out->wall_seconds = (double)(now_ns() - t0) / 1e9;
 			return rb_err_set(e, e->cls, NULL, 0, "%s", out->abort_msg);
 		}

@@ -253,6 +253,16 @@ static int iso_table(FILE *f, const struct run_result *r, const struct report_op
 		}
 		fputc('\n', f);
 	}
+	/* a level a database lacks: its reason once, not in every cell */
+	for (int k = 0; k < g.nrows; k++) {
+		const struct cell_result *c = NULL;
+
+		for (int t = 0; t < g.ncols && !c; t++)
+			if (g.cell[k][t] >= 0 && r->cells[g.cell[k][t]].verdict == V_NA)
+				c = &r->cells[g.cell[k][t]];
+		if (c && c->na_reason)
+			fprintf(f, "%s %s: n/a: %s\n", c->db, rb_iso_name(c->iso), c->na_reason);
+	}
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 
