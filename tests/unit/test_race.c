@@ -188,6 +188,68 @@ static void test_values_from_the_database(void **state)
 	race_free(r);
 }
 
+/* into set: the whole result as text; no rows is "", SQL NULL is null. */
+static void test_into_set(void **state)
+{
+	struct race *r = parse_ok(HEAD "check {\n"
+				       "    two { TWO } into set a\n"
+				       "    none { NONE } into set b\n"
+				       "    nul { NUL } into set c\n"
+				       "    count sets a == \"(1,10),(2,20)\" and b == \"\" and c == \"(null,3)\"\n"
+				       "}\n");
+	long long a[SC_MAX_KINDS];
+	struct rb_err e;
+
+	(void)state;
+	fake_reset();
+	fake_answer("two", 1, 0, "1|10;2|20", 0);
+	fake_answer("none", 1, 0, "", 0);
+	fake_answer("nul", 1, 0, "NULL|3", 0);
+	assert_int_equal(check_counts(r, 1, NULL, a, &e), 0);
+	assert_int_equal(a[kind(r, "sets")], 1);
+	race_free(r);
+}
+
+/* note: kept for the check only when the operation committed; the latest commit wins. */
+static void test_notes(void **state)
+{
+	struct race *r = parse_ok("race t\n"
+				  "operation { let v = client * 10 + 1\n note seen = v }\n"
+				  "check { count committed_seen seen != null\n count value seen }\n");
+	const struct scenario *sc = race_scenario(r);
+	struct sc_params p = { .clients = 3, .keys = 1 };
+	struct race_vm *vm[3];
+	long long a[SC_MAX_KINDS];
+	enum op_status st;
+	struct rb_err e;
+	struct db_opts dbo = { .dsn = "fake" };
+	struct db_conn *c = NULL;
+
+	(void)state;
+	assert_int_equal(driver_fake.xConnect(&dbo, &c, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		vm[i] = race_vm_new(r, &p);
+		vm[i]->v[RV_CLIENT].type = 1;
+		vm[i]->v[RV_CLIENT].i = i;
+		assert_int_equal(race_exec(vm[i], c, &r->op, &st, &e), 0);
+	}
+	/* client 2 commits, then client 1; client 0 rolls back (no commit) */
+	race_vm_commit(vm[2]);
+	race_vm_commit(vm[1]);
+	memset(a, 0, sizeof(a));
+	assert_int_equal(sc->xCheck(sc, c, &p, NULL, (void **)vm, 3, a, &e), 0);
+	assert_int_equal(a[kind(r, "committed_seen")], 1);
+	assert_int_equal(a[kind(r, "value")], 11); /* client 1 committed last */
+	/* the check took the notes: the next trial starts without them */
+	memset(a, 0, sizeof(a));
+	assert_int_equal(sc->xCheck(sc, c, &p, NULL, (void **)vm, 3, a, &e), 0);
+	assert_int_equal(a[kind(r, "committed_seen")], 0);
+	for (int i = 0; i < 3; i++)
+		race_vm_free(vm[i]);
+	driver_fake.xClose(c);
+	race_free(r);
+}
+
 static void test_loops(void **state)
 {
 	struct race *r = parse_ok(HEAD "check {\n"
@@ -251,6 +313,11 @@ static void test_parse_errors(void **state)
 		{ HEAD "check { for row t { T } { count x 1 } }\n", "'into' and the names" },
 		{ HEAD "check { count x 1 }\nfrobnicate\n", "t.race:4:1: expected a declaration" },
 		{ HEAD "check { op { A } pg { B } pg { C }\n count x 1 }\n", "statement op: pg spelt twice" },
+		{ HEAD "check { note n = 1\n count x 1 }\n", "t.race:3:9: 'note' belongs in the operation" },
+		{ HEAD "check { count x 1 }\nschedule s { sessions A=0\n steps A:nope }\n",
+		  "t.race:4:1: schedule s: step A:nope names no statement" },
+		{ HEAD "check { count x 1 }\nschedule s { sessions A=0 B=2\n steps A:op }\n",
+		  "t.race:4:1: schedule s: no session is client 1" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -400,6 +467,27 @@ static void test_builtins(void **state)
 	}
 }
 
+/* racebench isolation's tests: fifteen, each with one schedule whose steps name its statements. */
+static void test_isolation_tests(void **state)
+{
+	const struct scenario *const *t = scenario_isolation_tests();
+	int n = 0;
+
+	(void)state;
+	for (; t[n]; n++) {
+		struct rb_err e;
+
+		assert_non_null(t[n]->schedules);
+		assert_non_null(t[n]->schedules[0].name);
+		assert_int_equal(sc_nkinds(t[n]), 1);
+		assert_int_equal(t[n]->xSpelt(t[n], DIALECT_PG, &e), 0);
+		assert_int_equal(t[n]->xSpelt(t[n], DIALECT_MYSQL, &e), 0);
+	}
+	assert_int_equal(n, 15);
+	assert_string_equal(t[0]->name, "g0");
+	assert_string_equal(t[14]->name, "read-only");
+}
+
 static void test_examples(void **state)
 {
 	static const char *const files[] = { "examples/races/idempotency-key.race",
@@ -427,12 +515,15 @@ int main(void)
 		cmocka_unit_test(test_null_ordered_is_an_error),
 		cmocka_unit_test(test_values_from_the_database),
 		cmocka_unit_test(test_loops),
+		cmocka_unit_test(test_into_set),
+		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_strategy_resolution),
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_knobs),
 		cmocka_unit_test(test_builtins),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_isolation_tests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
