@@ -126,6 +126,12 @@ struct driver {
 	const char *product;	  /* for people: "PostgreSQL" */
 	const char *level_notes;  /* how its levels differ from the standard's (list) */
 	/*
+	 * The error codes that prevent an anomaly on this server, as the
+	 * isolation grid prints them ("40001 PostgreSQL serialization
+	 * failure; ..."): one legend line, or NULL.
+	 */
+	const char *error_legend;
+	/*
 	 * Schema names the tool must never create or drop on this server, as
 	 * globs ("pg_*"): the server's own. shared: names it takes only when
 	 * --force-schema is given twice (where applications keep their tables).

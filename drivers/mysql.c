@@ -1215,6 +1215,8 @@ const struct driver driver_mysql = {
 	.password_env = "MYSQL_PWD",
 	.server = "mysql",
 	.product = "MySQL/MariaDB",
+	.error_legend = "1213  InnoDB deadlock; 1205 lock-wait time-out; 1020 record changed "
+			"since the read view (innodb_snapshot_isolation)",
 	.level_notes = "InnoDB's rr reads a snapshot taken at the first plain read, but "
 		       "locking reads and writes see the latest rows (innodb_snapshot_isolation "
 		       "OFF); ser turns every plain read into a shared locking read; rr+si is rr "

@@ -737,6 +737,7 @@ const struct driver driver_pg = {
 	.password_env = "PGPASSWORD",
 	.server = "pg",
 	.product = "PostgreSQL",
+	.error_legend = "40001 PostgreSQL serialization failure; 40P01 PostgreSQL deadlock",
 	.level_notes = "ru runs as rc; rr is snapshot isolation, its snapshot taken at the "
 		       "transaction's first statement; ser is serializable snapshot isolation",
 	.reserved = pg_reserved,

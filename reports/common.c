@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include "../base/util.h"
+#include "../drivers/driver.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -293,13 +294,32 @@ void report_iso_text(const struct cell_result *c, char *buf, size_t n)
 		snprintf(buf, n, "%s", c->how);
 }
 
-const char *const report_iso_legend[] = {
-	"A     anomaly: the test's invariant broke, every session it needs committed",
-	"-     prevented, and nothing waited or failed: reads came from committed data or a snapshot",
-	"blk   a statement waited for a lock (what the preventing was: the codes after it, or the wait)",
-	"40001 PostgreSQL serialization failure; 40P01 PostgreSQL deadlock",
-	"1213  InnoDB deadlock; 1205 lock-wait time-out; 1020 record changed since the read view "
-	"(innodb_snapshot_isolation)",
-	"?     inconclusive: the play could not finish (see the JSON report)",
-	NULL,
-};
+/*
+ * The grid's legend: the symbols, then each driver's own error codes (the
+ * driver knows what its codes mean; a new database brings its line).
+ */
+const char *report_iso_legend(int i)
+{
+	static const char *const head[] = {
+		"A     anomaly: the test's invariant broke, every session it needs committed",
+		"-     prevented, and nothing waited or failed: reads came from committed data or a "
+		"snapshot",
+		"blk   a statement waited for a lock (what the preventing was: the codes after it, or "
+		"the wait)",
+	};
+	static const char *const tail = "?     inconclusive: the play could not finish (see the JSON report)";
+	int nh = (int)(sizeof head / sizeof head[0]);
+
+	if (i < 0)
+		return NULL;
+	if (i < nh)
+		return head[i];
+	i -= nh;
+	for (int d = 0; drivers[d]; d++) {
+		if (!drivers[d]->error_legend)
+			continue;
+		if (i-- == 0)
+			return drivers[d]->error_legend;
+	}
+	return i == 0 ? tail : NULL;
+}

@@ -1010,9 +1010,9 @@ static void iso_html(FILE *f, const struct run_result *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n<ul class=\"key\">\n", f);
-	for (int i = 0; report_iso_legend[i]; i++) {
+	for (int i = 0; report_iso_legend(i); i++) {
 		fputs("<li><code>", f);
-		esc(f, report_iso_legend[i]);
+		esc(f, report_iso_legend(i));
 		fputs("</code></li>\n", f);
 	}
 	fputs("</ul>\n<h2>Step by step</h2>\n<p>Each test played at each level (racebench "

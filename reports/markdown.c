@@ -339,9 +339,9 @@ static void iso_markdown(FILE *f, const struct run_result *r)
 		fputc('\n', f);
 	}
 	fprintf(f, "\n");
-	for (int i = 0; report_iso_legend[i]; i++) {
+	for (int i = 0; report_iso_legend(i); i++) {
 		fputs("- ", f);
-		md_text(f, report_iso_legend[i]);
+		md_text(f, report_iso_legend(i));
 		fputc('\n', f);
 	}
 	fprintf(f, "\n| db | level | test | outcome | how | what waited, what failed |\n"

@@ -92,7 +92,7 @@ void report_iso_grid(const struct run_result *r, struct iso_grid *g);
 /* A grid cell: "A" anomaly, "-" prevented with nothing waiting or failing, else how. */
 void report_iso_text(const struct cell_result *c, char *buf, size_t n);
 /* What the grid's marks and codes mean, one line each, NULL-terminated. */
-extern const char *const report_iso_legend[];
+const char *report_iso_legend(int i); /* line i, NULL past the end */
 
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);

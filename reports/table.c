@@ -274,8 +274,8 @@ static int iso_table(FILE *f, const struct run_result *r, const struct report_op
 				c->broken[b]);
 	}
 	fputc('\n', f);
-	for (int i = 0; report_iso_legend[i]; i++)
-		fprintf(f, "%s\n", report_iso_legend[i]);
+	for (int i = 0; report_iso_legend(i); i++)
+		fprintf(f, "%s\n", report_iso_legend(i));
 	fputc('\n', f);
 	for (int i = 0; i < r->nservers; i++) {
 		const struct run_server *s = &r->servers[i];
