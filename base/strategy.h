@@ -44,6 +44,12 @@ struct strategy_info {
 	int force_serializable; /* runs at SERIALIZABLE whatever the cell's level */
 	unsigned retry_on;	/* bit (1u << class) for each class that is retried */
 	int retry_on_conflict;	/* an optimistic version miss is retried */
+	/*
+	 * A topology's own fix ("galera", "pg-replica", "redlock"): it runs
+	 * only where the run is on that topology (n/a elsewhere, and left out
+	 * of the default selection). NULL: every run.
+	 */
+	const char *topology;
 };
 
 const struct strategy_info *strategy_info(enum strategy s);

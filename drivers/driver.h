@@ -100,10 +100,32 @@ struct db_opts {
 	int lock_timeout_ms;	  /* 0: leave the server's setting */
 	int statement_timeout_ms; /* 0: none */
 	/*
+	 * Topologies: the standby that plain reads go to (NULL: none), and
+	 * which node of a comma-separated list this connection takes (client
+	 * i: i mod the number of nodes; -1: the admin connection, which sets
+	 * up, resets and checks, and must see every node's committed writes).
+	 */
+	const char *replica_dsn;
+	int node;
+	/*
 	 * explain mode: its scheduler, for a wrapping driver's xConnect
 	 * (core/explain.c); real drivers ignore it.
 	 */
 	void *wrap;
+};
+
+/*
+ * A production topology this driver (or the lock service) can run on:
+ * several servers that the race sees as one database. The throwaway one is
+ * started by scripts/servers.sh under .server and leaves its connection
+ * strings in DIR/.dsn_file (and DIR/.replica_file for a standby).
+ */
+struct topology_info {
+	const char *name;	  /* what --topology takes: "galera" */
+	const char *server;	  /* scripts/servers.sh's name for it */
+	const char *dsn_file;	  /* the endpoints: "galera.dsn" */
+	const char *replica_file; /* a standby's DSN, or NULL */
+	const char *summary;	  /* for people (list, --help) */
 };
 
 /*
@@ -139,6 +161,17 @@ struct driver {
 	 */
 	const char *const *reserved;
 	const char *const *shared;
+	/*
+	 * The topology several endpoints make (NULL: one server only), the
+	 * option and variable naming a read replica (NULL: none), and how many
+	 * nodes a DSN names (NULL: always 1; a comma list for a multi-primary
+	 * cluster). A run is on the topology when the DSN names more than one
+	 * node or a replica is given.
+	 */
+	const struct topology_info *topology;
+	const char *replica_option; /* "pg-replica" (--pg-replica DSN) */
+	const char *replica_env;    /* "RACEBENCH_PG_REPLICA" */
+	int (*xNodes)(const char *dsn);
 	/* The database dsn names into out ("" when it names none). */
 	void (*xDsnDatabase)(const char *dsn, char *out, size_t n);
 
@@ -335,6 +368,9 @@ struct lock_service {
 	const char *env;	  /* "RACEBENCH_REDIS" */
 	const char *password_env; /* "REDISCLI_AUTH" */
 	const char *server;	  /* the throwaway scripts/servers.sh starts: "redis" */
+	/* Several independent nodes (Redlock), as for drivers; NULL: one. */
+	const struct topology_info *topology;
+	int (*xNodes)(const char *url);
 	/* Checks a URL's syntax without connecting (bad input; no password shown). */
 	int (*xCheckUrl)(const char *url, struct rb_err *e);
 	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e);
