@@ -54,6 +54,33 @@ static const struct strategy_info table[ST__COUNT] = {
 	[ST_REDIS_EXPIRY_FENCED] = { "redis-expiry-fenced",
 				     "redis-expiry, and the first write checks a fencing token",
 				     "beyond the incidents", GUARD_REDIS_EXPIRY, 1, 0, 0, 0 },
+	/*
+	 * Galera certifies a transaction's write set against those committed
+	 * on other nodes since it began; row locks (FOR UPDATE, GET_LOCK)
+	 * stay on their node and are not part of it. Writing the parent row
+	 * puts the key in the write set: the second writer fails
+	 * certification (1213 at COMMIT) and is retried.
+	 */
+	[ST_WRITE_PARENT] = { "write-parent",
+			      "UPDATE the key's parent row first (a write, where for-update-parent "
+			      "locks); retry on deadlock (Galera's certification failure)",
+			      "Galera's advice for multi-primary writes", GUARD_WRITE_PARENT, 0, 0,
+			      RETRY(RB_CLS_DEADLOCK), 0, "galera", TM_DEFAULT, NULL },
+	[ST_SYNC_WAIT] = { "sync-wait",
+			   "for-update-parent with causal reads (wsrep_sync_wait = 1): each read "
+			   "waits until its node applied what the cluster committed before it",
+			   "Galera's advice for stale reads", GUARD_NONE, 0, 0, 0, 0, "galera",
+			   TM_CAUSAL_READS, "for-update-parent" },
+	[ST_READ_PRIMARY] = { "read-primary",
+			      "for-update-parent with every read on the primary (no read/write "
+			      "splitting for this operation)",
+			      "read-scaling's first fix", GUARD_NONE, 0, 0, 0, 0, "pg-replica",
+			      TM_READ_PRIMARY, "for-update-parent" },
+	[ST_REMOTE_APPLY] = { "remote-apply",
+			      "for-update-parent, reads on the replica, and each COMMIT waits until "
+			      "the replica applied it (synchronous_commit = remote_apply)",
+			      "read-scaling's second fix", GUARD_NONE, 0, 0, 0, 0, "pg-replica",
+			      TM_REMOTE_APPLY, "for-update-parent" },
 };
 
 const struct strategy_info *strategy_info(enum strategy s)

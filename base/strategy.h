@@ -22,6 +22,11 @@ enum strategy {
 	ST_REDIS_LATE,
 	ST_REDIS_EXPIRY,
 	ST_REDIS_EXPIRY_FENCED,
+	/* Topologies' own fixes: only on their topology (strategy_info.topology). */
+	ST_WRITE_PARENT,
+	ST_SYNC_WAIT,
+	ST_READ_PRIMARY,
+	ST_REMOTE_APPLY,
 	ST__COUNT
 };
 
@@ -29,10 +34,24 @@ enum strategy {
 enum guard {
 	GUARD_NONE,
 	GUARD_ADVISORY,	    /* database named lock, for the whole transaction */
+	GUARD_WRITE_PARENT, /* after BEGIN, an UPDATE of the key's parent row */
 	GUARD_REDIS_NARROW, /* after BEGIN, released after the write, before COMMIT */
 	GUARD_REDIS_WIDE,   /* before BEGIN, released after COMMIT */
 	GUARD_REDIS_LATE,   /* after BEGIN and a first read, released after COMMIT */
 	GUARD_REDIS_EXPIRY, /* wide, with a lease shorter than the work */
+};
+
+/*
+ * How a topology's own fix reads and commits (drivers' xMode): as on one
+ * server, with causal reads on a multi-primary cluster, reads on the
+ * primary instead of a replica, or commits that wait until the replica
+ * has applied them.
+ */
+enum topo_mode {
+	TM_DEFAULT,
+	TM_CAUSAL_READS,
+	TM_READ_PRIMARY,
+	TM_REMOTE_APPLY,
 };
 
 struct strategy_info {
@@ -50,6 +69,9 @@ struct strategy_info {
 	 * of the default selection). NULL: every run.
 	 */
 	const char *topology;
+	enum topo_mode mode;
+	/* Runs the operation as the race file defines strategy `as` (NULL: its own). */
+	const char *as;
 };
 
 const struct strategy_info *strategy_info(enum strategy s);

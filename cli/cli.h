@@ -43,6 +43,12 @@ struct endpoints {
 	int throwaway[MAX_ENDPOINTS];
 	const char *lock_url; /* NULL: no lock service needed */
 	int lock_throwaway;
+	/* Topologies: each driver's replica, the topology its endpoints make. */
+	const char *replica[MAX_ENDPOINTS];
+	const char *topology[MAX_ENDPOINTS];
+	const char *lock_topology;
+	char topo_dsn[MAX_ENDPOINTS][1024], topo_replica[MAX_ENDPOINTS][1024];
+	char lock_topo_url[1024];
 	struct servers srv;
 };
 

@@ -92,6 +92,36 @@ static void lock_cfg(struct options *o, const struct endpoints *ep, char *prefix
 }
 
 /*
+ * The topologies the endpoints make, into the plan. A topology's own
+ * fixes join the default selection only where the run is on it; named
+ * with --strategy elsewhere, they are n/a cells with the reason.
+ */
+static void topology_plan(struct options *o, const struct endpoints *ep)
+{
+	struct matrix_plan *p = &o->plan;
+
+	for (int i = 0; drivers[i] && i < 8; i++) {
+		p->replica[i] = ep->replica[i];
+		p->topology[i] = ep->topology[i];
+	}
+	p->lock_topology = ep->lock_topology;
+	if (o->strategies_given)
+		return;
+	for (int s = 0; s < ST__COUNT; s++) {
+		const char *t = strategy_info((enum strategy)s)->topology;
+		int on = 0;
+
+		if (!t)
+			continue;
+		for (int i = 0; drivers[i] && i < 8; i++)
+			on |= (p->dbs >> i & 1) && p->topology[i] && !strcmp(p->topology[i], t);
+		on |= p->lock_topology && !strcmp(p->lock_topology, t);
+		if (!on)
+			p->strategies &= ~(1u << s);
+	}
+}
+
+/*
  * After the matrix: the gate, the reports, the summary. Returns the exit
  * code (before a stop's, which wins).
  */
@@ -147,6 +177,7 @@ int cmd_run(struct options *o)
 		guard_stop(&g);
 		return exit_for(&e);
 	}
+	topology_plan(o, &ep);
 	lock_srv.throwaway = ep.lock_throwaway;
 	lock_cfg(o, &ep, lock_prefix, sizeof(lock_prefix));
 	o->plan.cfg.stop = &g.stop;

@@ -424,6 +424,52 @@ static int p_endpoint(struct options *o, const struct opt_def *d, const char *ar
 	return 0;
 }
 
+/* --pg-replica DSN: a standby of the database's primary (--pg). */
+static int p_replica(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	const struct driver *drv = drivers[d->endpoint - 1];
+	struct rb_err why;
+
+	if (!*arg)
+		return bad(e, "--%s: empty connection string", d->lng);
+	if (drv->xCheckDsn && drv->xCheckDsn(arg, &why) < 0)
+		return bad(e, "--%s: %s", d->lng, why.msg);
+	o->replica[d->endpoint - 1] = arg;
+	return 0;
+}
+
+/* The topologies the registries know, for messages: "galera, pg-replica, redlock". */
+static void topology_names(char *out, size_t n)
+{
+	out[0] = '\0';
+	for (int i = 0; drivers[i]; i++)
+		if (drivers[i]->topology)
+			str_printf(out + strlen(out), n - strlen(out), "%s%s", *out ? ", " : "",
+				   drivers[i]->topology->name);
+	if (lock_service && lock_service->topology)
+		str_printf(out + strlen(out), n - strlen(out), "%s%s", *out ? ", " : "",
+			   lock_service->topology->name);
+}
+
+static int p_topology(struct options *o, const struct opt_def *d, const char *arg,
+		      struct rb_err *e)
+{
+	char names[160];
+
+	(void)d;
+	for (int i = 0; drivers[i]; i++)
+		if (drivers[i]->topology && !strcmp(arg, drivers[i]->topology->name)) {
+			o->topology = drivers[i]->topology->name;
+			return 0;
+		}
+	if (lock_service && lock_service->topology && !strcmp(arg, lock_service->topology->name)) {
+		o->topology = lock_service->topology->name;
+		return 0;
+	}
+	topology_names(names, sizeof(names));
+	return bad(e, "--topology: unknown topology '%s' (valid: %s)", arg, names);
+}
+
 static int p_mode(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
@@ -622,6 +668,13 @@ static const struct opt_def opt_table[] = {
 		"how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)"),
 	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
 		"redis-expiry's lease, shorter than the work (default 1)"),
+	OPT("topology", 0, "NAME", RL, G_SERVERS, p_topology,
+	    "start a throwaway topology instead of one server: galera (3\n"
+	    "MariaDB nodes; clients spread over them), pg-replica (reads\n"
+	    "on a hot standby), redlock (3 Redis masters); docs/topologies.md"),
+	OPT_VAL("replica-delay", 0, "MS", RL, G_SERVERS, p_int, replica_delay_ms, 0, 60000,
+		"--topology pg-replica: the standby applies each commit MS\n"
+		"late (replication lag as wide as production's; default 0)"),
 	OPT_FLAG("keep-servers", 0, RL | E | I, G_SERVERS, p_set, keep_servers, 1,
 		 "leave the throwaway servers running, and say where"),
 	OPT("schema", 0, "NAME", RL | E | I, G_SERVERS, p_schema,
@@ -683,9 +736,10 @@ static const struct opt_def opt_table[] = {
 };
 
 /* The table, and one row per database and for the lock service, made once. */
-#define MAX_OPTS (ARRAY_SIZE(opt_table) + MAX_ENDPOINTS + 1)
+#define MAX_OPTS (ARRAY_SIZE(opt_table) + 2 * MAX_ENDPOINTS + 1)
 static struct opt_def all_opts[MAX_OPTS];
 static char endpoint_help[MAX_ENDPOINTS + 1][320];
+static char replica_help[MAX_ENDPOINTS][200];
 static int nall;
 
 /* The rows of the databases' options and the lock service's, from the registries. */
@@ -703,6 +757,18 @@ static void add_endpoints(void)
 						     .group = G_SERVERS,
 						     .help = endpoint_help[i],
 						     .parse = p_endpoint,
+						     .endpoint = i + 1 };
+		if (!d->replica_option)
+			continue;
+		snprintf(replica_help[i], sizeof(replica_help[i]),
+			 "a hot standby of --%s: plain reads go there, writes to\n"
+			 "--%s (the %s topology)", d->option, d->option, d->topology->name);
+		all_opts[nall++] = (struct opt_def){ .lng = d->replica_option,
+						     .arg = d->option_arg,
+						     .cmds = RL,
+						     .group = G_SERVERS,
+						     .help = replica_help[i],
+						     .parse = p_replica,
 						     .endpoint = i + 1 };
 	}
 	if (lock_service) {
@@ -928,6 +994,7 @@ static void defaults(struct options *o)
 	o->progress = -1;
 	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
 	o->ex_scenario = -1;
+	o->replica_delay_ms = -1;
 }
 
 /* --pg alone means "my PostgreSQL", not "and a throwaway of every other". */
@@ -972,6 +1039,14 @@ static int explain_finish(struct options *o, int argc, char **argv, struct rb_er
 	if (optind < argc)
 		return bad(e, "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
 			   argv[optind]);
+	for (int s = 0; s < ST__COUNT; s++)
+		if ((o->plan.strategies >> s & 1) && strategy_info((enum strategy)s)->topology)
+			return bad(e,
+				   "--strategy: %s is a fix for the %s topology, and explain plays "
+				   "on one server (racebench run --topology %s)",
+				   strategy_name((enum strategy)s),
+				   strategy_info((enum strategy)s)->topology,
+				   strategy_info((enum strategy)s)->topology);
 	if (o->ex_spec && o->ex_schedule)
 		return bad(e, "--schedule and --spec both given: play a scenario's schedule or your "
 			      "own, not both");
@@ -1061,6 +1136,52 @@ static int isolation_finish(struct options *o, int argc, char **argv, struct rb_
 }
 
 /* run, load and check after their options. */
+/*
+ * --topology and --pg-replica: a replica needs its primary; a throwaway
+ * topology replaces that database's throwaway server, so a DSN of one's
+ * own for it is a contradiction; alone, it selects that database.
+ */
+static int topology_finish(struct options *o, struct rb_err *e)
+{
+	for (int i = 0; drivers[i]; i++) {
+		const struct driver *d = drivers[i];
+		int mine = o->topology && d->topology && !strcmp(o->topology, d->topology->name);
+
+		if (o->replica[i] && !o->dsn[i])
+			return bad(e, "--%s: give its primary too (--%s DSN)", d->replica_option,
+				   d->option);
+		if (mine && (o->dsn[i] || o->replica[i]))
+			return bad(e,
+				   "--topology %s starts a throwaway %s; --%s names your own: give "
+				   "one or the other",
+				   o->topology, o->topology, o->dsn[i] ? d->option : d->replica_option);
+		if (mine && !o->db_given && !o->dsn_given)
+			o->plan.dbs = 1u << i;
+		if (mine && o->db_given && !(o->plan.dbs >> i & 1))
+			return bad(e, "--topology %s is a topology of %s, which --db leaves out",
+				   o->topology, d->name);
+	}
+	if (o->replica_delay_ms >= 0) {
+		int ok = 0;
+
+		for (int i = 0; drivers[i]; i++)
+			ok |= o->topology && drivers[i]->topology && drivers[i]->topology->delay_env &&
+			      !strcmp(o->topology, drivers[i]->topology->name);
+		if (!ok)
+			return bad(e,
+				   "--replica-delay: delays the throwaway standby of --topology "
+				   "pg-replica; on a standby of your own, set its apply delay "
+				   "yourself");
+	}
+	if (o->topology && lock_service && lock_service->topology &&
+	    !strcmp(o->topology, lock_service->topology->name) && o->lock_url)
+		return bad(e,
+			   "--topology %s starts throwaway %s nodes; --%s names your own: give one "
+			   "or the other",
+			   o->topology, lock_service->product, lock_service->option);
+	return 0;
+}
+
 static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e)
 {
 	if (o->cmd == CMD_CHECK && optind == argc)
@@ -1099,6 +1220,8 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 		return -1;
 	o->plan.load = o->cmd == CMD_LOAD;
 	o->plan.cfg.sc.clients = o->plan.cfg.clients;
+	if (topology_finish(o, e) < 0)
+		return -1;
 	dbs_from_endpoints(o);
 	/*
 	 * A Redis lock is held for one operation (a few ms) at a time, so a

@@ -50,6 +50,9 @@ struct options {
 	const char *dsn[MAX_ENDPOINTS]; /* per driver (drivers[i]); NULL: env, else throwaway */
 	int dsn_given;			/* some database's option: --db defaults to those */
 	const char *lock_url;		/* the lock service's; NULL: env, else throwaway */
+	const char *replica[MAX_ENDPOINTS]; /* per driver: --pg-replica DSN, or NULL */
+	const char *topology;		     /* --topology: a throwaway topology to start */
+	int replica_delay_ms;		     /* --replica-delay; -1: not given */
 	int keep_servers;
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
 	int nformats;

@@ -472,6 +472,10 @@ void ex_wrap_init(struct ex_ctx *x, const struct explain_cfg *cfg)
 	x->real = cfg->drv;
 	x->drv = *cfg->drv;
 	x->drv.xConnect = w_connect;
+	/* explain plays on one server: no topology to sync or route over. */
+	x->drv.xSync = NULL;
+	x->drv.xMode = NULL;
+	x->drv.xNodes = NULL;
 	x->drv.xClose = w_close;
 	x->drv.xBroken = w_broken;
 	x->drv.xSchemaCreate = w_schema_create;

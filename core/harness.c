@@ -19,6 +19,7 @@ enum job {
 	JOB_CONNECT,
 	JOB_TRIAL,
 	JOB_LOAD,
+	JOB_SYNC, /* see every node's writes before a trial (topologies) */
 	JOB_QUIT,
 };
 
@@ -43,6 +44,8 @@ struct client {
 	int id;
 	pthread_t thread;
 	struct pool *pool;
+	struct db_opts dbo; /* the pool's, with this client's node */
+	enum topo_mode mode; /* what the driver's xMode last set on db */
 	struct db_conn *db;
 	struct lock_conn *lk; /* NULL without a lock service */
 	struct rng rng;
@@ -72,6 +75,7 @@ struct pool {
 	void **states; /* each client's scenario state, for the check */
 	pthread_barrier_t start, done;
 	int started;	   /* threads running */
+	int sync;	   /* on a topology: clients sync after each reset */
 	int prev_strategy; /* for the strategy's schema; -1 before the first cell */
 
 	/* The job: written by the main thread while clients wait at start. */
@@ -151,6 +155,12 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	enum op_status st;
 	struct rb_err ignored;
 
+	/* A topology's fix: how this session reads and commits (causal reads, ...). */
+	if (d->xMode && cl->mode != si->mode) {
+		if (d->xMode(cl->db, si->mode, e) < 0)
+			return OP_ERROR;
+		cl->mode = si->mode;
+	}
 	if (advisory && !d->advisory_in_txn && d->xAdvisoryLock(cl->db, o->key, e) < 0)
 		return OP_ERROR;
 	if (guard == GUARD_REDIS_WIDE || guard == GUARD_REDIS_EXPIRY) {
@@ -166,6 +176,10 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		goto release;
 	}
 	if (advisory && d->advisory_in_txn && d->xAdvisoryLock(cl->db, o->key, e) < 0) {
+		st = OP_ERROR;
+		goto rollback;
+	}
+	if (guard == GUARD_WRITE_PARENT && p->sc->xTouch(o, e) < 0) {
 		st = OP_ERROR;
 		goto rollback;
 	}
@@ -237,11 +251,12 @@ static int client_reconnect(struct client *cl, struct rb_err *e)
 
 	cl->pool->drv->xClose(cl->db);
 	cl->db = NULL;
-	if (cl->pool->drv->xConnect(cl->pool->dbo, &c, e) < 0) {
+	if (cl->pool->drv->xConnect(&cl->dbo, &c, e) < 0) {
 		e->cls = RB_CLS_CONNECTION;
 		return -1;
 	}
 	cl->db = c;
+	cl->mode = TM_DEFAULT;
 	return 0;
 }
 
@@ -450,13 +465,20 @@ static void *client_main(void *arg)
 		if (p->job == JOB_CONNECT) {
 			struct db_conn *c = NULL;
 
-			cl->connect_rc = p->drv->xConnect(p->dbo, &c, &cl->err);
+			cl->connect_rc = p->drv->xConnect(&cl->dbo, &c, &cl->err);
 			cl->db = c;
+			cl->mode = TM_DEFAULT;
 			if (cl->connect_rc == 0 && p->cfg->lock.url && p->cfg->locks)
 				cl->connect_rc =
 					p->cfg->locks->xConnect(&p->cfg->lock, &cl->lk, &cl->err);
 		} else if (p->job == JOB_LOAD) {
 			client_load(cl);
+		} else if (p->job == JOB_SYNC) {
+			struct rb_err ignored;
+
+			/* A node that is down fails here and again in the trial, which counts it. */
+			if (cl->db && !p->drv->xBroken(cl->db))
+				p->drv->xSync(cl->db, &ignored);
 		} else {
 			client_op(cl, cl->id % p->cfg->sc.keys, now_ns());
 		}
@@ -492,6 +514,8 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 	p->cfg = cfg;
 	p->n = cfg->clients;
 	p->prev_strategy = -1;
+	p->sync = d->xSync &&
+		  (dbo->replica_dsn || (d->xNodes && dbo->dsn && d->xNodes(dbo->dsn) > 1));
 	p->cl = xcalloc((size_t)p->n, sizeof(*p->cl));
 	p->states = xcalloc((size_t)p->n, sizeof(*p->states));
 	pthread_barrier_init(&p->start, NULL, (unsigned)p->n + 1);
@@ -501,6 +525,8 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 
 		cl->id = i;
 		cl->pool = p;
+		cl->dbo = *dbo;
+		cl->dbo.node = i;
 		cl->cur = &cl->st.n;
 		cl->recording = 1;
 		cl->committed = xcalloc((size_t)cfg->sc.keys, sizeof(*cl->committed));
@@ -725,6 +751,8 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		rc = state_reset(p, admin, s, out, e);
 		if (rc < 0)
 			break;
+		if (p->sync)
+			run_job(p, JOB_SYNC);
 		t0 = now_ns();
 		run_job(p, JOB_TRIAL);
 		active += now_ns() - t0;
@@ -791,6 +819,8 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		cell_end(p, out, t_cell, 0, rc);
 		return rc;
 	}
+	if (p->sync)
+		run_job(p, JOB_SYNC);
 	for (int i = 0; i < p->n; i++) {
 		atomic_store(&p->cl[i].progress, 0);
 		atomic_store(&p->cl[i].finished, 0);

@@ -51,6 +51,8 @@ struct db_run {
 	struct matrix *st;
 	const struct driver *d;
 	const char *dsn;
+	const char *replica;  /* its standby's DSN, or NULL */
+	const char *topology; /* what dsn (and replica) make, or NULL */
 	int throwaway;
 	struct run_result r; /* its cells and server, merged in driver order */
 	/* Why the database lacks a level (xLevelFits on its server), or NULL. */
@@ -118,11 +120,48 @@ static const char *level_known_na(const struct driver *d, enum rb_iso l)
 	return d->xLevelFits ? d->xLevelFits(NULL, l) : NULL;
 }
 
-/* Whether strategy s can run here; else the reason, for an n/a cell. */
-static const char *cell_fits(const struct scenario *sc, const struct driver *d, enum strategy s)
-{
-	const char *why = sc->xFits(sc, s, d->dialect);
+/*
+ * A topology's own fix runs only where the run is on that topology: on
+ * one server it would repeat another strategy's cell under a new name.
+ */
+static char topology_why[ST__COUNT][200];
+static pthread_once_t topology_why_once = PTHREAD_ONCE_INIT;
 
+/* The n/a reasons, written once: the databases' threads only read them. */
+static void topology_why_init(void)
+{
+	for (int s = 0; s < ST__COUNT; s++) {
+		const struct strategy_info *si = strategy_info((enum strategy)s);
+
+		if (si->topology)
+			str_printf(topology_why[s], sizeof(topology_why[s]),
+				   "%s is a fix for the %s topology: it runs with --topology %s "
+				   "(or that topology's endpoints)",
+				   si->name, si->topology, si->topology);
+	}
+}
+
+static const char *topology_fits(const struct matrix_plan *o, const char *topology,
+				 enum strategy s)
+{
+	const struct strategy_info *si = strategy_info(s);
+
+	if (!si->topology || (topology && !strcmp(si->topology, topology)) ||
+	    (o->lock_topology && !strcmp(si->topology, o->lock_topology)))
+		return NULL;
+	pthread_once(&topology_why_once, topology_why_init);
+	return topology_why[s];
+}
+
+/* Whether strategy s can run here; else the reason, for an n/a cell. */
+static const char *cell_fits(const struct matrix_plan *o, const char *topology,
+			     const struct scenario *sc, const struct driver *d, enum strategy s)
+{
+	const char *why = topology_fits(o, topology, s);
+
+	if (why)
+		return why;
+	why = sc->xFits(sc, s, d->dialect);
 	if (why)
 		return why;
 	if (strategy_uses_redis(s) && !lock_service)
@@ -151,7 +190,7 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 
 		if (!(o->strategies & (1u << s)))
 			continue;
-		why = cell_fits(sc, d, (enum strategy)s);
+		why = cell_fits(o, dr->topology, sc, d, (enum strategy)s);
 		if (why) {
 			na_cells(&dr->r, d, sc, (enum strategy)s, o->isolations, why);
 			continue;
@@ -219,6 +258,15 @@ stop:
 	return 0;
 }
 
+/* d's index in the plan's driver list (its topology's slot). */
+static int drv_index(const struct matrix_plan *o, const struct driver *d)
+{
+	for (int i = 0; drv_list(o)[i] && i < 8; i++)
+		if (drv_list(o)[i] == d)
+			return i;
+	return 0;
+}
+
 /* Cells of d at level l that would run (not n/a) for the selection in o. */
 static int cells_at(const struct matrix_plan *o, const struct driver *d, enum rb_iso l)
 {
@@ -229,7 +277,8 @@ static int cells_at(const struct matrix_plan *o, const struct driver *d, enum rb
 	for (int j = 0; sc_list(o)[j]; j++)
 		for (int s = 0; s < ST__COUNT; s++)
 			n += (o->scenarios >> j & 1) && (o->strategies >> s & 1) &&
-				!cell_fits(sc_list(o)[j], d, (enum strategy)s) &&
+				!cell_fits(o, o->topology[drv_index(o, d)], sc_list(o)[j], d,
+					   (enum strategy)s) &&
 				!level_fits((enum strategy)s, l);
 	return n;
 }
@@ -270,6 +319,8 @@ static int run_driver(struct db_run *dr)
 		.connect_timeout_s = o->connect_timeout_s,
 		.lock_timeout_ms = o->lock_timeout_ms,
 		.statement_timeout_ms = o->statement_timeout_ms,
+		.replica_dsn = dr->replica,
+		.node = -1, /* the admin: sets up, resets and checks on node 1 */
 	};
 	struct run_server *srv = &dr->r.servers[dr->r.nservers];
 	struct db_conn *admin = NULL;
@@ -284,6 +335,9 @@ static int run_driver(struct db_run *dr)
 	srv->db = d->name;
 	srv->throwaway = dr->throwaway;
 	d->xRedact(dsn, srv->dsn, sizeof(srv->dsn));
+	str_copy(srv->topology, dr->topology ? dr->topology : "", sizeof(srv->topology));
+	if (dr->replica)
+		d->xRedact(dr->replica, srv->replica, sizeof(srv->replica));
 	if (d->xServerInfo(admin, &srv->info, &e) < 0)
 		goto fail;
 	dr->r.nservers++;
@@ -353,6 +407,8 @@ int matrix_run(struct matrix *st, const char **dsn, const int *throwaway, struct
 		dr[n].st = st;
 		dr[n].d = drv_list(o)[i];
 		dr[n].dsn = dsn[i];
+		dr[n].replica = i < 8 ? o->replica[i] : NULL;
+		dr[n].topology = i < 8 ? o->topology[i] : NULL;
 		dr[n].throwaway = throwaway[i];
 		n++;
 	}

@@ -25,6 +25,14 @@ struct matrix_plan {
 	int connect_timeout_s;
 	int statement_timeout_ms; /* 0: none */
 	int quiet;
+	/*
+	 * Topologies, per driver (drivers[i]): its replica's DSN and the
+	 * topology its endpoints make (NULL: one server), and the lock
+	 * service's. A strategy with a topology runs only on it.
+	 */
+	const char *replica[8];
+	const char *topology[8];
+	const char *lock_topology;
 	/* What to choose from: NULL for the registries (tests give their own). */
 	const struct driver *const *driver_list;
 	const struct scenario *const *scenario_list;

@@ -101,6 +101,8 @@ struct run_server {
 	struct server_info info;
 	int throwaway;
 	char dsn[256]; /* redacted */
+	char topology[32]; /* "galera", "pg-replica"; "" on one server */
+	char replica[256]; /* the replica's DSN, redacted; "" when none */
 };
 
 struct explain_result;

@@ -358,6 +358,17 @@ static int jr_server(struct jr *j, json_t *o, const char *at, struct run_server 
 	    jr_buf(j, o, at, "dsn", s->dsn, sizeof(s->dsn)) < 0 ||
 	    !(set = jr_get(j, o, at, "settings", JSON_OBJECT, 1)))
 		return -1;
+	/* Optional: written only for a run on a topology. */
+	v = json_object_get(o, "topology");
+	if (v && (!json_is_string(v) || json_string_length(v) >= sizeof(s->topology)))
+		return jr_bad(j, at, "topology", "not a topology's name");
+	if (v)
+		str_copy(s->topology, json_string_value(v), sizeof(s->topology));
+	v = json_object_get(o, "replica");
+	if (v && (!json_is_string(v) || json_string_length(v) >= sizeof(s->replica)))
+		return jr_bad(j, at, "replica", "not a connection string that fits");
+	if (v)
+		str_copy(s->replica, json_string_value(v), sizeof(s->replica));
 	if (json_object_size(set) > SERVER_SETTINGS)
 		return jr_bad(j, at, "settings", "more settings than racebench keeps");
 	json_object_foreach(set, key, v)

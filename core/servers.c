@@ -42,18 +42,23 @@ static int find_script(char *out, size_t n)
 /* Runs the script with args; its output goes to DIR/servers.log. */
 static int run_script(struct servers *s, const char *cmd, const char *which)
 {
-	char log[300], buf[256], *argv[5 + SERVERS_MAX + 1];
+	char log[300], buf[256], *argv[6 + 4 + SERVERS_MAX + 1];
 	int argc = 0, status;
 	pid_t pid;
 
 	snprintf(log, sizeof(log), "%s/servers.log", s->dir);
+	/* env(1) sets the script's variables: nothing to change in our own environment. */
+	if (s->nenv)
+		argv[argc++] = (char *)"env";
+	for (int i = 0; i < s->nenv; i++)
+		argv[argc++] = s->env[i];
 	argv[argc++] = (char *)"bash";
 	argv[argc++] = s->script;
 	argv[argc++] = (char *)"--dir";
 	argv[argc++] = s->dir;
 	argv[argc++] = (char *)cmd;
 	str_copy(buf, which ? which : "", sizeof(buf));
-	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && argc < 5 + SERVERS_MAX;
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && argc < 6 + 4 + SERVERS_MAX;
 	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
@@ -75,7 +80,7 @@ static int run_script(struct servers *s, const char *cmd, const char *which)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execvp("bash", argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -119,10 +124,18 @@ static void log_tail(const char *dir, char *out, size_t n)
 
 int servers_start(struct servers *s, const char *which, struct rb_err *e)
 {
+	return servers_start_env(s, which, NULL, e);
+}
+
+int servers_start_env(struct servers *s, const char *which, const char *const *env,
+		      struct rb_err *e)
+{
 	const char *tmp = getenv("TMPDIR");
 	char last[200], names[256];
 
 	memset(s, 0, sizeof(*s));
+	for (int i = 0; env && env[i] && i < 4; i++)
+		str_copy(s->env[s->nenv++], env[i], sizeof(s->env[0]));
 	if (find_script(s->script, sizeof(s->script)) < 0)
 		return rb_err_set(e, RB_CLS_CONNECTION, NULL, 0,
 				  "cannot find scripts/servers.sh beside the racebench binary "
@@ -151,6 +164,11 @@ int servers_start(struct servers *s, const char *which, struct rb_err *e)
 		s->n++;
 	}
 	return 0;
+}
+
+void servers_read(const struct servers *s, const char *file, char *out, size_t n)
+{
+	read_line(s->dir, file, out, n);
 }
 
 const char *servers_dsn(const struct servers *s, const char *name)

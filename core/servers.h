@@ -2,6 +2,8 @@
 #ifndef RB_SERVERS_H
 #define RB_SERVERS_H
 
+#include <stddef.h>
+
 #include "../base/err.h"
 
 #define SERVERS_MAX 8
@@ -10,6 +12,9 @@ struct servers {
 	char dir[256]; /* the temporary directory they live in */
 	char script[512];
 	int started;
+	/* NAME=VALUE settings for the script (RACEBENCH_REPLICA_DELAY_MS=20) */
+	int nenv;
+	char env[4][64];
 	int n;
 	struct {
 		char name[32];	/* what scripts/servers.sh calls it (a driver's .server) */
@@ -24,8 +29,16 @@ struct servers {
  * Their output goes to DIR/servers.log; on failure its tail is in e.
  */
 int servers_start(struct servers *s, const char *which, struct rb_err *e);
+/* The same, with env (NAME=VALUE strings, NULL-terminated; at most 4) set for the script. */
+int servers_start_env(struct servers *s, const char *which, const char *const *env,
+		      struct rb_err *e);
 /* The connection string of the server called name, or NULL when none started. */
 const char *servers_dsn(const struct servers *s, const char *name);
+/*
+ * The first line of DIR/file (a topology's connection strings:
+ * "galera.dsn", "pg-replica.dsn") into out; "" when there is none.
+ */
+void servers_read(const struct servers *s, const char *file, char *out, size_t n);
 /* Stops them by pid and removes the directory (nothing when not started). */
 void servers_stop(struct servers *s);
 

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "driver.h"
 
+#include <ctype.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -270,4 +271,42 @@ void conn_cut_error(struct conn_watch *w, struct rb_err *e)
 const char *db_stmt_sql(const struct db_stmt *st, enum dialect d)
 {
 	return st->sql[d] ? st->sql[d] : st->sql[DIALECT_PG];
+}
+
+/* Whether w (of length n) is a word of sql at p: no letter, digit or _ on either side. */
+static int word_at(const char *sql, const char *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (strncasecmp(p, w, n))
+		return 0;
+	if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+		return 0;
+	return !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+int sql_plain_read(const char *sql)
+{
+	const char *p = sql;
+	char quote = 0;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
+		p++;
+	if (!word_at(sql, p, "SELECT"))
+		return 0;
+	for (; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '\'' || *p == '"' || *p == '`') {
+			quote = *p;
+			continue;
+		}
+		/* FOR UPDATE, FOR SHARE, FOR NO KEY UPDATE, FOR KEY SHARE; INTO: a write */
+		if (word_at(sql, p, "FOR") || word_at(sql, p, "INTO"))
+			return 0;
+	}
+	return 1;
 }

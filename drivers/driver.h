@@ -7,6 +7,7 @@
 
 #include "../base/err.h"
 #include "../base/level.h"
+#include "../base/strategy.h"
 
 /* SQL dialects: the few places where scenarios must say things twice. */
 enum dialect {
@@ -125,6 +126,7 @@ struct topology_info {
 	const char *server;	  /* scripts/servers.sh's name for it */
 	const char *dsn_file;	  /* the endpoints: "galera.dsn" */
 	const char *replica_file; /* a standby's DSN, or NULL */
+	const char *delay_env;	  /* the script's variable for the standby's apply delay (ms) */
 	const char *summary;	  /* for people (list, --help) */
 };
 
@@ -170,8 +172,15 @@ struct driver {
 	 */
 	const struct topology_info *topology;
 	const char *replica_option; /* "pg-replica" (--pg-replica DSN) */
-	const char *replica_env;    /* "RACEBENCH_PG_REPLICA" */
 	int (*xNodes)(const char *dsn);
+	/*
+	 * Before each trial: make c see every write committed anywhere in the
+	 * topology before now (the reset, done on the admin connection).
+	 * NULL, or a no-op on one server.
+	 */
+	int (*xSync)(struct db_conn *c, struct rb_err *e);
+	/* Sets how c reads and commits for the strategy's topology mode (NULL: none). */
+	int (*xMode)(struct db_conn *c, enum topo_mode m, struct rb_err *e);
 	/* The database dsn names into out ("" when it names none). */
 	void (*xDsnDatabase)(const char *dsn, char *out, size_t n);
 
@@ -439,6 +448,13 @@ struct mysql_url {
  * wrong with it; the password is never shown.
  */
 int mysql_url_parse(const char *url, struct mysql_url *out, struct rb_err *e);
+
+/*
+ * Whether sql is a plain read, as a read/write-splitting router sees it: a
+ * SELECT with no locking clause (FOR UPDATE, FOR SHARE, ...) and no INTO.
+ * Those are the statements a read-scaling application sends to a replica.
+ */
+int sql_plain_read(const char *sql);
 
 /* Registry: NULL-terminated; lookup by name returns NULL when unknown. */
 extern const struct driver *const drivers[];

@@ -29,6 +29,7 @@ extern const struct driver driver_mysql;
  */
 enum {
 	MDB_ER_CHECKREAD = 1020, /* "Record has changed since last read" */
+	MDB_ER_UNKNOWN_COM = 1047, /* Galera: "WSREP has not yet prepared node" */
 	MDB_ER_SERVER_SHUTDOWN = 1053,
 	MDB_ER_DUP_ENTRY = 1062,
 	MDB_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
@@ -56,6 +57,8 @@ struct mdb_conn {
 	int has_si;	 /* the server has innodb_snapshot_isolation (rr+si) */
 	int session_si;	 /* the session's innodb_snapshot_isolation: 0, 1; -1 unknown */
 	char schema[64]; /* part of our GET_LOCK names */
+	int nodes;	 /* endpoints in the URL list: more than one is a Galera cluster */
+	int sync_wait;	 /* the session's wsrep_sync_wait as we set it */
 
 	struct mdb_stmt *stmts; /* prepared on first use, keyed by address */
 	int nstmts, capstmts;
@@ -99,6 +102,37 @@ static void mysql_url_shown(const char *url, char *out, size_t n)
 	const char *auth = strstr(url, "://");
 
 	url_redact(url, auth ? socket_param(auth + 3) : NULL, out, n);
+}
+
+/*
+ * Several URLs, comma-separated, are the nodes of one multi-primary
+ * cluster (Galera): client i connects to node i mod n, as a load balancer
+ * spreads requests. A comma inside one URL is written %2C.
+ */
+static int url_nodes(const char *dsn)
+{
+	int n = 1;
+
+	for (const char *p = dsn ? dsn : ""; *p; p++)
+		n += *p == ',';
+	return n;
+}
+
+/* Node i (from 0) of the list into out; "" when the list is shorter. */
+static void url_node(const char *dsn, int i, char *out, size_t n)
+{
+	const char *p = dsn ? dsn : "", *end;
+
+	for (; i > 0 && p; i--) {
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p) {
+		str_copy(out, "", n);
+		return;
+	}
+	end = strchr(p, ',');
+	str_printf(out, n, "%.*s", (int)(end ? (size_t)(end - p) : strlen(p)), p);
 }
 
 static int url_bad(const char *url, struct rb_err *e, const char *fmt, ...)
@@ -273,6 +307,12 @@ static enum rb_class classify(unsigned no)
 	case MDB_ER_DUP_ENTRY_WITH_KEY_NAME: return RB_CLS_UNIQUE;
 	case MDB_ER_CONSTRAINT_FAILED:
 	case MDB_ER_CHECK_CONSTRAINT_VIOLATED: return RB_CLS_CHECK;
+	/*
+	 * A Galera node outside the primary component (cut off, or still
+	 * joining) refuses every statement with 1047 until it rejoins: for
+	 * its clients the database is gone, as after a lost connection.
+	 */
+	case MDB_ER_UNKNOWN_COM:
 	case MDB_ER_SERVER_SHUTDOWN:
 	case MDB_ER_CONNECTION_KILLED:
 	case MDB_ER_CLIENT_INTERACTION_TIMEOUT:
@@ -672,6 +712,35 @@ static void mdb_close(struct db_conn *dc)
 	free(c);
 }
 
+/*
+ * A connection to one node of several: they must be one Galera cluster,
+ * or the check (on node 1) would not see what the clients wrote on the
+ * others. Galera applies another node's write sets asynchronously, after
+ * certification (virtually synchronous replication): the admin session,
+ * which resets and checks, reads with wsrep_sync_wait = 1, so each read
+ * first waits until this node has applied every write set committed
+ * anywhere before it (a causal read).
+ */
+static int galera_session(struct mdb_conn *c, int admin, struct rb_err *e)
+{
+	const char *v;
+
+	if (exec_sql(&c->base, "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'", 1, e) < 0)
+		return -1;
+	v = mdb_value(&c->base, 0, 1);
+	if (!v || strcasecmp(v, "ON"))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "several MySQL URLs are the nodes of one Galera cluster, and "
+				  "this server (%s) has wsrep_on %s: give one URL for a single "
+				  "server",
+				  mysql_get_host_info(c->m), v ? v : "unknown");
+	drop_result(c);
+	if (!admin)
+		return 0;
+	c->sync_wait = 1;
+	return exec_sql(&c->base, "SET SESSION wsrep_sync_wait = 1", 0, e);
+}
+
 static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_err *e)
 {
 	struct mysql_url u;
@@ -681,9 +750,13 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	const char *pw, *db, *v;
 	char sql[320];
 
+	int nodes = url_nodes(o->dsn);
+	char node[1024];
+
 	*out = NULL;
-	if (o->dsn && *o->dsn) {
-		if (mysql_url_parse(o->dsn, &u, e) < 0)
+	url_node(o->dsn, o->node > 0 ? o->node % nodes : 0, node, sizeof(node));
+	if (*node) {
+		if (mysql_url_parse(node, &u, e) < 0)
 			return -1;
 	} else {
 		memset(&u, 0, sizeof(u));
@@ -693,6 +766,7 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	c = xcalloc(1, sizeof(*c));
 	c->session_iso = -1;
 	c->session_si = -1;
+	c->nodes = nodes;
 	c->base.drv = &driver_mysql;
 	c->m = mysql_init(NULL);
 	if (!c->m) {
@@ -761,6 +835,10 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	if (v)
 		c->session_si = !strcasecmp(v, "ON") || !strcmp(v, "1");
 	drop_result(c);
+	if (nodes > 1 && galera_session(c, o->node < 0, e) < 0) {
+		mdb_close(&c->base);
+		return -1;
+	}
 	str_copy(c->schema, o->schema ? o->schema : "", sizeof(c->schema));
 	*out = &c->base;
 	return 0;
@@ -1158,7 +1236,7 @@ static int mdb_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 }
 
 /* The URL fit to print: its password as ***; a URL that does not parse, not at all. */
-static void mdb_redact(const char *dsn, char *out, size_t n)
+static void redact_one(const char *dsn, char *out, size_t n)
 {
 	struct mysql_url u;
 
@@ -1168,23 +1246,117 @@ static void mdb_redact(const char *dsn, char *out, size_t n)
 		mysql_url_shown(dsn ? dsn : "", out, n);
 }
 
+/* Each node's URL redacted, the list kept. */
+static void mdb_redact(const char *dsn, char *out, size_t n)
+{
+	int nodes = url_nodes(dsn);
+	size_t at = 0;
+
+	str_copy(out, "", n);
+	for (int i = 0; i < nodes && at + 1 < n; i++) {
+		char node[1024], shown[1024];
+
+		url_node(dsn, i, node, sizeof(node));
+		redact_one(node, shown, sizeof(shown));
+		str_printf(out + at, n - at, "%s%s", i ? "," : "", shown);
+		at = strlen(out);
+	}
+}
+
 static void mdb_dsn_database(const char *dsn, char *out, size_t n)
 {
 	struct mysql_url u;
+	char node[1024];
 
-	str_copy(out, dsn && *dsn && mysql_url_parse(dsn, &u, NULL) == 0 ? u.db : "", n);
+	url_node(dsn, 0, node, sizeof(node));
+	str_copy(out, *node && mysql_url_parse(node, &u, NULL) == 0 ? u.db : "", n);
 }
 
 /* The server's own databases: its users and grants, its statistics. */
 static const char *const mdb_reserved[] = { "mysql", "sys", "performance_schema",
 					    "information_schema", NULL };
 
+/* Every node's URL; with several, the message says which is wrong. */
 static int mdb_check_dsn(const char *dsn, struct rb_err *e)
 {
+	int nodes = url_nodes(dsn);
 	struct mysql_url u;
+	char node[1024];
 
-	return mysql_url_parse(dsn, &u, e);
+	if (nodes > 64)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "%d MySQL URLs: at most 64 nodes, comma-separated", nodes);
+	for (int i = 0; i < nodes; i++) {
+		url_node(dsn, i, node, sizeof(node));
+		if (nodes > 1 && !*node)
+			return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+					  "node %d of %d MySQL URLs is empty (nodes are "
+					  "comma-separated URLs; a comma inside one is %%2C)",
+					  i + 1, nodes);
+		if (mysql_url_parse(node, &u, e) < 0) {
+			if (nodes > 1) {
+				char msg[sizeof(e->msg)];
+
+				str_copy(msg, e->msg, sizeof(msg));
+				str_printf(e->msg, sizeof(e->msg), "node %d of %d: %s", i + 1,
+					   nodes, msg);
+			}
+			return -1;
+		}
+	}
+	return 0;
 }
+
+static int mdb_nodes(const char *dsn)
+{
+	return url_nodes(dsn);
+}
+
+/*
+ * Before a trial, after the reset on node 1: a causal read makes this
+ * node apply every write set committed before it, so the trial starts
+ * from the reset state on every node (Galera applies others' write sets
+ * asynchronously). One node: nothing to wait for.
+ */
+static int mdb_sync(struct db_conn *dc, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+
+	if (c->nodes < 2)
+		return 0;
+	if (c->sync_wait)
+		return exec_sql(dc, "SELECT 1", 0, e);
+	return exec_sql(dc, "SET SESSION wsrep_sync_wait = 1; SELECT 1; "
+			    "SET SESSION wsrep_sync_wait = 0", 0, e);
+}
+
+/*
+ * The topology's own fix on Galera: causal reads (wsrep_sync_wait = 1:
+ * each read first waits until this node has applied every write set the
+ * cluster committed before it). Everything else reads as on one node.
+ */
+static int mdb_mode(struct db_conn *dc, enum topo_mode m, struct rb_err *e)
+{
+	struct mdb_conn *c = mdbc(dc);
+	int want = m == TM_CAUSAL_READS;
+
+	if (c->nodes < 2 || want == c->sync_wait)
+		return 0;
+	if (exec_sql(dc, want ? "SET SESSION wsrep_sync_wait = 1" : "SET SESSION wsrep_sync_wait = 0",
+		     0, e) < 0)
+		return -1;
+	c->sync_wait = want;
+	return 0;
+}
+
+static const struct topology_info mdb_galera = {
+	.name = "galera",
+	.server = "galera",
+	.dsn_file = "galera.dsn",
+	.replica_file = NULL,
+	.summary = "a 3-node MariaDB Galera cluster (multi-primary); clients spread over the "
+		   "nodes (--mysql URL1,URL2,URL3)",
+};
 
 /*
  * The driver sets the session's level once (SET SESSION), and its
@@ -1224,6 +1396,10 @@ const struct driver driver_mysql = {
 		       "where a write to a row changed since the snapshot fails with 1020",
 	.reserved = mdb_reserved,
 	.shared = NULL,
+	.topology = &mdb_galera,
+	.xNodes = mdb_nodes,
+	.xSync = mdb_sync,
+	.xMode = mdb_mode,
 	.xDsnDatabase = mdb_dsn_database,
 	.xGlobalInit = mdb_global_init,
 	.xGlobalEnd = mdb_global_end,

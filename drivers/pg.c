@@ -22,6 +22,14 @@ struct pg_conn {
 	long long affected;
 	int nstmts;
 	const struct db_stmt *stmts[PG_MAX_STMTS];
+	/*
+	 * pg-replica: a session on the standby, where plain reads go while
+	 * route is set (a client's; the admin's only checks and waits), and
+	 * the session's synchronous_commit as the strategy set it.
+	 */
+	struct pg_conn *replica;
+	int route;
+	int remote_apply;
 };
 
 static struct pg_conn *pgc(struct db_conn *c)
@@ -355,6 +363,50 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message;
 }
 
+static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_err *e);
+static int pg_query_here(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p,
+			 int n, struct rb_err *e);
+static const char *pg_value(struct db_conn *dc, int row, int col);
+static void pg_close(struct db_conn *dc);
+
+/*
+ * The standby beside c's primary: a session of its own, in the same
+ * schema. It must be a standby in recovery (pg_is_in_recovery), else the
+ * "replica" is another primary and nothing would replicate to it. A
+ * client's plain reads go there (route), as read/write splitting sends
+ * them; the admin's never do.
+ */
+static int replica_open(struct pg_conn *c, const struct db_opts *o, struct rb_err *e)
+{
+	static const struct db_stmt standby = { "standby?", { "SELECT pg_is_in_recovery()" } };
+	struct db_opts ro = *o;
+	struct db_conn *r = NULL;
+	const char *v;
+
+	ro.dsn = o->replica_dsn;
+	ro.replica_dsn = NULL;
+	if (pg_connect(&ro, &r, e) < 0) {
+		str_printf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
+			   " (the replica)");
+		return -1;
+	}
+	if (pg_query_here(r, &standby, NULL, 0, e) < 0) {
+		pg_close(r);
+		return -1;
+	}
+	v = pg_value(r, 0, 0);
+	if (!v || *v != 't') {
+		pg_close(r);
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "the replica is not a standby in recovery "
+				  "(pg_is_in_recovery() is false): give a hot standby of the "
+				  "primary");
+	}
+	c->replica = pgc(r);
+	c->route = o->node >= 0;
+	return 0;
+}
+
 static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_err *e)
 {
 	/*
@@ -408,6 +460,8 @@ static int pg_connect(const struct db_opts *o, struct db_conn **out, struct rb_e
 		if (pg_exec(&c->base, sql, e) < 0)
 			goto fail;
 	}
+	if (o->replica_dsn && replica_open(c, o, e) < 0)
+		goto fail;
 	*out = &c->base;
 	return 0;
 fail:
@@ -423,6 +477,8 @@ static void pg_close(struct db_conn *dc)
 
 	if (!c)
 		return;
+	if (c->replica)
+		pg_close(&c->replica->base);
 	conn_unwatch(&c->base.watch);
 	PQclear(c->res);
 	PQfinish(c->pg);
@@ -431,7 +487,10 @@ static void pg_close(struct db_conn *dc)
 
 static int pg_broken(struct db_conn *dc)
 {
-	return pgc(dc)->broken || PQstatus(pgc(dc)->pg) != CONNECTION_OK;
+	struct pg_conn *c = pgc(dc);
+
+	return c->broken || PQstatus(c->pg) != CONNECTION_OK ||
+	       (c->replica && pg_broken(&c->replica->base));
 }
 
 /* Rewrites '?' placeholders as $1, $2, ... (our SQL has no '?' literals). */
@@ -481,8 +540,8 @@ static int find_or_prepare(struct pg_conn *c, const struct db_stmt *st, int npar
 	return 0;
 }
 
-static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
-		    struct rb_err *e)
+static int pg_query_here(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p,
+			 int n, struct rb_err *e)
 {
 	struct pg_conn *c = pgc(dc);
 	char name[16], num[16][24];
@@ -519,6 +578,28 @@ static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct d
 	tuples = PQcmdTuples(c->res);
 	c->affected = *tuples ? strtoll(tuples, NULL, 10) : 0;
 	return 0;
+}
+
+/*
+ * A statement of the race: on a client of pg-replica, a plain read goes to
+ * the standby (outside the primary's transaction, in its own snapshot),
+ * as a read-scaling application's router sends it; its result is then
+ * this connection's. Everything else runs on the primary.
+ */
+static int pg_query(struct db_conn *dc, const struct db_stmt *st, const struct db_param *p, int n,
+		    struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc), *r = c->replica;
+	int rc;
+
+	if (!r || !c->route || !sql_plain_read(db_stmt_sql(st, DIALECT_PG)))
+		return pg_query_here(dc, st, p, n, e);
+	drop_result(c);
+	rc = pg_query_here(&r->base, st, p, n, e);
+	c->res = r->res;
+	c->affected = r->affected;
+	r->res = NULL;
+	return rc;
 }
 
 static long long pg_affected(struct db_conn *dc)
@@ -585,7 +666,7 @@ static int pg_begin(struct db_conn *dc, enum rb_iso iso, struct rb_err *e)
 	if (!begin[iso].name)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "PostgreSQL has no level %s: %s",
 				  rb_iso_name(iso), pg_level_fits(dc, iso));
-	return pg_query(dc, &begin[iso], NULL, 0, e);
+	return pg_query_here(dc, &begin[iso], NULL, 0, e);
 }
 
 static int pg_commit(struct db_conn *dc, struct rb_err *e)
@@ -593,7 +674,7 @@ static int pg_commit(struct db_conn *dc, struct rb_err *e)
 	static const struct db_stmt commit = { "commit", { "COMMIT" } };
 	struct pg_conn *c = pgc(dc);
 
-	if (pg_query(dc, &commit, NULL, 0, e) < 0)
+	if (pg_query_here(dc, &commit, NULL, 0, e) < 0)
 		return -1;
 	/* COMMIT of an aborted transaction "succeeds" as ROLLBACK. */
 	if (!strcmp(PQcmdStatus(c->res), "ROLLBACK"))
@@ -645,7 +726,7 @@ static int pg_advisory_lock(struct db_conn *dc, long long key, struct rb_err *e)
 					  { "SELECT pg_advisory_xact_lock(?::int, ?::int)" } };
 	struct db_param p[2] = { P_INT(PG_ADVISORY_CLASS), P_INT((int)key) };
 
-	return pg_query(dc, &q, p, 2, e);
+	return pg_query_here(dc, &q, p, 2, e);
 }
 
 static int pg_server_info(struct db_conn *dc, struct server_info *out, struct rb_err *e)
@@ -661,7 +742,7 @@ static int pg_server_info(struct db_conn *dc, struct server_info *out, struct rb
 
 	memset(out, 0, sizeof(*out));
 	str_copy(out->product, "PostgreSQL", sizeof(out->product));
-	if (pg_query(dc, &q, NULL, 0, e) < 0)
+	if (pg_query_here(dc, &q, NULL, 0, e) < 0)
 		return -1;
 	str_copy(out->version, db_value(dc, 0, 0), sizeof(out->version));
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -670,6 +751,21 @@ static int pg_server_info(struct db_conn *dc, struct server_info *out, struct rb
 			 sizeof(out->settings[i].value));
 	}
 	out->nsettings = (int)ARRAY_SIZE(names);
+	if (pgc(dc)->replica) {
+		/* The replication lag asked for: how late the standby applies a commit. */
+		static const struct db_stmt delay = {
+			"standby delay", { "SELECT current_setting('recovery_min_apply_delay')" }
+		};
+		struct db_conn *r = &pgc(dc)->replica->base;
+
+		if (pg_query_here(r, &delay, NULL, 0, e) < 0)
+			return -1;
+		str_copy(out->settings[out->nsettings].name, "standby recovery_min_apply_delay",
+			 sizeof(out->settings[0].name));
+		str_copy(out->settings[out->nsettings].value, db_value(r, 0, 0),
+			 sizeof(out->settings[0].value));
+		out->nsettings++;
+	}
 	return 0;
 }
 
@@ -705,7 +801,7 @@ static int pg_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 	struct db_param p = P_INT(session);
 	const char *v;
 
-	if (pg_query(ctl, &q, &p, 1, e) < 0)
+	if (pg_query_here(ctl, &q, &p, 1, e) < 0)
 		return -1;
 	v = pg_value(ctl, 0, 0);
 	return v && v[0] == 't';
@@ -725,6 +821,78 @@ static void pg_advisory_text(long long key, int unlock, char *out, size_t n)
 		 key);
 }
 
+/*
+ * Before a trial, on a client of pg-replica: wait until the standby has
+ * replayed the primary's WAL as of now (the reset, committed on the
+ * admin connection), so every trial starts from the reset state on both.
+ * recovery_min_apply_delay holds back the replay of commit records, so
+ * this waits that long too. Polls every millisecond, up to the statement
+ * time-out (10 s without one).
+ */
+static int pg_sync(struct db_conn *dc, struct rb_err *e)
+{
+	static const struct db_stmt lsn = { "primary lsn", { "SELECT pg_current_wal_lsn()::text" } };
+	static const struct db_stmt caught = {
+		"replayed?", { "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn" }
+	};
+	struct pg_conn *c = pgc(dc);
+	char at[64];
+	const char *v;
+	struct db_param p;
+
+	if (!c->replica)
+		return 0;
+	if (pg_query_here(dc, &lsn, NULL, 0, e) < 0)
+		return -1;
+	str_copy(at, (v = pg_value(dc, 0, 0)) ? v : "0/0", sizeof(at));
+	p = P_TEXT(at);
+	for (int i = 0; i < 10000; i++) {
+		if (pg_query_here(&c->replica->base, &caught, &p, 1, e) < 0)
+			return -1;
+		v = pg_value(&c->replica->base, 0, 0);
+		if (v && *v == 't')
+			return 0;
+		sleep_us(1000);
+	}
+	return rb_err_set(e, RB_CLS_CONNECTION, NULL, 0,
+			  "the replica did not replay the primary's WAL up to %s within 10 s", at);
+}
+
+/*
+ * pg-replica's fixes: read-primary keeps the plain reads on the primary;
+ * remote-apply makes each COMMIT wait until the standby has applied it
+ * (synchronous_commit = remote_apply; the primary names the standby in
+ * synchronous_standby_names, else it is a plain local commit), so a
+ * read on the standby after it sees it.
+ */
+static int pg_mode(struct db_conn *dc, enum topo_mode m, struct rb_err *e)
+{
+	struct pg_conn *c = pgc(dc);
+	int ra = m == TM_REMOTE_APPLY;
+
+	if (!c->replica)
+		return 0;
+	c->route = m != TM_READ_PRIMARY;
+	if (ra == c->remote_apply)
+		return 0;
+	if (pg_exec(dc, ra ? "SET synchronous_commit = remote_apply"
+			   : "SET synchronous_commit TO DEFAULT", e) < 0)
+		return -1;
+	c->remote_apply = ra;
+	return 0;
+}
+
+static const struct topology_info pg_replica_topology = {
+	.name = "pg-replica",
+	.server = "pg-replica",
+	.dsn_file = "pg-primary.dsn",
+	.replica_file = "pg-replica.dsn",
+	/* the standby's recovery_min_apply_delay: replication lag on demand */
+	.delay_env = "RACEBENCH_REPLICA_DELAY_MS",
+	.summary = "a PostgreSQL primary and a streaming hot standby; plain reads go to the "
+		   "standby, writes to the primary (--pg DSN --pg-replica DSN)",
+};
+
 const struct driver driver_pg = {
 	.name = "pg",
 	.summary = "PostgreSQL over libpq (conninfo or postgres:// URI)",
@@ -742,6 +910,10 @@ const struct driver driver_pg = {
 		       "transaction's first statement; ser is serializable snapshot isolation",
 	.reserved = pg_reserved,
 	.shared = pg_shared,
+	.topology = &pg_replica_topology,
+	.replica_option = "pg-replica",
+	.xSync = pg_sync,
+	.xMode = pg_mode,
 	.xDsnDatabase = pg_dsn_database,
 	.xCheckDsn = pg_check_dsn,
 	.xRedact = pg_redact,

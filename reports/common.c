@@ -298,6 +298,15 @@ void report_iso_text(const struct cell_result *c, char *buf, size_t n)
  * The grid's legend: the symbols, then each driver's own error codes (the
  * driver knows what its codes mean; a new database brings its line).
  */
+void report_server_note(const struct run_server *s, char *out, size_t n)
+{
+	if (*s->topology)
+		str_printf(out, n, " (%s%s topology%s%s)", s->throwaway ? "throwaway " : "",
+			   s->topology, *s->replica ? "; replica " : "", s->replica);
+	else
+		str_copy(out, s->throwaway ? " (throwaway server)" : "", n);
+}
+
 const char *report_iso_legend(int i)
 {
 	static const char *const head[] = {

@@ -894,7 +894,12 @@ static void footer(FILE *f, const struct run_result *r)
 		esc(f, s->info.product);
 		fputc(' ', f);
 		esc(f, s->info.version);
-		fputs(s->throwaway ? " (throwaway server)" : "", f);
+		{
+			char note[400];
+
+			report_server_note(s, note, sizeof(note));
+			esc(f, note);
+		}
 		if (*s->dsn) {
 			fputs(" <code>", f);
 			esc(f, s->dsn);

@@ -150,9 +150,16 @@ static json_t *server_json(const struct run_server *s)
 	for (int i = 0; i < s->info.nsettings; i++)
 		json_object_set_new(settings, s->info.settings[i].name,
 				    json_string(s->info.settings[i].value));
-	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "db", s->db, "product", s->info.product,
-			 "version", s->info.version, "throwaway", s->throwaway, "dsn", s->dsn,
-			 "settings", settings);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "db", s->db, "product",
+			      s->info.product, "version", s->info.version, "throwaway", s->throwaway,
+			      "dsn", s->dsn, "settings", settings);
+
+	/* Only on a topology: a one-server report reads as before. */
+	if (*s->topology)
+		json_object_set_new(o, "topology", json_string(s->topology));
+	if (*s->replica)
+		json_object_set_new(o, "replica", json_string(s->replica));
+	return o;
 }
 
 int report_json(FILE *f, const struct run_result *r, const struct report_opts *o)

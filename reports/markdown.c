@@ -278,7 +278,12 @@ static void details(FILE *f, const struct run_result *r)
 		md_text(f, s->info.product);
 		fputc(' ', f);
 		md_text(f, s->info.version);
-		fputs(s->throwaway ? " (throwaway server)" : "", f);
+		{
+			char note[400];
+
+			report_server_note(s, note, sizeof(note));
+			md_text(f, note);
+		}
 		for (int k = 0; k < s->info.nsettings; k++) {
 			fputs(k ? ", " : "; ", f);
 			md_text(f, s->info.settings[k].name);

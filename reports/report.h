@@ -92,7 +92,9 @@ void report_iso_grid(const struct run_result *r, struct iso_grid *g);
 /* A grid cell: "A" anomaly, "-" prevented with nothing waiting or failing, else how. */
 void report_iso_text(const struct cell_result *c, char *buf, size_t n);
 /* What the grid's marks and codes mean, one line each, NULL-terminated. */
-const char *report_iso_legend(int i); /* line i, NULL past the end */
+const char *report_iso_legend(int i);
+/* After a server's product and version: " (throwaway server)", " (galera topology)", or "". */
+void report_server_note(const struct run_server *s, char *out, size_t n); /* line i, NULL past the end */
 
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);

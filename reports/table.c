@@ -280,8 +280,10 @@ static int iso_table(FILE *f, const struct run_result *r, const struct report_op
 	for (int i = 0; i < r->nservers; i++) {
 		const struct run_server *s = &r->servers[i];
 
-		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version,
-			s->throwaway ? " (throwaway server)" : "");
+		char note[400];
+
+		report_server_note(s, note, sizeof(note));
+		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version, note);
 	}
 	fprintf(f, "%d cells: %d prevented, %d anomaly", r->ncells, counts[V_SAFE],
 		counts[V_ANOMALY]);
@@ -353,8 +355,10 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	for (int i = 0; i < r->nservers; i++) {
 		const struct run_server *s = &r->servers[i];
 
-		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version,
-			s->throwaway ? " (throwaway server)" : "");
+		char note[400];
+
+		report_server_note(s, note, sizeof(note));
+		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version, note);
 	}
 	if (r->mode && !strcmp(r->mode, "load")) {
 		fprintf(f, "load: %d clients, ", r->clients);

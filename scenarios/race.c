@@ -92,9 +92,22 @@ static struct rblock apply(struct race *r, const struct rmods *m, const struct r
 	return out;
 }
 
+/*
+ * The definition strategy st runs: its own, or for a topology's fix that
+ * the file does not define, the one it is built on (sync-wait runs the
+ * file's for-update-parent with causal reads).
+ */
+static enum strategy source_of(const struct race *r, enum strategy st)
+{
+	const char *as = strategy_info(st)->as;
+	int src = as && !r->mods[st].defined && !r->mods[st].na ? strategy_parse(as) : -1;
+
+	return src >= 0 ? (enum strategy)src : st;
+}
+
 static void resolve(struct race *r, enum strategy st)
 {
-	const struct rmods *m = &r->mods[st];
+	const struct rmods *m = &r->mods[source_of(r, st)];
 	struct rblock *out = &r->resolved[st];
 	struct rblock body = m->own_op ? m->op : apply(r, m, &r->op);
 
@@ -119,9 +132,10 @@ static const char *r_fits(const struct scenario *sc, enum strategy s, enum diale
 	const struct race *r = race_of(sc);
 	const struct rmods *m = &r->mods[s];
 
-	(void)d;
 	if (m->na)
 		return m->na;
+	if (source_of(r, s) != s)
+		return r_fits(sc, source_of(r, s), d);
 	switch (s) {
 	case ST_NONE:
 	case ST_SERIALIZABLE:
@@ -133,6 +147,11 @@ static const char *r_fits(const struct scenario *sc, enum strategy s, enum diale
 		return r->parent[0] ? NULL
 				    : "redis-late reads the key's parent row before it locks, and "
 				      "the race file names none (parent TABLE)";
+	case ST_WRITE_PARENT:
+		return r->parent[0] && r->fence[0]
+			       ? NULL
+			       : "write-parent bumps the key's parent row's fence column, and the "
+				 "race file names none (parent TABLE fence COLUMN)";
 	case ST_REDIS_EXPIRY_FENCED:
 		return r->parent[0] && r->fence[0]
 			       ? NULL
@@ -285,6 +304,13 @@ static int r_fence(struct op_ctx *o, long long token, struct rb_err *e)
 	return db_affected(o->db) > 0;
 }
 
+static int r_touch(struct op_ctx *o, struct rb_err *e)
+{
+	struct db_param key = P_INT(o->key);
+
+	return db_query(o->db, &race_of(o->sc)->touch_st, &key, 1, e);
+}
+
 static int r_knob(const struct scenario *sc, const char *name, const struct sc_params *p,
 		  long long *out)
 {
@@ -325,6 +351,13 @@ void race_finish(struct race *r)
 		r->fence_st.name = "fence";
 		for (int d = 0; d < DIALECT__COUNT; d++)
 			r->fence_st.sql[d] = sql;
+		n = strlen(r->parent) + 2 * strlen(r->fence) + 64;
+		sql = race_alloc(r, n);
+		snprintf(sql, n, "UPDATE %s SET %s = %s + 1 WHERE id = ?", r->parent, r->fence,
+			 r->fence);
+		r->touch_st.name = "write_parent";
+		for (int d = 0; d < DIALECT__COUNT; d++)
+			r->touch_st.sql[d] = sql;
 	}
 	sc->name = r->name;
 	sc->file = r->file;
@@ -351,6 +384,7 @@ void race_finish(struct race *r)
 	sc->xHasStatement = r_has_statement;
 	sc->xPeek = r_peek;
 	sc->xFence = r_fence;
+	sc->xTouch = r_touch;
 	sc->xKnob = r_knob;
 	sc->xKnobsCheck = r_knobs_check;
 	sc->xSpelt = r_spelt;

@@ -153,7 +153,7 @@ struct race {
 	int nknobs;
 	struct rknob knobs[RACE_MAX_KNOBS];
 	char parent[64], fence[64];
-	struct db_stmt peek, fence_st;
+	struct db_stmt peek, fence_st, touch_st;
 	struct rblock setup, reset, check, op;
 	struct rmods mods[ST__COUNT];
 	struct rblock resolved[ST__COUNT]; /* the operation each strategy runs */

@@ -121,6 +121,8 @@ struct scenario {
 	int (*xPeek)(struct op_ctx *o, struct rb_err *e);
 	/* The fencing-token write on the parent row: 1 taken, 0 refused (older token), -1 error. */
 	int (*xFence)(struct op_ctx *o, long long token, struct rb_err *e);
+	/* write-parent's first write: the key's parent row's fence column bumped. */
+	int (*xTouch)(struct op_ctx *o, struct rb_err *e);
 	/* Knob name's value for p: 0, or -1 when the race has no such knob. */
 	int (*xKnob)(const struct scenario *sc, const char *name, const struct sc_params *p,
 		     long long *out);
