@@ -1039,14 +1039,6 @@ static int explain_finish(struct options *o, int argc, char **argv, struct rb_er
 	if (optind < argc)
 		return bad(e, "unexpected argument '%s' (usage: racebench explain SCENARIO [options])",
 			   argv[optind]);
-	for (int s = 0; s < ST__COUNT; s++)
-		if ((o->plan.strategies >> s & 1) && strategy_info((enum strategy)s)->topology)
-			return bad(e,
-				   "--strategy: %s is a fix for the %s topology, and explain plays "
-				   "on one server (racebench run --topology %s)",
-				   strategy_name((enum strategy)s),
-				   strategy_info((enum strategy)s)->topology,
-				   strategy_info((enum strategy)s)->topology);
 	if (o->ex_spec && o->ex_schedule)
 		return bad(e, "--schedule and --spec both given: play a scenario's schedule or your "
 			      "own, not both");
@@ -1057,6 +1049,14 @@ static int explain_finish(struct options *o, int argc, char **argv, struct rb_er
 			   o->ex_schedule);
 	if (!o->strategies_given)
 		o->plan.strategies = 1u << ST_NONE;
+	for (int s = 0; s < ST__COUNT; s++)
+		if ((o->plan.strategies >> s & 1) && strategy_info((enum strategy)s)->topology)
+			return bad(e,
+				   "--strategy: %s is a fix for the %s topology, and explain plays "
+				   "on one server (racebench run --topology %s)",
+				   strategy_name((enum strategy)s),
+				   strategy_info((enum strategy)s)->topology,
+				   strategy_info((enum strategy)s)->topology);
 	if (!o->iso_given)
 		o->plan.isolations = 1u << RB_ISO_RC;
 	if (!o->dsn_given && !o->db_given)
