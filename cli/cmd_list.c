@@ -108,7 +108,9 @@ int cmd_list(struct options *o)
 	for (int st = 0; st < ST__COUNT; st++) {
 		const struct strategy_info *si = strategy_info((enum strategy)st);
 
-		printf("  %-20s %s (from %s)\n", si->name, si->summary, si->from);
+		printf("  %-20s %s (from %s)%s%s%s\n", si->name, si->summary, si->from,
+		       si->topology ? " [only on the " : "", si->topology ? si->topology : "",
+		       si->topology ? " topology]" : "");
 	}
 	printf("\nIsolation levels (set per transaction; run and load take all but rr+si\n"
 	       "unless --isolation says):\n");
@@ -133,5 +135,18 @@ int cmd_list(struct options *o)
 	}
 	if (lock_service)
 		printf("  %-6s %s\n", lock_service->name, lock_service->summary);
+	printf("\nTopologies (run --topology NAME; docs/topologies.md):\n");
+	for (int i = 0; drivers[i] || (i == driver_count() && lock_service); i++) {
+		const struct topology_info *t =
+			drivers[i] ? drivers[i]->topology : lock_service->topology;
+		char head[40];
+
+		if (!t)
+			continue;
+		snprintf(head, sizeof(head), "  %-11s", t->name);
+		print_wrapped(head, t->summary, 14);
+		if (t->notes)
+			print_wrapped("              cells:", t->notes, 14);
+	}
 	return 0;
 }

@@ -128,6 +128,7 @@ struct topology_info {
 	const char *replica_file; /* a standby's DSN, or NULL */
 	const char *delay_env;	  /* the script's variable for the standby's apply delay (ms) */
 	const char *summary;	  /* for people (list, --help) */
+	const char *notes;	  /* its surprising cells, explained (list; docs/topologies.md) */
 };
 
 /*
