@@ -122,6 +122,41 @@ static void topology_plan(struct options *o, const struct endpoints *ep)
 }
 
 /*
+ * --fault: the plan acts on the nodes of the topology racebench started.
+ * Returns 0, or -1 with e (bad input) when it names a node there is not.
+ */
+static int faults_setup(struct options *o, struct endpoints *ep, struct rb_err *e)
+{
+	struct fault_plan *f = &o->faults;
+
+	if (!o->faults_given)
+		return 0;
+	for (int i = 0; drivers[i] && i < MAX_ENDPOINTS; i++) {
+		const struct topology_info *t = drivers[i]->topology;
+
+		if (!t || strcmp(t->name, o->topology) || !ep->dsn[i])
+			continue;
+		f->topology = t->server;
+		f->nodes = t->replica_file ? 2
+					   : drivers[i]->xNodes ? drivers[i]->xNodes(ep->dsn[i]) : 1;
+	}
+	if (lock_service && lock_service->topology && ep->lock_url &&
+	    !strcmp(lock_service->topology->name, o->topology)) {
+		f->topology = lock_service->topology->server;
+		f->nodes = lock_service->xNodes ? lock_service->xNodes(ep->lock_url) : 1;
+	}
+	if (!f->topology)
+		return rb_err_input(e, "--fault: the run has no %s topology to act on", o->topology);
+	if (faults_max_node(f) > f->nodes)
+		return rb_err_input(e, "--fault: node %d, and the %s topology has nodes 1 to %d",
+				    faults_max_node(f), o->topology, f->nodes);
+	f->srv = &ep->srv;
+	o->plan.load_cfg.fault = faults_tick;
+	o->plan.load_cfg.fault_arg = f;
+	return 0;
+}
+
+/*
  * After the matrix: the gate, the reports, the summary. Returns the exit
  * code (before a stop's, which wins).
  */
@@ -170,6 +205,8 @@ int cmd_run(struct options *o)
 	result_params(&r, o);
 	guard_start(&g, o);
 	rc = endpoints_open(&ep, o, o->plan.dbs, wants_lock(o), &e);
+	if (rc == 0)
+		rc = faults_setup(o, &ep, &e);
 	if (rc < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		endpoints_close(&ep, 0);

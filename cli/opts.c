@@ -470,6 +470,15 @@ static int p_topology(struct options *o, const struct opt_def *d, const char *ar
 	return bad(e, "--topology: unknown topology '%s' (valid: %s)", arg, names);
 }
 
+static int p_fault(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	if (o->faults_given)
+		return bad(e, "--fault: given twice (one list: kill:2@3,restart:2@8)");
+	o->faults_given = 1;
+	return faults_parse(arg, &o->faults, e); /* e: bad input, naming the part */
+}
+
 static int p_mode(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
@@ -675,6 +684,10 @@ static const struct opt_def opt_table[] = {
 	OPT_VAL("replica-delay", 0, "MS", RL, G_SERVERS, p_int, replica_delay_ms, 0, 60000,
 		"--topology pg-replica: the standby applies each commit MS\n"
 		"late (replication lag as wide as production's; default 0)"),
+	OPT("fault", 0, "LIST", RL, G_SERVERS, p_fault,
+	    "load on --topology: ACTION:NODE@SECONDS, comma-separated\n"
+	    "(kill, pause, resume, restart, isolate, heal; kill:2@3,\n"
+	    "restart:2@8); every node is put back before the check"),
 	OPT_FLAG("keep-servers", 0, RL | E | I, G_SERVERS, p_set, keep_servers, 1,
 		 "leave the throwaway servers running, and say where"),
 	OPT("schema", 0, "NAME", RL | E | I, G_SERVERS, p_schema,
@@ -1161,6 +1174,11 @@ static int topology_finish(struct options *o, struct rb_err *e)
 			return bad(e, "--topology %s is a topology of %s, which --db leaves out",
 				   o->topology, d->name);
 	}
+	if (o->faults_given && (o->cmd != CMD_LOAD || !o->topology))
+		return bad(e,
+			   "--fault: faults are for load mode on a throwaway topology racebench "
+			   "starts (racebench load --topology NAME --fault ...); it never acts "
+			   "on servers of your own");
 	if (o->replica_delay_ms >= 0) {
 		int ok = 0;
 

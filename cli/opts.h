@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "../base/err.h"
+#include "../core/faults.h"
 #include "../core/gate.h"
 #include "../core/matrix.h"
 
@@ -53,6 +54,8 @@ struct options {
 	const char *replica[MAX_ENDPOINTS]; /* per driver: --pg-replica DSN, or NULL */
 	const char *topology;		     /* --topology: a throwaway topology to start */
 	int replica_delay_ms;		     /* --replica-delay; -1: not given */
+	int faults_given;
+	struct fault_plan faults; /* --fault: on the nodes of --topology's throwaway */
 	int keep_servers;
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
 	int nformats;

@@ -295,6 +295,14 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		note_error(cl, &e);
 		n->failed++;
 		n->failures[RB_CLS_CONNECTION]++;
+		/*
+		 * The server is down (killed, restarting): an application's pool
+		 * waits before it tries again, and so does this client, or it
+		 * would spin through thousands of refused connections a second
+		 * and take the CPU the surviving nodes need. The wait is part of
+		 * the operation's latency, as it is the user's.
+		 */
+		sleep_us(10000 + rng_next(&cl->rng) % 10000);
 		if (cl->recording)
 			hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
 		if (p->cfg->pause)
@@ -833,12 +841,16 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 	p->load_t0 = t0;
 	warm_end = t0 + lc->warmup_us * 1000;
 	p->job = JOB_LOAD;
+	if (lc->fault)
+		lc->fault(lc->fault_arg, 0, 0, NULL, 0);
 	pthread_barrier_wait(&p->start);
 	/* While the clients run, the main thread only watches the clock. */
 	for (int tick = 1;; tick++) {
 		int all = 1;
 
 		sleep_until(t0 + (uint64_t)tick * 200000000u);
+		if (lc->fault)
+			lc->fault(lc->fault_arg, (double)(now_ns() - t0) / 1e9, 0, NULL, 0);
 		for (int i = 0; i < p->n && all; i++)
 			all = atomic_load_explicit(&p->cl[i].finished, memory_order_acquire);
 		if (all)
@@ -862,6 +874,9 @@ int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		return rc;
 	}
 	measured = load_interval(p, lc, warm_end);
+	if (lc->fault)
+		lc->fault(lc->fault_arg, (double)(now_ns() - t0) / 1e9, 1, out->faults,
+			  sizeof(out->faults));
 	rc = state_check(p, admin, out, e);
 	cell_end(p, out, t_cell, measured, rc);
 	return rc;

@@ -65,6 +65,14 @@ struct load_cfg {
 	/* Called about once a second from the main thread (may be NULL). */
 	void (*progress)(void *arg, int warming, double elapsed_s, long long ops);
 	void *progress_arg;
+	/*
+	 * Faults (core/faults.c), from the main thread: at the cell's start
+	 * (0 s), on every 200 ms tick with the seconds since, and once when
+	 * the load is over (over 1), before the check, writing what it did
+	 * to log. NULL: none.
+	 */
+	void (*fault)(void *arg, double elapsed_s, int over, char *log, size_t n);
+	void *fault_arg;
 };
 
 /*

@@ -80,6 +80,7 @@ struct cell_result {
 	double seconds;	   /* wall time of the cell */
 	double throughput; /* operations per second while clients ran */
 	char abort_msg[256];
+	char faults[400]; /* load with --fault: what was done to which node, when */
 
 	/*
 	 * Mode "isolation" (racebench isolation): the test's play. The verdict

@@ -236,6 +236,10 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 	if (c->verdict == V_ABORTED &&
 	    jr_buf(j, o, at, "abort_reason", c->abort_msg, sizeof(c->abort_msg)) < 0)
 		return -1;
+	/* Optional: a load run with --fault. */
+	if (json_object_get(o, "faults") &&
+	    jr_buf(j, o, at, "faults", c->faults, sizeof(c->faults)) < 0)
+		return -1;
 	if (jr_ll(j, o, at, "trials", &c->trials) < 0 ||
 	    jr_ll(j, o, at, "anomalous_trials", &c->anomalous_trials) < 0 ||
 	    !(kinds = jr_get(j, o, at, "anomalies", JSON_OBJECT, 1)))

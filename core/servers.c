@@ -166,6 +166,18 @@ int servers_start_env(struct servers *s, const char *which, const char *const *e
 	return 0;
 }
 
+int servers_node(struct servers *s, const char *which, struct rb_err *e)
+{
+	char last[200];
+
+	if (!s->started)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "no throwaway servers to act on");
+	if (run_script(s, "node", which) == 0)
+		return 0;
+	log_tail(s->dir, last, sizeof(last));
+	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", last[0] ? last : "servers.sh node failed");
+}
+
 void servers_read(const struct servers *s, const char *file, char *out, size_t n)
 {
 	read_line(s->dir, file, out, n);

@@ -39,6 +39,12 @@ const char *servers_dsn(const struct servers *s, const char *name);
  * "galera.dsn", "pg-replica.dsn") into out; "" when there is none.
  */
 void servers_read(const struct servers *s, const char *file, char *out, size_t n);
+/*
+ * scripts/servers.sh node WHICH ("galera 2 kill"): one action on one node
+ * of a topology these servers hold. Returns 0, or -1 with the script's
+ * last line in e.
+ */
+int servers_node(struct servers *s, const char *which, struct rb_err *e);
 /* Stops them by pid and removes the directory (nothing when not started). */
 void servers_stop(struct servers *s);
 

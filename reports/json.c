@@ -50,6 +50,8 @@ static json_t *cell_json(const struct cell_result *c, int gated)
 	}
 	if (c->verdict == V_ABORTED)
 		json_object_set_new(j, "abort_reason", json_string(c->abort_msg));
+	if (c->faults[0])
+		json_object_set_new(j, "faults", json_string(c->faults));
 	kinds = json_object();
 	for (int k = 0; k < c->nkinds; k++)
 		json_object_set_new(kinds, c->kinds[k], json_integer(c->anomalies[k]));

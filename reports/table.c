@@ -344,6 +344,8 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		print_row(f, rows[i + 1], w, o->color ? verdict_color(c->verdict) : NULL);
 		if (c->verdict == V_ABORTED)
 			fprintf(f, "    aborted: %s\n", c->abort_msg);
+		if (c->faults[0])
+			fprintf(f, "    faults: %s\n", c->faults);
 		for (int b = 0; b < c->nbroken && b < MAX_BROKEN; b++)
 			fprintf(f, "    broke %s\n", c->broken[b]);
 		if (c->nbroken > MAX_BROKEN)
