@@ -66,11 +66,18 @@ static const struct strategy_info table[ST__COUNT] = {
 			      "locks); retry on deadlock (Galera's certification failure)",
 			      "Galera's advice for multi-primary writes", GUARD_WRITE_PARENT, 0, 0,
 			      RETRY(RB_CLS_DEADLOCK), 0, "galera", TM_DEFAULT, NULL },
+	/*
+	 * A lock that spans the cluster (redis-wide) is not enough on Galera:
+	 * COMMIT returns once the write set is certified, and the other
+	 * nodes apply it after, so the next holder, on another node, may
+	 * read before its node has. Causal reads close that gap.
+	 */
 	[ST_SYNC_WAIT] = { "sync-wait",
-			   "for-update-parent with causal reads (wsrep_sync_wait = 1): each read "
-			   "waits until its node applied what the cluster committed before it",
-			   "Galera's advice for stale reads", GUARD_NONE, 0, 0, 0, 0, "galera",
-			   TM_CAUSAL_READS, "for-update-parent" },
+			   "redis-wide with causal reads (wsrep_sync_wait = 1): the next holder, "
+			   "on any node, first waits until its node applied what the cluster "
+			   "committed",
+			   "Galera's advice for stale reads", GUARD_REDIS_WIDE, 0, 0, 0, 0, "galera",
+			   TM_CAUSAL_READS, NULL },
 	[ST_READ_PRIMARY] = { "read-primary",
 			      "for-update-parent with every read on the primary (no read/write "
 			      "splitting for this operation)",
