@@ -1170,6 +1170,11 @@ static int topology_finish(struct options *o, struct rb_err *e)
 				   o->topology, o->topology, o->dsn[i] ? d->option : d->replica_option);
 		if (mine && !o->db_given && !o->dsn_given)
 			o->plan.dbs = 1u << i;
+		/* before anything starts: a cluster takes seconds to come up */
+		if (mine && o->faults_given && d->topology->nodes &&
+		    faults_max_node(&o->faults) > d->topology->nodes)
+			return bad(e, "--fault: node %d, and the %s topology has nodes 1 to %d",
+				   faults_max_node(&o->faults), o->topology, d->topology->nodes);
 		if (mine && o->db_given && !(o->plan.dbs >> i & 1))
 			return bad(e, "--topology %s is a topology of %s, which --db leaves out",
 				   o->topology, d->name);

@@ -127,6 +127,7 @@ struct topology_info {
 	const char *dsn_file;	  /* the endpoints: "galera.dsn" */
 	const char *replica_file; /* a standby's DSN, or NULL */
 	const char *delay_env;	  /* the script's variable for the standby's apply delay (ms) */
+	int nodes;		  /* how many nodes the throwaway has (0: known once started) */
 	const char *summary;	  /* for people (list, --help) */
 	const char *notes;	  /* its surprising cells, explained (list; docs/topologies.md) */
 };

@@ -1354,6 +1354,7 @@ static const struct topology_info mdb_galera = {
 	.server = "galera",
 	.dsn_file = "galera.dsn",
 	.replica_file = NULL,
+	.nodes = 3,
 	.summary = "a 3-node MariaDB Galera cluster (multi-primary); clients spread over the "
 		   "nodes (--mysql URL1,URL2,URL3)",
 };

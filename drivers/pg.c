@@ -889,6 +889,7 @@ static const struct topology_info pg_replica_topology = {
 	.replica_file = "pg-replica.dsn",
 	/* the standby's recovery_min_apply_delay: replication lag on demand */
 	.delay_env = "RACEBENCH_REPLICA_DELAY_MS",
+	.nodes = 2, /* node 1 the primary, node 2 the standby */
 	.summary = "a PostgreSQL primary and a streaming hot standby; plain reads go to the "
 		   "standby, writes to the primary (--pg DSN --pg-replica DSN)",
 };

@@ -298,7 +298,7 @@ galera_launch() {	# node-dir [extra argument...]: mariadbd from its cmdline, in 
 	shift
 	mapfile -t args <"$d/cmdline"
 	rm -f "$d/pid" "$d/sock"
-	"${args[@]}" "$@" </dev/null >>"$d/stdout.log" 2>&1 &
+	TMPDIR=$d/tmp "${args[@]}" "$@" </dev/null >>"$d/stdout.log" 2>&1 &
 	echo $! >"$d/pid"
 }
 
@@ -309,7 +309,7 @@ galera_recover() {	# node-dir: prints --wsrep-start-position=... when it recover
 	local d=$1 args pos
 	grep -q '^seqno: *-1' "$d/data/grastate.dat" 2>/dev/null || return 0
 	mapfile -t args <"$d/cmdline"
-	"${args[@]}" --wsrep-recover --log-error="$d/recover.log" </dev/null >/dev/null 2>&1 || return 0
+	TMPDIR=$d/tmp "${args[@]}" --wsrep-recover --log-error="$d/recover.log" </dev/null >/dev/null 2>&1 || return 0
 	pos=$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:-\{0,1\}[0-9]*\).*/\1/p' "$d/recover.log" | tail -n1)
 	[ -z "$pos" ] || [ "${pos##*:}" = -1 ] || echo "--wsrep-start-position=$pos"
 }
@@ -331,9 +331,11 @@ start_galera() {
 	for i in 1 2 3; do gcomm+=("${addrs[i - 1]}:${ports[4 * i - 3]}"); done
 	for i in 1 2 3; do
 		d=$g/node$i
-		mkdir -p "$d/data"
+		# Its own temporary directory: the node runs as mysql, which may not
+		# write to the caller's TMPDIR (mariadbd and the SST scripts use it).
+		mkdir -p "$d/data" "$d/tmp"
 		echo "${ports[4 * i - 4]}" >"$d/port"
-		write_cmdline "$d" /usr/sbin/mariadbd --no-defaults --datadir="$d/data" \
+		write_cmdline "$d" /usr/sbin/mariadbd --no-defaults --datadir="$d/data" --tmpdir="$d/tmp" \
 			--socket="$d/sock" --port="${ports[4 * i - 4]}" --bind-address=127.0.0.1 \
 			--user="$user" --pid-file="$d/mariadbd.pid" --log-error="$d/error.log" \
 			--skip-log-bin --skip-name-resolve --innodb-flush-log-at-trx-commit=0 \
@@ -351,7 +353,7 @@ start_galera() {
 	[ "$user" = "$(id -un)" ] || chown -R "$user" "$g"
 	# Only the first node is initialised; the others join from an empty
 	# directory and receive a state transfer, one at a time.
-	mariadb-install-db --no-defaults --datadir="$g/node1/data" --user="$user" \
+	TMPDIR=$g/node1/tmp mariadb-install-db --no-defaults --datadir="$g/node1/data" --user="$user" \
 		--auth-root-authentication-method=socket --skip-test-db --innodb-log-file-size=16M \
 		>"$g/node1/install.log" 2>&1 || { cat "$g/node1/install.log" >&2; die "mariadb-install-db failed"; }
 	galera_launch "$g/node1" --wsrep-new-cluster
