@@ -1357,6 +1357,18 @@ static const struct topology_info mdb_galera = {
 	.nodes = 3,
 	.summary = "a 3-node MariaDB Galera cluster (multi-primary); clients spread over the "
 		   "nodes (--mysql URL1,URL2,URL3)",
+	.notes = "locks stay on their node: for-update, for-update-parent, advisory (GET_LOCK) "
+		 "and serializable's shared locks are granted on each client's own node, so the "
+		 "races that create a row (double-tap, duplicate-settlement) get duplicates in "
+		 "nearly every trial whatever the level. Writes are certified cluster-wide: when "
+		 "transactions on two nodes write the same row, the later one fails at COMMIT with "
+		 "1213, so the races that update one row (negative-balance, coupon-oversell's "
+		 "stock) show errors where one server showed waits, and write-parent (an UPDATE of "
+		 "the parent row, retried) is safe everywhere. A unique index never lets a second "
+		 "row through; cross-node conflicts come back as 1213, not 1062. A Redis lock spans "
+		 "the cluster, but COMMIT returns before the other nodes apply the write set: "
+		 "redis-wide lets the next holder on another node read the old rows; sync-wait "
+		 "adds causal reads (wsrep_sync_wait = 1) and is safe",
 };
 
 /*

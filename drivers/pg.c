@@ -892,6 +892,18 @@ static const struct topology_info pg_replica_topology = {
 	.nodes = 2, /* node 1 the primary, node 2 the standby */
 	.summary = "a PostgreSQL primary and a streaming hot standby; plain reads go to the "
 		   "standby, writes to the primary (--pg DSN --pg-replica DSN)",
+	.notes = "a plain read goes to the standby: for-update-parent still serialises the "
+		 "writers on the primary, but the next holder's find reads a standby that has not "
+		 "replayed the last holder's commit, so double-tap and duplicate-settlement (whose "
+		 "find is a plain SELECT of another table) duplicate again; the races whose reads "
+		 "lock the row they change (coupon-oversell, negative-balance, double-transfer) "
+		 "are untouched. read-primary (for-update-parent as on one server) and "
+		 "remote-apply (COMMIT waits until the standby applied it) are safe at rc. At rr "
+		 "read-primary keeps one server's trap (the snapshot is taken by the lock, before "
+		 "it waits); remote-apply is worse at rr and ser: the find on the standby sees the "
+		 "last holder's row, which the primary's older snapshot cannot, so the UPDATE "
+		 "matches 0 rows and the write is lost; SERIALIZABLE on the primary cannot see "
+		 "reads made on the standby",
 };
 
 const struct driver driver_pg = {
