@@ -54,6 +54,11 @@ static const struct strategy_info table[ST__COUNT] = {
 	[ST_REDIS_EXPIRY_FENCED] = { "redis-expiry-fenced",
 				     "redis-expiry, and the first write checks a fencing token",
 				     "beyond the incidents", GUARD_REDIS_EXPIRY, 1, 0, 0, 0 },
+	/* Redlock over one node is a plain lock, so it runs on a single Redis too. */
+	[ST_REDLOCK] = { "redlock",
+			 "Redlock: a wide lock granted by a majority of independent Redis nodes",
+			 "beyond the incidents (Redis's distributed lock)", GUARD_REDLOCK, 0, 0, 0, 0,
+			 "redlock" },
 };
 
 const struct strategy_info *strategy_info(enum strategy s)

@@ -22,6 +22,7 @@ enum strategy {
 	ST_REDIS_LATE,
 	ST_REDIS_EXPIRY,
 	ST_REDIS_EXPIRY_FENCED,
+	ST_REDLOCK,
 	ST__COUNT
 };
 
@@ -33,6 +34,7 @@ enum guard {
 	GUARD_REDIS_WIDE,   /* before BEGIN, released after COMMIT */
 	GUARD_REDIS_LATE,   /* after BEGIN and a first read, released after COMMIT */
 	GUARD_REDIS_EXPIRY, /* wide, with a lease shorter than the work */
+	GUARD_REDLOCK,	    /* wide, on a majority of independent Redis nodes */
 };
 
 struct strategy_info {

@@ -908,7 +908,11 @@ static void defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->plan.dbs = (1u << driver_count()) - 1;
 	o->plan.scenarios = 0; /* opts_races: the built-ins, unless --scenario says */
-	o->plan.strategies = (1u << ST__COUNT) - 1;
+	/* A topology's own fix (redlock) only when named: -S redlock, -S all. */
+	o->plan.strategies = 0;
+	for (int s = 0; s < ST__COUNT; s++)
+		if (!strategy_info((enum strategy)s)->topology)
+			o->plan.strategies |= 1u << s;
 	o->plan.isolations = RB_ISO_DEFAULTS; /* the four; -i all adds rr+si */
 	o->plan.cfg.clients = 4;
 	o->plan.cfg.trials = 10;
