@@ -24,6 +24,7 @@
 
 #include "../base/strategy.h"
 #include "../base/util.h"
+#include "../core/fault.h"
 #include "../scenarios/schedule.h"
 #include "../reports/report.h"
 
@@ -549,6 +550,15 @@ static int p_string(struct options *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
+static int p_fault(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
+{
+	(void)d;
+	o->fault = fault_parse(arg);
+	if (o->fault < 0)
+		return bad(e, "--fault: unknown fault '%.64s' (valid: %s)", arg, FAULT_NAMES);
+	return 0;
+}
+
 /* ---- the table ---------------------------------------------------------------- */
 
 /* A row: an option whose parser needs no field of its own ... */
@@ -622,6 +632,14 @@ static const struct opt_def opt_table[] = {
 		"how long a client waits for a %LOCK% lock (default 25 per\nclient, at least 250)"),
 	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
 		"redis-expiry's lease, shorter than the work (default 1)"),
+	OPT("fault", 0, "NAME", R, G_SERVERS, p_fault,
+	    "a fault played on real nodes in the redlock cells: redlock-restart\n"
+	    "(while a client holds the lock, a node of its bare majority\n"
+	    "restarts; docs/topologies-redlock.md); needs --nodes-dir"),
+	OPT_VAL("nodes-dir", 0, "DIR", R, G_SERVERS, p_string, nodes_dir, 0, 0,
+		"where `scripts/servers.sh --dir DIR start redis-nodes` started\n"
+		"the nodes --fault acts on (default $RACEBENCH_SERVERS_DIR);\n"
+		"--redis must name exactly those nodes"),
 	OPT_FLAG("keep-servers", 0, RL | E | I, G_SERVERS, p_set, keep_servers, 1,
 		 "leave the throwaway servers running, and say where"),
 	OPT("schema", 0, "NAME", RL | E | I, G_SERVERS, p_schema,
@@ -930,6 +948,7 @@ static void defaults(struct options *o)
 	o->plan.statement_timeout_ms = 60000;
 	o->color = -1;
 	o->progress = -1;
+	o->fault = -1;
 	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
 	o->ex_scenario = -1;
 }
@@ -1111,6 +1130,20 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	 * the lock holder, held by a lock waiter: redis-late at SERIALIZABLE)
 	 * ends in a quarter of a second, not five.
 	 */
+	if (o->fault >= 0 && o->cmd == CMD_LOAD)
+		return bad(e, "--fault is for race mode (racebench run): it acts between trials");
+	if (o->fault >= 0 && !(o->plan.strategies >> ST_REDLOCK & 1))
+		return bad(e, "--fault %s acts on the redlock cells: select them (-S redlock)",
+			   fault_name((enum fault_kind)o->fault));
+	/*
+	 * Under --fault the first holder keeps the lock while nodes restart
+	 * (about a second): the others wait that long for it, not 250 ms.
+	 */
+	if (!o->plan.cfg.lock_wait_ms && o->fault >= 0)
+		o->plan.cfg.lock_wait_ms = 10000;
+	/* One set of nodes: the databases take their turns at it. */
+	if (o->fault >= 0)
+		o->plan.sequential = 1;
 	if (!o->plan.cfg.lock_wait_ms)
 		o->plan.cfg.lock_wait_ms =
 			o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;

@@ -51,6 +51,8 @@ struct options {
 	int dsn_given;			/* some database's option: --db defaults to those */
 	const char *lock_url;		/* the lock service's; NULL: env, else throwaway */
 	int keep_servers;
+	int fault;		 /* --fault: an enum fault_kind, -1 none */
+	const char *nodes_dir;	 /* --nodes-dir: where scripts/servers.sh started the nodes */
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
 	int nformats;
 	int formats[MAX_FORMATS]; /* indexes in report_formats */
