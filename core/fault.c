@@ -84,11 +84,12 @@ int fault_open(struct fault **out, enum fault_kind k, const struct topology_info
 				    "`scripts/servers.sh start %s` started nodes",
 				    fault_name(k), t->dsn_file, dir, t->server);
 	if (!url || strcmp(url, listed) != 0)
-		return rb_err_input(e,
-				    "--fault %s: the lock service's URLs are not the nodes listed "
-				    "in %.200s/%s; racebench kills and restarts only those (give "
-				    "them exactly, as `scripts/servers.sh --dir DIR env` prints them)",
-				    fault_name(k), dir, t->dsn_file);
+		return rb_err_input(
+			e,
+			"--fault %s: the lock service's URLs are not the nodes listed "
+			"in %.200s/%s; racebench kills and restarts only those (give "
+			"them exactly, as `scripts/servers.sh --dir DIR env` prints them)",
+			fault_name(k), dir, t->dsn_file);
 	f = xcalloc(1, sizeof(*f));
 	if (servers_attach(&f->srv, dir, e) < 0) {
 		free(f);

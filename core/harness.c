@@ -69,7 +69,7 @@ struct pool {
 	const struct run_cfg *cfg;
 	int n;
 	struct client *cl;
-	void **states; /* each client's scenario state, for the check */
+	void **states;	     /* each client's scenario state, for the check */
 	atomic_int *holding; /* per key: clients that hold its Redlock lock now */
 	pthread_barrier_t start, done;
 	int started;	   /* threads running */

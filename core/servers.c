@@ -178,8 +178,10 @@ int servers_attach(struct servers *s, const char *dir, struct rb_err *e)
 				  "cannot find scripts/servers.sh beside the racebench binary "
 				  "(set RACEBENCH_SERVERS)");
 	if (strlen(dir) >= sizeof(s->dir))
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "the servers' directory '%.64s...' "
-				  "is longer than %zu bytes", dir, sizeof(s->dir) - 1);
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "the servers' directory '%.64s...' "
+				  "is longer than %zu bytes",
+				  dir, sizeof(s->dir) - 1);
 	str_copy(s->dir, dir, sizeof(s->dir));
 	return 0;
 }

@@ -36,7 +36,6 @@ static const char release_lua[] = "if redis.call('get', KEYS[1]) == ARGV[1] then
 #define BACKOFF_FIRST_US 100
 #define BACKOFF_CAP_US	 4000
 
-
 /* ---- URL --------------------------------------------------------------- */
 
 /* The URL as messages may show it: the password replaced by ***, cut at 96. */
@@ -255,7 +254,7 @@ long long redlock_validity_ms(int ttl_ms, uint64_t elapsed_us)
 
 	/* Rounded down: a lease is never taken for longer than it is. */
 	return (ttl_us - (long long)elapsed_us - drift_us) / 1000 -
-	       ((ttl_us - (long long)elapsed_us - drift_us) % 1000 < 0);
+		((ttl_us - (long long)elapsed_us - drift_us) % 1000 < 0);
 }
 
 int redlock_node_timeout_ms(int ttl_ms, int command_ms)
@@ -491,8 +490,8 @@ static int redis_connect(const struct lock_opts *o, struct lock_conn **out, stru
 		char one[1024];
 
 		if (redis_urls_item(o->url, i, one, sizeof(one)) < 0) {
-			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis URL %d of %d is too long", i + 1,
-				   n);
+			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis URL %d of %d is too long",
+				   i + 1, n);
 			goto fail;
 		}
 		if (redis_url_parse(one, &c->node[i].url, e) < 0)
@@ -696,7 +695,8 @@ static int release_on(struct rnode *nd, const struct lock_grant *g, int connect_
 				continue;
 			return -1;
 		}
-		r = cmd(nd, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", nd->sha, g->key, g->token);
+		r = cmd(nd, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", nd->sha, g->key,
+			g->token);
 		if (!r) {
 			if (reconnects++ == 0)
 				continue;
@@ -754,7 +754,8 @@ static int redis_acquire_majority(struct lock_conn *c, const char *name, int ttl
 {
 	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	uint64_t delay = BACKOFF_FIRST_US;
-	int quorum = redlock_quorum(c->n), node_ms = redlock_node_timeout_ms(ttl_ms, c->command_timeout_ms);
+	int quorum = redlock_quorum(c->n),
+	    node_ms = redlock_node_timeout_ms(ttl_ms, c->command_timeout_ms);
 	struct rb_err last;
 
 	memset(g, 0, sizeof(*g));
@@ -966,7 +967,8 @@ static int appendfsync(struct rnode *nd, struct server_info *out, struct rb_err 
 	redisReply *r;
 
 	for (int i = 0; i < out->nsettings; i++) {
-		if (strcmp(out->settings[i].name, "appendonly") || strcmp(out->settings[i].value, "yes"))
+		if (strcmp(out->settings[i].name, "appendonly") ||
+		    strcmp(out->settings[i].value, "yes"))
 			continue;
 		r = cmd(nd, e, "CONFIG GET appendfsync", "CONFIG GET appendfsync");
 		if (!r)
@@ -1133,8 +1135,9 @@ const struct lock_service lock_service_redis = {
 	.topology = &redlock_topology,
 	.xNodes = redis_nodes,
 	.xCheckUrl = redis_check_url,
-	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release; "
-		   "Redlock over several",
+	.summary =
+		"Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release; "
+		"Redlock over several",
 	.xConnect = redis_connect,
 	.xClose = redis_close,
 	.xAcquire = redis_acquire,
