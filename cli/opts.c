@@ -586,7 +586,7 @@ static const struct opt_def opt_table[] = {
 	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios,
 	    "races: built-in names and race files (./checkout.race)"),
 	OPT("strategy", 'S', "LIST", RL | E, G_WHAT, p_strategies,
-	    "strategies (see racebench list)"),
+	    "strategies (see racebench list); default: all but redlock"),
 	OPT("isolation", 'i', "LIST", RL | E | I, G_WHAT, p_isolations,
 	    "isolation levels: ru, rc, rr, ser, and rr+si (rr that\n"
 	    "refuses to write a row changed since its snapshot;\n"
