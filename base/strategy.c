@@ -88,6 +88,11 @@ static const struct strategy_info table[ST__COUNT] = {
 			      "the replica applied it (synchronous_commit = remote_apply)",
 			      "read-scaling's second fix", GUARD_NONE, 0, 0, 0, 0, "pg-replica",
 			      TM_REMOTE_APPLY, "for-update-parent" },
+	/* Redlock over one node is a plain lock, so it runs on a single Redis too. */
+	[ST_REDLOCK] = { "redlock",
+			 "Redlock: a wide lock granted by a majority of independent Redis nodes",
+			 "beyond the incidents (Redis's distributed lock)", GUARD_REDLOCK, 0, 0, 0, 0,
+			 "redlock", TM_DEFAULT, NULL },
 };
 
 const struct strategy_info *strategy_info(enum strategy s)

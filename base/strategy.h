@@ -27,6 +27,7 @@ enum strategy {
 	ST_SYNC_WAIT,
 	ST_READ_PRIMARY,
 	ST_REMOTE_APPLY,
+	ST_REDLOCK,
 	ST__COUNT
 };
 
@@ -39,6 +40,7 @@ enum guard {
 	GUARD_REDIS_WIDE,   /* before BEGIN, released after COMMIT */
 	GUARD_REDIS_LATE,   /* after BEGIN and a first read, released after COMMIT */
 	GUARD_REDIS_EXPIRY, /* wide, with a lease shorter than the work */
+	GUARD_REDLOCK,	    /* wide, on a majority of independent Redis nodes */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../base/util.h"
+#include "../core/fault.h"
 #include "../core/matrix.h"
 #include "cli.h"
 
@@ -157,6 +158,37 @@ static int faults_setup(struct options *o, struct endpoints *ep, struct rb_err *
 }
 
 /*
+ * --fault redlock-restart: the nodes it acts on are the lock service's,
+ * and they must be a topology scripts/servers.sh started: racebench's own
+ * (--topology redlock), or the user's in --nodes-dir (not a single
+ * throwaway Redis). Returns 0 (*out NULL without it), or -1 with e (bad
+ * input).
+ */
+static int fault_setup(struct options *o, const struct endpoints *ep, struct fault **out,
+		       struct rb_err *e)
+{
+	const char *dir = o->nodes_dir ? o->nodes_dir : getenv("RACEBENCH_SERVERS_DIR");
+	int ours = ep->lock_throwaway && ep->lock_topology;
+
+	*out = NULL;
+	if (o->fault < 0)
+		return 0;
+	if (ours)
+		dir = ep->srv.dir;
+	if (!ep->lock_url || (ep->lock_throwaway && !ours))
+		return rb_err_input(e,
+				    "--fault %s needs the nodes' URLs: --%s URL1,URL2,URL3 (as "
+				    "`scripts/servers.sh --dir DIR env` prints them)",
+				    fault_name((enum fault_kind)o->fault), lock_service->option);
+	if (fault_open(out, (enum fault_kind)o->fault, lock_service->topology, dir, ep->lock_url,
+		       lock_service->xNodes ? lock_service->xNodes(ep->lock_url) : 1, e) < 0)
+		return -1;
+	o->plan.cfg.fault = fault_hook;
+	o->plan.cfg.fault_arg = *out;
+	return 0;
+}
+
+/*
  * After the matrix: the gate, the reports, the summary. Returns the exit
  * code (before a stop's, which wins).
  */
@@ -190,6 +222,7 @@ int cmd_run(struct options *o)
 	struct gate_in gi;
 	struct run_guard g;
 	struct run_server lock_srv = { 0 };
+	struct fault *fault = NULL;
 	char lock_prefix[80];
 	int rc, code, stopped;
 	uint64_t t0 = now_ns();
@@ -202,11 +235,24 @@ int cmd_run(struct options *o)
 	if (!o->plan.cfg.seed)
 		o->plan.cfg.seed =
 			((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & 0xffffffffffffu;
+	/* Before any throwaway starts: a fault's nodes are --topology redlock's, or given. */
+	if (o->fault >= 0 && !o->lock_url && !o->topology &&
+	    !(getenv(lock_service->env) && *getenv(lock_service->env))) {
+		rb_err_input(&e,
+			     "--fault %s needs the nodes' URLs: --%s URL1,URL2,URL3 (as "
+			     "`scripts/servers.sh --dir DIR env` prints them)",
+			     fault_name((enum fault_kind)o->fault), lock_service->option);
+		fprintf(stderr, "racebench: %s\n", e.msg);
+		gate_in_close(&gi);
+		return exit_for(&e);
+	}
 	result_params(&r, o);
 	guard_start(&g, o);
 	rc = endpoints_open(&ep, o, o->plan.dbs, wants_lock(o), &e);
 	if (rc == 0)
 		rc = faults_setup(o, &ep, &e);
+	if (rc == 0)
+		rc = fault_setup(o, &ep, &fault, &e);
 	if (rc < 0) {
 		fprintf(stderr, "racebench: %s\n", e.msg);
 		endpoints_close(&ep, 0);
@@ -247,6 +293,7 @@ int cmd_run(struct options *o)
 	if (st.progress)
 		fprintf(stderr, "\r\033[K");
 	endpoints_close(&ep, o->keep_servers);
+	fault_close(fault);
 	r.wall_seconds = (double)(now_ns() - t0) / 1e9;
 	if (rc < 0 && e.input) {
 		/* A refusal (the tool's schema taken by someone else): nothing ran. */

@@ -24,6 +24,7 @@
 
 #include "../base/strategy.h"
 #include "../base/util.h"
+#include "../core/fault.h"
 #include "../scenarios/schedule.h"
 #include "../reports/report.h"
 
@@ -470,11 +471,23 @@ static int p_topology(struct options *o, const struct opt_def *d, const char *ar
 	return bad(e, "--topology: unknown topology '%s' (valid: %s)", arg, names);
 }
 
+/*
+ * --fault: a named play (redlock-restart, race mode) or a list of node
+ * actions at given times (load mode on --topology).
+ */
 static int p_fault(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	(void)d;
-	if (o->faults_given)
-		return bad(e, "--fault: given twice (one list: kill:2@3,restart:2@8)");
+	if (o->faults_given || o->fault >= 0)
+		return bad(e, "--fault: given twice (one play, or one list: kill:2@3,restart:2@8)");
+	o->fault = fault_parse(arg);
+	if (o->fault >= 0)
+		return 0;
+	if (!strchr(arg, ':'))
+		return bad(e,
+			   "--fault: unknown fault '%.64s' (valid: %s, or ACTION:NODE@SECONDS,... "
+			   "in load mode)",
+			   arg, FAULT_NAMES);
 	o->faults_given = 1;
 	return faults_parse(arg, &o->faults, e); /* e: bad input, naming the part */
 }
@@ -631,7 +644,8 @@ static const struct opt_def opt_table[] = {
 	OPT("scenario", 's', "LIST", RL, G_WHAT, p_scenarios,
 	    "races: built-in names and race files (./checkout.race)"),
 	OPT("strategy", 'S', "LIST", RL | E, G_WHAT, p_strategies,
-	    "strategies (see racebench list)"),
+	    "strategies (see racebench list); default: all (a\n"
+	    "topology's own fixes only on their topology)"),
 	OPT("isolation", 'i', "LIST", RL | E | I, G_WHAT, p_isolations,
 	    "isolation levels: ru, rc, rr, ser, and rr+si (rr that\n"
 	    "refuses to write a row changed since its snapshot;\n"
@@ -684,10 +698,17 @@ static const struct opt_def opt_table[] = {
 	OPT_VAL("replica-delay", 0, "MS", RL, G_SERVERS, p_int, replica_delay_ms, 0, 60000,
 		"--topology pg-replica: the standby applies each commit MS\n"
 		"late (replication lag as wide as production's; default 0)"),
-	OPT("fault", 0, "LIST", RL, G_SERVERS, p_fault,
-	    "load on --topology: ACTION:NODE@SECONDS, comma-separated\n"
+	OPT("fault", 0, "SPEC", RL, G_SERVERS, p_fault,
+	    "faults on real nodes of a topology (docs/topologies.md):\n"
+	    "load --topology T: ACTION:NODE@SECONDS, comma-separated\n"
 	    "(kill, pause, resume, restart, isolate, heal; kill:2@3,\n"
-	    "restart:2@8); every node is put back before the check"),
+	    "restart:2@8), every node put back before the check;\n"
+	    "run -S redlock: redlock-restart (a node of the holder's\n"
+	    "bare majority restarts while it holds the lock)"),
+	OPT_VAL("nodes-dir", 0, "DIR", R, G_SERVERS, p_string, nodes_dir, 0, 0,
+		"redlock-restart on nodes you started with `scripts/servers.sh\n"
+		"--dir DIR start redis-nodes` (default $RACEBENCH_SERVERS_DIR;\n"
+		"--redis must name exactly those); --topology redlock needs none"),
 	OPT_FLAG("keep-servers", 0, RL | E | I, G_SERVERS, p_set, keep_servers, 1,
 		 "leave the throwaway servers running, and say where"),
 	OPT("schema", 0, "NAME", RL | E | I, G_SERVERS, p_schema,
@@ -987,6 +1008,8 @@ static void defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->plan.dbs = (1u << driver_count()) - 1;
 	o->plan.scenarios = 0; /* opts_races: the built-ins, unless --scenario says */
+	/* every strategy; a topology's own fixes leave it where the run is not on
+	 * that topology (cmd_run's topology_plan, once the endpoints are known) */
 	o->plan.strategies = (1u << ST__COUNT) - 1;
 	o->plan.isolations = RB_ISO_DEFAULTS; /* the four; -i all adds rr+si */
 	o->plan.cfg.clients = 4;
@@ -1005,6 +1028,7 @@ static void defaults(struct options *o)
 	o->plan.statement_timeout_ms = 60000;
 	o->color = -1;
 	o->progress = -1;
+	o->fault = -1;
 	o->tol = (struct gate_tolerance)GATE_TOLERANCE_DEFAULT;
 	o->ex_scenario = -1;
 	o->replica_delay_ms = -1;
@@ -1253,6 +1277,20 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 	 * the lock holder, held by a lock waiter: redis-late at SERIALIZABLE)
 	 * ends in a quarter of a second, not five.
 	 */
+	if (o->fault >= 0 && o->cmd == CMD_LOAD)
+		return bad(e, "--fault is for race mode (racebench run): it acts between trials");
+	if (o->fault >= 0 && !(o->plan.strategies >> ST_REDLOCK & 1))
+		return bad(e, "--fault %s acts on the redlock cells: select them (-S redlock)",
+			   fault_name((enum fault_kind)o->fault));
+	/*
+	 * Under --fault the first holder keeps the lock while nodes restart
+	 * (about a second): the others wait that long for it, not 250 ms.
+	 */
+	if (!o->plan.cfg.lock_wait_ms && o->fault >= 0)
+		o->plan.cfg.lock_wait_ms = 10000;
+	/* One set of nodes: the databases take their turns at it. */
+	if (o->fault >= 0)
+		o->plan.sequential = 1;
 	if (!o->plan.cfg.lock_wait_ms)
 		o->plan.cfg.lock_wait_ms =
 			o->plan.cfg.clients * 25 > 250 ? o->plan.cfg.clients * 25 : 250;

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "../base/err.h"
-#include "../core/faults.h"
+#include "../core/fault_plan.h"
 #include "../core/gate.h"
 #include "../core/matrix.h"
 
@@ -57,6 +57,8 @@ struct options {
 	int faults_given;
 	struct fault_plan faults; /* --fault: on the nodes of --topology's throwaway */
 	int keep_servers;
+	int fault;		 /* --fault: an enum fault_kind, -1 none */
+	const char *nodes_dir;	 /* --nodes-dir: where scripts/servers.sh started the nodes */
 	int run_explain; /* run --explain: timelines beside the matrix (HTML) */
 	int nformats;
 	int formats[MAX_FORMATS]; /* indexes in report_formats */

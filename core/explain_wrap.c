@@ -503,5 +503,11 @@ void ex_wrap_init(struct ex_ctx *x, const struct explain_cfg *cfg)
 		x->locks.xRelease = wl_release;
 		x->locks.xClear = wl_clear;
 		x->locks.xServerInfo = wl_server_info;
+		/*
+		 * Not wrapped: explain's two sessions take redlock's lock with
+		 * the gated xAcquire (node 1), so redlock plays as redis-wide.
+		 */
+		x->locks.xAcquireMajority = NULL;
+		x->locks.xReleaseAll = NULL;
 	}
 }

@@ -28,7 +28,7 @@ struct op_counts {
 	long long ops, done, declined, failed, retries;
 	long long errors[RB_CLS__COUNT];
 	long long failures[FR__COUNT];
-	long long lock_timeouts, lease_expired;
+	long long lock_timeouts, lease_expired, two_holders;
 	char examples[RB_CLS__COUNT][EXAMPLE_LEN];
 };
 
@@ -72,7 +72,8 @@ struct pool {
 	const struct run_cfg *cfg;
 	int n;
 	struct client *cl;
-	void **states; /* each client's scenario state, for the check */
+	void **states;	     /* each client's scenario state, for the check */
+	atomic_int *holding; /* per key: clients that hold its Redlock lock now */
 	pthread_barrier_t start, done;
 	int started;	   /* threads running */
 	int sync;	   /* on a topology: clients sync after each reset */
@@ -109,15 +110,25 @@ static void note_error(struct client *cl, const struct rb_err *e)
 		str_copy(cl->cur->examples[cls], e->msg[0] ? e->msg : "(no message)", EXAMPLE_LEN);
 }
 
-/* Takes this client's Redis lock for o's key; OP_DONE when granted. */
+/*
+ * Takes this client's Redis lock for o's key; OP_DONE when granted.
+ * redlock: on a majority of the nodes (xAcquireMajority; a service
+ * without it, such as explain's wrapper, takes its xAcquire), counting a
+ * grant while another client still holds the same lock as two holders.
+ */
 static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int ttl_ms, int fence,
-				struct lock_grant *g, struct rb_err *e)
+				int redlock, struct lock_grant *g, struct rb_err *e)
 {
 	const struct run_cfg *cfg = cl->pool->cfg;
+	const struct lock_service *ls = cfg->locks;
+	struct rb_err ignored;
 	int rc;
 
 	snprintf(cl->lock_name, sizeof(cl->lock_name), "%s:%d", cl->pool->sc->name, o->key);
-	rc = cfg->locks->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
+	if (redlock && ls->xAcquireMajority)
+		rc = ls->xAcquireMajority(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, g, e);
+	else
+		rc = ls->xAcquire(cl->lk, cl->lock_name, ttl_ms, cfg->lock_wait_ms, fence, g, e);
 	if (rc < 0)
 		return OP_ERROR;
 	if (cl->recording)
@@ -126,14 +137,30 @@ static enum op_status lock_take(struct client *cl, const struct op_ctx *o, int t
 		cl->cur->lock_timeouts++;
 		return OP_NO_LOCK;
 	}
+	if (redlock) {
+		if (atomic_fetch_add(&cl->pool->holding[o->key], 1) > 0)
+			cl->cur->two_holders++;
+		if (cfg->fault)
+			cfg->fault(cfg->fault_arg, FAULT_GRANTED, &ignored);
+	}
 	return OP_DONE;
 }
 
-static void lock_give(struct client *cl, const struct lock_grant *g)
+static void lock_give(struct client *cl, const struct op_ctx *o, const struct lock_grant *g,
+		      int redlock)
 {
+	const struct lock_service *ls = cl->pool->cfg->locks;
 	struct rb_err ignored;
+	int rc;
 
-	if (cl->pool->cfg->locks->xRelease(cl->lk, g, &ignored) == 0)
+	if (!redlock) {
+		rc = ls->xRelease(cl->lk, g, &ignored);
+	} else {
+		atomic_fetch_sub(&cl->pool->holding[o->key], 1);
+		rc = ls->xReleaseAll ? ls->xReleaseAll(cl->lk, g, &ignored)
+				     : ls->xRelease(cl->lk, g, &ignored);
+	}
+	if (rc == 0)
 		cl->cur->lease_expired++;
 }
 
@@ -150,7 +177,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	const struct strategy_info *si = strategy_info(o->strat);
 	const struct run_cfg *cfg = p->cfg;
 	enum guard guard = si->guard;
-	int advisory = guard == GUARD_ADVISORY, held = 0;
+	int advisory = guard == GUARD_ADVISORY, held = 0, redlock = guard == GUARD_REDLOCK;
 	struct lock_grant grant = { .fence = 0 };
 	enum op_status st;
 	struct rb_err ignored;
@@ -163,10 +190,10 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	}
 	if (advisory && !d->advisory_in_txn && d->xAdvisoryLock(cl->db, o->key, e) < 0)
 		return OP_ERROR;
-	if (guard == GUARD_REDIS_WIDE || guard == GUARD_REDIS_EXPIRY) {
+	if (guard == GUARD_REDIS_WIDE || guard == GUARD_REDIS_EXPIRY || redlock) {
 		st = lock_take(cl, o,
 			       guard == GUARD_REDIS_EXPIRY ? cfg->lease_ms : cfg->lock_ttl_ms,
-			       si->fenced, &grant, e);
+			       si->fenced, redlock, &grant, e);
 		if (st != OP_DONE)
 			goto release;
 		held = 1;
@@ -191,7 +218,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 		}
 	}
 	if (guard == GUARD_REDIS_LATE || guard == GUARD_REDIS_NARROW) {
-		st = lock_take(cl, o, cfg->lock_ttl_ms, 0, &grant, e);
+		st = lock_take(cl, o, cfg->lock_ttl_ms, 0, 0, &grant, e);
 		if (st != OP_DONE)
 			goto rollback;
 		held = 1;
@@ -207,7 +234,7 @@ static enum op_status attempt(struct client *cl, struct op_ctx *o, struct rb_err
 	st = p->sc->xOp(o, e);
 	if (guard == GUARD_REDIS_NARROW) {
 		/* The bug of the double-tap and coupon-oversell incidents: unlocked before COMMIT. */
-		lock_give(cl, &grant);
+		lock_give(cl, o, &grant, 0);
 		held = 0;
 	}
 	if (st == OP_DONE || st == OP_DECLINED) {
@@ -229,7 +256,7 @@ rollback:
 	d->xRollback(cl->db, &ignored);
 release:
 	if (held)
-		lock_give(cl, &grant);
+		lock_give(cl, o, &grant, redlock);
 	if (advisory && d->xAdvisoryUnlock)
 		d->xAdvisoryUnlock(cl->db, o->key, &ignored);
 	return st;
@@ -526,6 +553,7 @@ struct pool *pool_open(const struct driver *d, const struct db_opts *dbo, const 
 		  (dbo->replica_dsn || (d->xNodes && dbo->dsn && d->xNodes(dbo->dsn) > 1));
 	p->cl = xcalloc((size_t)p->n, sizeof(*p->cl));
 	p->states = xcalloc((size_t)p->n, sizeof(*p->states));
+	p->holding = xcalloc((size_t)cfg->sc.keys, sizeof(*p->holding));
 	pthread_barrier_init(&p->start, NULL, (unsigned)p->n + 1);
 	pthread_barrier_init(&p->done, NULL, (unsigned)p->n + 1);
 	for (int i = 0; i < p->n; i++) {
@@ -577,6 +605,7 @@ void pool_close(struct pool *p)
 	}
 	free(p->cl);
 	free(p->states);
+	free(p->holding);
 	free(p);
 }
 
@@ -596,6 +625,7 @@ static void merge_stats(struct cell_result *out, struct hist *lat, struct hist *
 	hist_merge(lag, &cs->lag);
 	out->lock_timeouts += s->lock_timeouts;
 	out->lease_expired += s->lease_expired;
+	out->two_holders += s->two_holders;
 	out->ops += s->ops;
 	out->done += s->done;
 	out->declined += s->declined;
@@ -631,6 +661,7 @@ static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso, struct 
 	for (int k = 0; k < out->nkinds; k++)
 		out->kinds[k] = sc->kinds[k];
 	out->has_lock = strategy_uses_redis(s);
+	out->counts_holders = strategy_info(s)->guard == GUARD_REDLOCK;
 	p->strat = s;
 	p->iso = iso;
 	for (int i = 0; i < p->n; i++) {
@@ -744,7 +775,7 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 	      struct cell_result *out, struct rb_err *e)
 {
 	uint64_t t_cell = now_ns(), active = 0;
-	int rc = 0;
+	int rc = 0, faulted = p->cfg->fault && strategy_info(s)->guard == GUARD_REDLOCK;
 
 	cell_begin(p, s, iso, out);
 	for (int t = 0; t < p->cfg->trials && rc == 0; t++) {
@@ -757,6 +788,8 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 			break;
 		}
 		rc = state_reset(p, admin, s, out, e);
+		if (rc == 0 && faulted && p->cfg->fault(p->cfg->fault_arg, FAULT_TRIAL, e) < 0)
+			rc = cell_fail(out, e, "the fault");
 		if (rc < 0)
 			break;
 		if (p->sync)
@@ -764,6 +797,10 @@ int pool_cell(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_i
 		t0 = now_ns();
 		run_job(p, JOB_TRIAL);
 		active += now_ns() - t0;
+		if (faulted && p->cfg->fault(p->cfg->fault_arg, FAULT_TRIAL_END, e) < 0) {
+			rc = cell_fail(out, e, "the fault");
+			break;
+		}
 		rc = state_check(p, admin, out, e);
 	}
 	cell_end(p, out, t_cell, active, rc);

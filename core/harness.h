@@ -9,6 +9,13 @@
 #include "../scenarios/scenario.h"
 #include "result.h"
 
+/* Where a fault (--fault) acts during a cell's trials. */
+enum fault_point {
+	FAULT_TRIAL,	 /* before the clients are released */
+	FAULT_GRANTED,	 /* a client was granted a Redlock lock, and holds it */
+	FAULT_TRIAL_END, /* the clients are done */
+};
+
 struct run_cfg {
 	int clients;
 	int trials;
@@ -32,6 +39,15 @@ struct run_cfg {
 	 */
 	void (*pause)(const struct op_ctx *o, const char *point, void *arg);
 	void *pause_arg;
+	/*
+	 * A fault played on the lock service's nodes, in race mode, in the
+	 * cells of the Redlock strategy only (NULL: none). FAULT_GRANTED is
+	 * called from the granted client's thread, which keeps the lock while
+	 * it runs; its result is ignored (the fault reports a failure at
+	 * FAULT_TRIAL_END). -1 with e ends the cell, aborted.
+	 */
+	int (*fault)(void *arg, enum fault_point pt, struct rb_err *e);
+	void *fault_arg;
 	/* Set (by a signal handler) when the run must stop: clients finish
 	 * the operation they are in, cells end early, marked aborted. */
 	const atomic_int *stop;

@@ -67,6 +67,12 @@ struct cell_result {
 	int has_lock; /* a Redis strategy: the lock figures apply */
 	struct lat_summary lock_wait;
 	long long lock_timeouts, lease_expired;
+	/*
+	 * Redlock: grants made while another client of the run still held
+	 * the same lock (both past their grant, neither released yet).
+	 */
+	long long two_holders;
+	int counts_holders; /* two_holders was counted (a Redlock cell) */
 
 	int has_lag;		/* open-loop load: schedule lag applies */
 	struct lat_summary lag; /* how late operations started vs. schedule */

@@ -284,6 +284,12 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 		    jr_ll(j, lock, where, "acquire_timeouts", &c->lock_timeouts) < 0 ||
 		    jr_ll(j, lock, where, "leases_expired", &c->lease_expired) < 0)
 			return -1;
+		/* Redlock cells only (reports before it have none). */
+		if (json_object_get(lock, "two_holders")) {
+			c->counts_holders = 1;
+			if (jr_ll(j, lock, where, "two_holders", &c->two_holders) < 0)
+				return -1;
+		}
 	}
 	if (json_object_get(o, "lag_us")) {
 		c->has_lag = 1;

@@ -166,18 +166,6 @@ int servers_start_env(struct servers *s, const char *which, const char *const *e
 	return 0;
 }
 
-int servers_node(struct servers *s, const char *which, struct rb_err *e)
-{
-	char last[200];
-
-	if (!s->started)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "no throwaway servers to act on");
-	if (run_script(s, "node", which) == 0)
-		return 0;
-	log_tail(s->dir, last, sizeof(last));
-	return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s", last[0] ? last : "servers.sh node failed");
-}
-
 void servers_read(const struct servers *s, const char *file, char *out, size_t n)
 {
 	read_line(s->dir, file, out, n);
@@ -198,4 +186,33 @@ void servers_stop(struct servers *s)
 	run_script(s, "stop", NULL);
 	rmdir(s->dir); /* the script removes it; this is for a failed start */
 	s->started = 0;
+}
+
+int servers_attach(struct servers *s, const char *dir, struct rb_err *e)
+{
+	memset(s, 0, sizeof(*s));
+	if (find_script(s->script, sizeof(s->script)) < 0)
+		return rb_err_set(e, RB_CLS_CONNECTION, NULL, 0,
+				  "cannot find scripts/servers.sh beside the racebench binary "
+				  "(set RACEBENCH_SERVERS)");
+	if (strlen(dir) >= sizeof(s->dir))
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
+				  "the servers' directory '%.64s...' "
+				  "is longer than %zu bytes",
+				  dir, sizeof(s->dir) - 1);
+	str_copy(s->dir, dir, sizeof(s->dir));
+	return 0;
+}
+
+int servers_node(struct servers *s, const char *topology, int node, const char *action,
+		 struct rb_err *e)
+{
+	char args[128], last[200];
+
+	snprintf(args, sizeof(args), "%s %d %s", topology, node, action);
+	if (run_script(s, "node", args) == 0)
+		return 0;
+	log_tail(s->dir, last, sizeof(last));
+	return rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "servers.sh node %s failed: %s", args,
+			  last[0] ? last : "see its log");
 }

@@ -39,13 +39,20 @@ const char *servers_dsn(const struct servers *s, const char *name);
  * "galera.dsn", "pg-replica.dsn") into out; "" when there is none.
  */
 void servers_read(const struct servers *s, const char *file, char *out, size_t n);
-/*
- * scripts/servers.sh node WHICH ("galera 2 kill"): one action on one node
- * of a topology these servers hold. Returns 0, or -1 with the script's
- * last line in e.
- */
-int servers_node(struct servers *s, const char *which, struct rb_err *e);
 /* Stops them by pid and removes the directory (nothing when not started). */
 void servers_stop(struct servers *s);
+/*
+ * Servers a user started with scripts/servers.sh in dir: s finds the
+ * script as servers_start does and starts nothing; servers_stop leaves
+ * them running. Returns 0, or -1 with e when there is no script.
+ */
+int servers_attach(struct servers *s, const char *dir, struct rb_err *e);
+/*
+ * `scripts/servers.sh --dir DIR node TOPOLOGY INDEX ACTION` (kill, pause,
+ * resume, restart, isolate, heal) on s's servers; its output goes to
+ * DIR/servers.log, whose last line is in e on failure.
+ */
+int servers_node(struct servers *s, const char *topology, int node, const char *action,
+		 struct rb_err *e);
 
 #endif

@@ -367,6 +367,13 @@ struct lock_grant {
 	char token[40];	    /* random, per grant: only its owner releases it */
 	long long fence;    /* fencing token (INCR) when asked for, else 0 */
 	uint64_t waited_us; /* time spent acquiring */
+	/*
+	 * Redlock (xAcquireMajority): the nodes that said OK (bit i: node
+	 * i + 1), those its last try sent SET to (a time-out may still have
+	 * set the key there), and how long the grant is safe to rely on.
+	 */
+	unsigned nodes, asked;
+	long long validity_ms;
 };
 
 struct lock_service {
@@ -381,8 +388,12 @@ struct lock_service {
 	const char *server;	  /* the throwaway scripts/servers.sh starts: "redis" */
 	/* Several independent nodes (Redlock), as for drivers; NULL: one. */
 	const struct topology_info *topology;
+	/* How many nodes url names (a comma list: one URL a node); NULL: 1. */
 	int (*xNodes)(const char *url);
-	/* Checks a URL's syntax without connecting (bad input; no password shown). */
+	/*
+	 * Checks a URL's (or each URL of a list's) syntax without connecting
+	 * (bad input; a message names which URL of a list, never a password).
+	 */
 	int (*xCheckUrl)(const char *url, struct rb_err *e);
 	int (*xConnect)(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e);
 	void (*xClose)(struct lock_conn *c); /* accepts NULL */
@@ -400,10 +411,29 @@ struct lock_service {
 	 * key was gone or someone else's), -1 on error.
 	 */
 	int (*xRelease)(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e);
-	/* Deletes every key under the prefix (between cells). */
+	/*
+	 * xAcquire and xRelease use node 1 only: the single Redis of the
+	 * incidents. The Redlock pair below uses every node (NULL when the
+	 * service has no such thing; the harness then takes xAcquire).
+	 *
+	 * xAcquireMajority: antirez's Redlock. SET NX PX ttl_ms on each node
+	 * in turn, each with a short time-out; granted when a majority said
+	 * OK and the validity (ttl_ms - time taken - clock drift) is still
+	 * positive; otherwise the key is released where it was sent and the
+	 * client tries again after a random backoff, until wait_ms. Returns
+	 * as xAcquire (1 granted, 0 timed out, -1 error).
+	 * xReleaseAll: compare-and-delete on every node the grant was sent
+	 * to. Returns 1 when it was still held on a majority, 0 when not (the
+	 * lease expired, or a node forgot it), -1 when errors leave it unknown.
+	 */
+	int (*xAcquireMajority)(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms,
+				struct lock_grant *g, struct rb_err *e);
+	int (*xReleaseAll)(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e);
+	/* Deletes every key under the prefix (between cells), on every node. */
 	int (*xClear)(struct lock_conn *c, struct rb_err *e);
+	/* Node 1's server, and how many nodes there are (a "nodes" setting). */
 	int (*xServerInfo)(struct lock_conn *c, struct server_info *out, struct rb_err *e);
-	/* The URL fit to print: no password in any spelling. */
+	/* The URL fit to print: no password in any spelling (each of a list's). */
 	void (*xRedact)(const char *url, char *out, size_t n);
 };
 
@@ -428,6 +458,32 @@ struct redis_url {
  * message never shows the password.
  */
 int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e);
+
+/*
+ * Redlock's nodes: a comma-separated list of such URLs, one a node (a
+ * comma inside a password is written %2C). At most REDLOCK_MAX_NODES.
+ */
+#define REDLOCK_MAX_NODES 15
+/* How many URLs list names: its commas plus one (0 for NULL or ""). */
+int redis_urls_count(const char *list);
+/*
+ * The URL at index i (from 0) of list into out. Returns its length, or -1
+ * when there is no such URL or it does not fit in n bytes.
+ */
+int redis_urls_item(const char *list, int i, char *out, size_t n);
+/* The majority of n nodes: n / 2 + 1. */
+int redlock_quorum(int n);
+/*
+ * What is left of a lease of ttl_ms once acquiring took elapsed_us, less
+ * the clock drift Redlock allows for (1 % of the lease and 2 ms), in ms;
+ * 0 or less: the grant must not be used.
+ */
+long long redlock_validity_ms(int ttl_ms, uint64_t elapsed_us);
+/*
+ * The time-out of one node's SET or release in Redlock: small against the
+ * lease (1 %, from 10 to 100 ms), and never more than command_ms (> 0).
+ */
+int redlock_node_timeout_ms(int ttl_ms, int command_ms);
 
 /*
  * A MySQL/MariaDB URL, parsed (drivers/mysql.c). Strings are "" when the

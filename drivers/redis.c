@@ -36,16 +36,6 @@ static const char release_lua[] = "if redis.call('get', KEYS[1]) == ARGV[1] then
 #define BACKOFF_FIRST_US 100
 #define BACKOFF_CAP_US	 4000
 
-struct lock_conn {
-	struct conn_watch watch; /* the context's socket, while there is one */
-	struct redis_url url;
-	char prefix[96];
-	int connect_timeout_ms, command_timeout_ms;
-	redisContext *ctx; /* NULL after a failure: reconnect before use */
-	char sha[48];	   /* the release script's SHA1 on ctx, "" before SCRIPT LOAD */
-	struct rng rng;	   /* backoff jitter, this connection's own */
-};
-
 /* ---- URL --------------------------------------------------------------- */
 
 /* The URL as messages may show it: the password replaced by ***, cut at 96. */
@@ -222,7 +212,81 @@ int redis_url_parse(const char *url, struct redis_url *out, struct rb_err *e)
 	return url_bad(e, url, "unknown scheme");
 }
 
+/* ---- URL lists (Redlock's nodes) ----------------------------------------- */
+
+int redis_urls_count(const char *list)
+{
+	int n = 1;
+
+	if (!list || !*list)
+		return 0;
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	return n;
+}
+
+int redis_urls_item(const char *list, int i, char *out, size_t n)
+{
+	const char *p = list, *end;
+	size_t len;
+
+	if (!list || i < 0 || i >= redis_urls_count(list))
+		return -1;
+	while (i-- > 0)
+		p = strchr(p, ',') + 1;
+	end = strchr(p, ',');
+	len = end ? (size_t)(end - p) : strlen(p);
+	if (len >= n)
+		return -1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return (int)len;
+}
+
+int redlock_quorum(int n)
+{
+	return n / 2 + 1;
+}
+
+long long redlock_validity_ms(int ttl_ms, uint64_t elapsed_us)
+{
+	long long ttl_us = (long long)ttl_ms * 1000, drift_us = (long long)ttl_ms * 10 + 2000;
+
+	/* Rounded down: a lease is never taken for longer than it is. */
+	return (ttl_us - (long long)elapsed_us - drift_us) / 1000 -
+		((ttl_us - (long long)elapsed_us - drift_us) % 1000 < 0);
+}
+
+int redlock_node_timeout_ms(int ttl_ms, int command_ms)
+{
+	int t = ttl_ms / 100;
+
+	t = t < 10 ? 10 : t > 100 ? 100 : t;
+	return command_ms > 0 && command_ms < t ? command_ms : t;
+}
+
 /* ---- connections ------------------------------------------------------- */
+
+/* One Redis node: its URL, its connection and what was set up on it. */
+struct rnode {
+	struct conn_watch watch; /* the context's socket, while there is one */
+	struct redis_url url;
+	redisContext *ctx; /* NULL after a failure: reconnect before use */
+	char sha[48];	   /* the release script's SHA1 on ctx, "" before SCRIPT LOAD */
+	int timeout_ms;	   /* the command time-out ctx has now */
+};
+
+/*
+ * A client's connection to the lock service: one context a node. The
+ * single-node strategies use node[0] only; Redlock uses them all.
+ */
+struct lock_conn {
+	struct rnode node[REDLOCK_MAX_NODES];
+	int n;
+	char prefix[96];
+	int connect_timeout_ms, command_timeout_ms;
+	struct rng rng; /* backoff jitter, this connection's own */
+};
 
 static struct timeval ms_tv(int ms)
 {
@@ -232,53 +296,53 @@ static struct timeval ms_tv(int ms)
 }
 
 /* "127.0.0.1:6379" or the socket path: where, in messages. */
-static void where(const struct lock_conn *c, char *out, size_t n)
+static void where(const struct rnode *nd, char *out, size_t n)
 {
-	if (c->url.port)
-		str_printf(out, n, strchr(c->url.host, ':') ? "[%s]:%d" : "%s:%d", c->url.host,
-			   c->url.port);
+	if (nd->url.port)
+		str_printf(out, n, strchr(nd->url.host, ':') ? "[%s]:%d" : "%s:%d", nd->url.host,
+			   nd->url.port);
 	else
-		str_copy(out, c->url.host, n);
+		str_copy(out, nd->url.host, n);
 }
 
 /* Forgets a context that failed: it is never used again. */
-static void drop_ctx(struct lock_conn *c)
+static void drop_ctx(struct rnode *nd)
 {
-	conn_unwatch(&c->watch);
-	if (c->ctx)
-		redisFree(c->ctx);
-	c->ctx = NULL;
-	c->sha[0] = '\0';
+	conn_unwatch(&nd->watch);
+	if (nd->ctx)
+		redisFree(nd->ctx);
+	nd->ctx = NULL;
+	nd->sha[0] = '\0';
 }
 
 /*
  * Fills e from the context's failure (a NULL reply, or c->err set),
  * classed "connection", and drops the context.
  */
-static int ctx_fail(struct lock_conn *c, const char *what, struct rb_err *e)
+static int ctx_fail(struct rnode *nd, const char *what, struct rb_err *e)
 {
 	char at[160];
 	const char *why = "no reply";
 
-	where(c, at, sizeof(at));
-	if (c->ctx && c->ctx->err) {
-		why = c->ctx->errstr;
+	where(nd, at, sizeof(at));
+	if (nd->ctx && nd->ctx->err) {
+		why = nd->ctx->errstr;
 		/* hiredis reports SO_RCVTIMEO as EAGAIN's text. */
-		if (c->ctx->err == REDIS_ERR_IO && strstr(why, "temporarily unavailable"))
+		if (nd->ctx->err == REDIS_ERR_IO && strstr(why, "temporarily unavailable"))
 			why = "no reply in time (command time-out)";
 	}
 	rb_err_set(e, RB_CLS_CONNECTION, NULL, 0, "Redis %s: %s: %s", at, what, why);
-	conn_cut_error(&c->watch, e);
-	drop_ctx(c);
+	conn_cut_error(&nd->watch, e);
+	drop_ctx(nd);
 	return -1;
 }
 
 /* Fills e from an error reply (class "other") and frees it. */
-static int reply_fail(struct lock_conn *c, redisReply *r, const char *what, struct rb_err *e)
+static int reply_fail(struct rnode *nd, redisReply *r, const char *what, struct rb_err *e)
 {
 	char at[160];
 
-	where(c, at, sizeof(at));
+	where(nd, at, sizeof(at));
 	if (r && r->type == REDIS_REPLY_ERROR)
 		rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis %s: %s: %s", at, what, r->str);
 	else
@@ -292,69 +356,71 @@ static int reply_fail(struct lock_conn *c, redisReply *r, const char *what, stru
  * Sends one command. Returns the reply (an error reply included), or NULL
  * with e filled and the context dropped when the connection failed.
  */
-static redisReply *cmd(struct lock_conn *c, struct rb_err *e, const char *what, const char *fmt,
-		       ...)
+static redisReply *cmd(struct rnode *nd, struct rb_err *e, const char *what, const char *fmt, ...)
 {
 	redisReply *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	conn_busy(&c->watch);
-	r = redisvCommand(c->ctx, fmt, ap);
-	conn_idle(&c->watch);
+	conn_busy(&nd->watch);
+	r = redisvCommand(nd->ctx, fmt, ap);
+	conn_idle(&nd->watch);
 	va_end(ap);
-	if (!r || c->ctx->err) {
+	if (!r || nd->ctx->err) {
 		freeReplyObject(r);
-		ctx_fail(c, what, e);
+		ctx_fail(nd, what, e);
 		return NULL;
 	}
 	return r;
 }
 
-/* Opens c->ctx: connect, time-outs, AUTH, SELECT. */
-static int open_ctx(struct lock_conn *c, struct rb_err *e)
+/* Opens nd->ctx: connect, time-outs, AUTH, SELECT. */
+static int open_ctx(struct rnode *nd, int connect_ms, int command_ms, struct rb_err *e)
 {
-	struct timeval tv = ms_tv(c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 10000);
-	const char *pass = c->url.pass[0] ? c->url.pass : getenv("REDISCLI_AUTH");
+	struct timeval tv = ms_tv(connect_ms > 0 ? connect_ms : 10000);
+	const char *pass = nd->url.pass[0] ? nd->url.pass : getenv("REDISCLI_AUTH");
 	redisReply *r;
 
-	c->sha[0] = '\0';
-	if (c->url.user[0] && !(pass && *pass))
+	nd->sha[0] = '\0';
+	nd->timeout_ms = 0;
+	if (nd->url.user[0] && !(pass && *pass))
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
 				  "Redis user '%s' has no password: "
 				  "put it in the URL (redis://%s:PASSWORD@...) or in REDISCLI_AUTH",
-				  c->url.user, c->url.user);
-	if (c->url.port)
-		c->ctx = redisConnectWithTimeout(c->url.host, c->url.port, tv);
+				  nd->url.user, nd->url.user);
+	if (nd->url.port)
+		nd->ctx = redisConnectWithTimeout(nd->url.host, nd->url.port, tv);
 	else
-		c->ctx = redisConnectUnixWithTimeout(c->url.host, tv);
-	if (!c->ctx || c->ctx->err)
-		return ctx_fail(c, "connecting", e);
-	conn_watch(&c->watch, c->ctx->fd);
-	if (c->command_timeout_ms > 0 &&
-	    redisSetTimeout(c->ctx, ms_tv(c->command_timeout_ms)) != REDIS_OK)
-		return ctx_fail(c, "setting the command time-out", e);
+		nd->ctx = redisConnectUnixWithTimeout(nd->url.host, tv);
+	if (!nd->ctx || nd->ctx->err)
+		return ctx_fail(nd, "connecting", e);
+	conn_watch(&nd->watch, nd->ctx->fd);
+	if (command_ms > 0) {
+		if (redisSetTimeout(nd->ctx, ms_tv(command_ms)) != REDIS_OK)
+			return ctx_fail(nd, "setting the command time-out", e);
+		nd->timeout_ms = command_ms;
+	}
 	if (pass && *pass) {
-		if (c->url.user[0])
-			r = cmd(c, e, "AUTH", "AUTH %s %s", c->url.user, pass);
+		if (nd->url.user[0])
+			r = cmd(nd, e, "AUTH", "AUTH %s %s", nd->url.user, pass);
 		else
-			r = cmd(c, e, "AUTH", "AUTH %s", pass);
+			r = cmd(nd, e, "AUTH", "AUTH %s", pass);
 		if (!r)
 			return -1;
 		if (r->type == REDIS_REPLY_ERROR) {
-			reply_fail(c, r, "AUTH", e);
-			drop_ctx(c);
+			reply_fail(nd, r, "AUTH", e);
+			drop_ctx(nd);
 			return -1;
 		}
 		freeReplyObject(r);
 	}
-	if (c->url.db != 0) {
-		r = cmd(c, e, "SELECT", "SELECT %d", c->url.db);
+	if (nd->url.db != 0) {
+		r = cmd(nd, e, "SELECT", "SELECT %d", nd->url.db);
 		if (!r)
 			return -1;
 		if (r->type == REDIS_REPLY_ERROR) {
-			reply_fail(c, r, "SELECT", e);
-			drop_ctx(c);
+			reply_fail(nd, r, "SELECT", e);
+			drop_ctx(nd);
 			return -1;
 		}
 		freeReplyObject(r);
@@ -362,13 +428,28 @@ static int open_ctx(struct lock_conn *c, struct rb_err *e)
 	return 0;
 }
 
-/* A usable context: the current one, or a fresh one when it failed. */
-static int ready(struct lock_conn *c, struct rb_err *e)
+/*
+ * A usable context with the command time-out command_ms: the current one,
+ * or a fresh one (connecting within connect_ms) when it failed.
+ */
+static int ready_in(struct rnode *nd, int connect_ms, int command_ms, struct rb_err *e)
 {
-	if (c->ctx && !c->ctx->err)
+	if (nd->ctx && !nd->ctx->err) {
+		if (command_ms > 0 && nd->timeout_ms != command_ms) {
+			if (redisSetTimeout(nd->ctx, ms_tv(command_ms)) != REDIS_OK)
+				return ctx_fail(nd, "setting the command time-out", e);
+			nd->timeout_ms = command_ms;
+		}
 		return 0;
-	drop_ctx(c);
-	return open_ctx(c, e);
+	}
+	drop_ctx(nd);
+	return open_ctx(nd, connect_ms, command_ms, e);
+}
+
+/* ready_in with the connection's own time-outs. */
+static int ready(struct lock_conn *c, struct rnode *nd, struct rb_err *e)
+{
+	return ready_in(nd, c->connect_timeout_ms, c->command_timeout_ms, e);
 }
 
 static void seed_rng(struct rng *r)
@@ -380,14 +461,21 @@ static void seed_rng(struct rng *r)
 	rng_seed(r, s);
 }
 
+static void redis_close(struct lock_conn *c);
+
+/* Connects to every node the URL (list) names: each must answer now. */
 static int redis_connect(const struct lock_opts *o, struct lock_conn **out, struct rb_err *e)
 {
 	struct lock_conn *c;
+	int n = redis_urls_count(o->url);
 
 	*out = NULL;
+	if (n < 1 || n > REDLOCK_MAX_NODES)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis: %d URLs (1 to %d)", n,
+				  REDLOCK_MAX_NODES);
 	c = xcalloc(1, sizeof(*c));
-	if (redis_url_parse(o->url, &c->url, e) < 0)
-		goto fail;
+	for (int i = 0; i < REDLOCK_MAX_NODES; i++)
+		c->node[i].watch.fd = -1;
 	if (snprintf(c->prefix, sizeof(c->prefix), "%s", o->prefix ? o->prefix : "racebench") >=
 	    (int)sizeof(c->prefix)) {
 		rb_err_set(e, RB_CLS_OTHER, NULL, 0,
@@ -398,12 +486,24 @@ static int redis_connect(const struct lock_opts *o, struct lock_conn **out, stru
 	c->connect_timeout_ms = o->connect_timeout_ms;
 	c->command_timeout_ms = o->command_timeout_ms;
 	seed_rng(&c->rng);
-	if (open_ctx(c, e) < 0)
-		goto fail;
+	for (int i = 0; i < n; i++) {
+		char one[1024];
+
+		if (redis_urls_item(o->url, i, one, sizeof(one)) < 0) {
+			rb_err_set(e, RB_CLS_OTHER, NULL, 0, "Redis URL %d of %d is too long",
+				   i + 1, n);
+			goto fail;
+		}
+		if (redis_url_parse(one, &c->node[i].url, e) < 0)
+			goto fail;
+		c->n = i + 1;
+		if (open_ctx(&c->node[i], c->connect_timeout_ms, c->command_timeout_ms, e) < 0)
+			goto fail;
+	}
 	*out = c;
 	return 0;
 fail:
-	free(c);
+	redis_close(c);
 	return -1;
 }
 
@@ -411,7 +511,8 @@ static void redis_close(struct lock_conn *c)
 {
 	if (!c)
 		return;
-	drop_ctx(c);
+	for (int i = 0; i < c->n; i++)
+		drop_ctx(&c->node[i]);
 	free(c);
 }
 
@@ -468,61 +569,86 @@ static int make_key(const struct lock_conn *c, const char *kind, const char *nam
 	return 0;
 }
 
-/* The next fencing token for name: INCR on its counter. */
+/* The next fencing token for name: INCR on its counter (node 1). */
 static int next_fence(struct lock_conn *c, const char *name, long long *out, struct rb_err *e)
 {
+	struct rnode *nd = &c->node[0];
 	char key[160];
 	redisReply *r;
 
 	if (make_key(c, "fence", name, key, sizeof(key), e) < 0)
 		return -1;
-	r = cmd(c, e, "INCR (fencing token)", "INCR %s", key);
+	r = cmd(nd, e, "INCR (fencing token)", "INCR %s", key);
 	if (!r)
 		return -1;
 	if (r->type != REDIS_REPLY_INTEGER)
-		return reply_fail(c, r, "INCR (fencing token)", e);
+		return reply_fail(nd, r, "INCR (fencing token)", e);
 	*out = r->integer;
 	freeReplyObject(r);
 	return 0;
 }
 
+/* SET key token NX PX ttl on nd: 1 set, 0 taken, -1 error (e). */
+static int set_nx(struct rnode *nd, const struct lock_grant *g, int ttl_ms, struct rb_err *e)
+{
+	redisReply *r = cmd(nd, e, "SET NX (acquire)", "SET %s %s NX PX %d", g->key, g->token,
+			    ttl_ms > 0 ? ttl_ms : 1);
+	int granted;
+
+	if (!r)
+		return -1;
+	if (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_NIL)
+		return reply_fail(nd, r, "SET NX (acquire)", e);
+	granted = r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	return granted;
+}
+
+/*
+ * Sleeps before the next try: half the step fixed, half random, so
+ * waiters spread out; the step doubles up to the cap. Returns 0 when the
+ * deadline has passed (no sleep).
+ */
+static int backoff(struct lock_conn *c, uint64_t *delay, uint64_t deadline)
+{
+	uint64_t now = now_ns(), nap, left_us;
+
+	if (now >= deadline)
+		return 0;
+	nap = *delay / 2 + (uint64_t)((double)(*delay / 2) * rng_unit(&c->rng));
+	left_us = (deadline - now) / 1000;
+	sleep_us(nap < left_us ? nap : left_us);
+	if (*delay < BACKOFF_CAP_US)
+		*delay = *delay * 2 < BACKOFF_CAP_US ? *delay * 2 : BACKOFF_CAP_US;
+	return 1;
+}
+
+/* The single-node lock, on node 1: the Redis of the incidents. */
 static int redis_acquire(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms, int fence,
 			 struct lock_grant *g, struct rb_err *e)
 {
 	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	uint64_t delay = BACKOFF_FIRST_US;
+	struct rnode *nd = &c->node[0];
 
 	memset(g, 0, sizeof(*g));
 	if (make_key(c, "lock", name, g->key, sizeof(g->key), e) < 0 || new_token(g->token, e) < 0)
 		return -1;
 	for (;;) {
-		redisReply *r;
-		uint64_t now, left_us, nap;
 		int granted;
 
-		if (ready(c, e) < 0)
+		if (ready(c, nd, e) < 0)
 			return -1;
-		r = cmd(c, e, "SET NX (acquire)", "SET %s %s NX PX %d", g->key, g->token,
-			ttl_ms > 0 ? ttl_ms : 1);
-		if (!r)
+		granted = set_nx(nd, g, ttl_ms, e);
+		if (granted < 0)
 			return -1;
-		if (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_NIL)
-			return reply_fail(c, r, "SET NX (acquire)", e);
-		granted = r->type == REDIS_REPLY_STATUS;
-		freeReplyObject(r);
-		now = now_ns();
-		g->waited_us = (now - t0) / 1000;
+		g->waited_us = (now_ns() - t0) / 1000;
 		if (granted)
 			break;
-		if (now >= deadline)
+		if (!backoff(c, &delay, deadline))
 			return 0;
-		/* Jittered: half the step fixed, half random, so waiters spread out. */
-		nap = delay / 2 + (uint64_t)((double)(delay / 2) * rng_unit(&c->rng));
-		left_us = (deadline - now) / 1000;
-		sleep_us(nap < left_us ? nap : left_us);
-		if (delay < BACKOFF_CAP_US)
-			delay = delay * 2 < BACKOFF_CAP_US ? delay * 2 : BACKOFF_CAP_US;
 	}
+	g->nodes = g->asked = 1u;
 	if (fence && next_fence(c, name, &g->fence, e) < 0) {
 		struct rb_err ignored;
 
@@ -533,40 +659,44 @@ static int redis_acquire(struct lock_conn *c, const char *name, int ttl_ms, int 
 	return 1;
 }
 
-static int load_script(struct lock_conn *c, struct rb_err *e)
+static int load_script(struct rnode *nd, struct rb_err *e)
 {
-	redisReply *r = cmd(c, e, "SCRIPT LOAD", "SCRIPT LOAD %s", release_lua);
+	redisReply *r = cmd(nd, e, "SCRIPT LOAD", "SCRIPT LOAD %s", release_lua);
 
 	if (!r)
 		return -1;
-	if (r->type != REDIS_REPLY_STRING || r->len >= sizeof(c->sha))
-		return reply_fail(c, r, "SCRIPT LOAD", e);
-	memcpy(c->sha, r->str, r->len);
-	c->sha[r->len] = '\0';
+	if (r->type != REDIS_REPLY_STRING || r->len >= sizeof(nd->sha))
+		return reply_fail(nd, r, "SCRIPT LOAD", e);
+	memcpy(nd->sha, r->str, r->len);
+	nd->sha[r->len] = '\0';
 	freeReplyObject(r);
 	return 0;
 }
 
 /*
+ * Compare-and-delete of g on nd, with time-outs connect_ms and command_ms.
  * Release is idempotent (the script deletes only our own token), so a
  * connection that failed under it is replaced and the release tried once
- * more: otherwise the lock would stay taken for its whole lease.
+ * more: otherwise the lock would stay taken for its whole lease. Returns
+ * 1 released, 0 not ours (gone or someone else's), -1 error.
  */
-static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e)
+static int release_on(struct rnode *nd, const struct lock_grant *g, int connect_ms, int command_ms,
+		      struct rb_err *e)
 {
 	int reconnects = 0, reloads = 0;
 	redisReply *r;
 	long long n;
 
 	for (;;) {
-		if (ready(c, e) < 0)
+		if (ready_in(nd, connect_ms, command_ms, e) < 0)
 			return -1;
-		if (!c->sha[0] && load_script(c, e) < 0) {
-			if (!c->ctx && reconnects++ == 0)
+		if (!nd->sha[0] && load_script(nd, e) < 0) {
+			if (!nd->ctx && reconnects++ == 0)
 				continue;
 			return -1;
 		}
-		r = cmd(c, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", c->sha, g->key, g->token);
+		r = cmd(nd, e, "EVALSHA (release)", "EVALSHA %s 1 %s %s", nd->sha, g->key,
+			g->token);
 		if (!r) {
 			if (reconnects++ == 0)
 				continue;
@@ -576,18 +706,109 @@ static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct
 		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
 		    reloads++ == 0) {
 			freeReplyObject(r);
-			c->sha[0] = '\0';
+			nd->sha[0] = '\0';
 			continue;
 		}
 		break;
 	}
 	if (r->type != REDIS_REPLY_INTEGER)
-		return reply_fail(c, r, "EVALSHA (release)", e);
+		return reply_fail(nd, r, "EVALSHA (release)", e);
 	n = r->integer;
 	freeReplyObject(r);
 	return n > 0 ? 1 : 0;
 }
 
+static int redis_release(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e)
+{
+	return release_on(&c->node[0], g, c->connect_timeout_ms, c->command_timeout_ms, e);
+}
+
+/*
+ * Releases g wherever its last try sent SET (bits of g->asked), each node
+ * with the short time-out: how many said "released" and how many failed.
+ */
+static void release_asked(struct lock_conn *c, const struct lock_grant *g, int node_ms,
+			  int *released, int *failed, struct rb_err *e)
+{
+	*released = *failed = 0;
+	for (int i = 0; i < c->n; i++) {
+		int rc;
+
+		if (!(g->asked >> i & 1u))
+			continue;
+		rc = release_on(&c->node[i], g, node_ms, node_ms, e);
+		*released += rc == 1;
+		*failed += rc < 0;
+	}
+}
+
+/*
+ * Redlock (https://redis.io/docs/latest/develop/use/patterns/distributed-locks/).
+ * One token for the whole wait; each try asks the nodes in order and
+ * stops early once a majority is out of reach (that try has failed
+ * anyway). A node that does not answer within the node time-out counts as
+ * a "no", and its connection is made anew on the next try.
+ */
+static int redis_acquire_majority(struct lock_conn *c, const char *name, int ttl_ms, int wait_ms,
+				  struct lock_grant *g, struct rb_err *e)
+{
+	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
+	uint64_t delay = BACKOFF_FIRST_US;
+	int quorum = redlock_quorum(c->n),
+	    node_ms = redlock_node_timeout_ms(ttl_ms, c->command_timeout_ms);
+	struct rb_err last;
+
+	memset(g, 0, sizeof(*g));
+	rb_err_clear(&last);
+	if (make_key(c, "lock", name, g->key, sizeof(g->key), e) < 0 || new_token(g->token, e) < 0)
+		return -1;
+	for (;;) {
+		uint64_t t1 = now_ns();
+		int oks = 0, errors = 0, released, failed;
+
+		g->nodes = g->asked = 0;
+		for (int i = 0; i < c->n && oks + (c->n - i) >= quorum; i++) {
+			struct rnode *nd = &c->node[i];
+			int rc = -1;
+
+			if (ready_in(nd, node_ms, node_ms, &last) == 0) {
+				g->asked |= 1u << i;
+				rc = set_nx(nd, g, ttl_ms, &last);
+			}
+			if (rc == 1) {
+				oks++;
+				g->nodes |= 1u << i;
+			}
+			errors += rc < 0;
+		}
+		g->validity_ms = redlock_validity_ms(ttl_ms, (now_ns() - t1) / 1000);
+		g->waited_us = (now_ns() - t0) / 1000;
+		if (oks >= quorum && g->validity_ms > 0)
+			return 1;
+		release_asked(c, g, node_ms, &released, &failed, &last);
+		if (!backoff(c, &delay, deadline)) {
+			/* Not a wait that ran out: most nodes did not answer at all. */
+			if (errors >= quorum) {
+				*e = last;
+				return -1;
+			}
+			return 0;
+		}
+	}
+}
+
+static int redis_release_all(struct lock_conn *c, const struct lock_grant *g, struct rb_err *e)
+{
+	int quorum = redlock_quorum(c->n), released, failed;
+
+	/* The grant does not keep its lease: the longest node time-out. */
+	release_asked(c, g, redlock_node_timeout_ms(INT_MAX, c->command_timeout_ms), &released,
+		      &failed, e);
+	if (released >= quorum)
+		return 1;
+	/* Nodes that did not answer may still hold it: unknown, not expired. */
+	return released + failed >= quorum && failed ? -1 : 0;
+}
 /* ---- administration ---------------------------------------------------- */
 
 /* The glob matching exactly the keys prefix:kind:* (prefix glob-escaped). */
@@ -621,8 +842,7 @@ static const char clear_script[] = "local n = 0 "
 				   "end "
 				   "return n";
 
-static int del_ours(struct lock_conn *c, const redisReply *keys, const char *shape,
-		    struct rb_err *e)
+static int del_ours(struct rnode *nd, const redisReply *keys, const char *shape, struct rb_err *e)
 {
 	const char **argv;
 	size_t *lens, k = keys->elements;
@@ -645,29 +865,30 @@ static int del_ours(struct lock_conn *c, const redisReply *keys, const char *sha
 	for (size_t i = 0; i < k + 4; i++)
 		if (!lens[i])
 			lens[i] = strlen(argv[i]);
-	conn_busy(&c->watch);
-	r = redisCommandArgv(c->ctx, (int)k + 4, argv, lens);
-	conn_idle(&c->watch);
+	conn_busy(&nd->watch);
+	r = redisCommandArgv(nd->ctx, (int)k + 4, argv, lens);
+	conn_idle(&nd->watch);
 	free(argv);
 	free(lens);
-	if (!r || c->ctx->err) {
+	if (!r || nd->ctx->err) {
 		freeReplyObject(r);
-		return ctx_fail(c, "EVAL (clean-up)", e);
+		return ctx_fail(nd, "EVAL (clean-up)", e);
 	}
 	if (r->type != REDIS_REPLY_INTEGER)
-		return reply_fail(c, r, "EVAL (clean-up)", e);
+		return reply_fail(nd, r, "EVAL (clean-up)", e);
 	freeReplyObject(r);
 	return 0;
 }
 
 /* SCANs the keys prefix:kind:* and deletes those of racebench's shape. */
-static int clear_kind(struct lock_conn *c, const char *kind, const char *shape, struct rb_err *e)
+static int clear_kind(struct lock_conn *c, struct rnode *nd, const char *kind, const char *shape,
+		      struct rb_err *e)
 {
 	char pattern[2 * sizeof(c->prefix) + 16], cursor[32] = "0";
 
 	prefix_pattern(c->prefix, kind, pattern, sizeof(pattern));
 	do {
-		redisReply *r = cmd(c, e, "SCAN", "SCAN %s MATCH %s COUNT 500", cursor, pattern);
+		redisReply *r = cmd(nd, e, "SCAN", "SCAN %s MATCH %s COUNT 500", cursor, pattern);
 		const redisReply *keys;
 
 		if (!r)
@@ -676,14 +897,14 @@ static int clear_kind(struct lock_conn *c, const char *kind, const char *shape, 
 		    r->element[0]->type != REDIS_REPLY_STRING ||
 		    r->element[1]->type != REDIS_REPLY_ARRAY ||
 		    r->element[0]->len >= sizeof(cursor))
-			return reply_fail(c, r, "SCAN", e);
+			return reply_fail(nd, r, "SCAN", e);
 		keys = r->element[1];
 		for (size_t i = 0; i < keys->elements; i++)
 			if (keys->element[i]->type != REDIS_REPLY_STRING)
-				return reply_fail(c, r, "SCAN", e);
+				return reply_fail(nd, r, "SCAN", e);
 		memcpy(cursor, r->element[0]->str, r->element[0]->len);
 		cursor[r->element[0]->len] = '\0';
-		if (del_ours(c, keys, shape, e) < 0) {
+		if (del_ours(nd, keys, shape, e) < 0) {
 			freeReplyObject(r);
 			return -1;
 		}
@@ -692,15 +913,22 @@ static int clear_kind(struct lock_conn *c, const char *kind, const char *shape, 
 	return 0;
 }
 
-/* The run's locks and fencing counters, and nothing else under the prefix. */
+/* The run's locks and fencing counters, and nothing else under the prefix, on every node. */
 static int redis_clear(struct lock_conn *c, struct rb_err *e)
 {
-	if (ready(c, e) < 0)
-		return -1;
-	if (clear_kind(c, "lock",
-		       "^%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x$", e) < 0)
-		return -1;
-	return clear_kind(c, "fence", "^%d+$", e);
+	for (int i = 0; i < c->n; i++) {
+		struct rnode *nd = &c->node[i];
+
+		if (ready(c, nd, e) < 0)
+			return -1;
+		if (clear_kind(c, nd, "lock",
+			       "^%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x$",
+			       e) < 0)
+			return -1;
+		if (clear_kind(c, nd, "fence", "^%d+$", e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* The value of "name:" in an INFO text, copied into out; 0 when present. */
@@ -730,10 +958,36 @@ static void add_setting(struct server_info *out, const char *name, const char *v
 }
 
 /*
+ * appendfsync, when the AOF is on (Redlock's safety across a restart
+ * depends on it). A server that refuses CONFIG (a managed one may rename
+ * it) just does not say.
+ */
+static int appendfsync(struct rnode *nd, struct server_info *out, struct rb_err *e)
+{
+	redisReply *r;
+
+	for (int i = 0; i < out->nsettings; i++) {
+		if (strcmp(out->settings[i].name, "appendonly") ||
+		    strcmp(out->settings[i].value, "yes"))
+			continue;
+		r = cmd(nd, e, "CONFIG GET appendfsync", "CONFIG GET appendfsync");
+		if (!r)
+			return -1;
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+		    r->element[1]->type == REDIS_REPLY_STRING)
+			add_setting(out, "appendfsync", r->element[1]->str);
+		freeReplyObject(r);
+		break;
+	}
+	return 0;
+}
+
+/*
  * Product and version from INFO, and the settings a lock depends on: the
  * eviction policy (allkeys-* may evict a held lock), persistence (a
- * restart without it forgets every lock) and the replication role (a
- * failover may lose a lock not yet replicated).
+ * restart without it forgets every lock: appendonly and appendfsync) and
+ * the replication role (a failover may lose a lock not yet replicated).
+ * Node 1's, and how many nodes Redlock has ("nodes", when more than one).
  */
 static int redis_server_info(struct lock_conn *c, struct server_info *out, struct rb_err *e)
 {
@@ -743,17 +997,18 @@ static int redis_server_info(struct lock_conn *c, struct server_info *out, struc
 		{ "maxmemory_policy", "maxmemory-policy" },
 		{ "aof_enabled", "appendonly" },
 	};
+	struct rnode *nd = &c->node[0];
 	char value[64];
 	redisReply *r;
 
 	memset(out, 0, sizeof(*out));
-	if (ready(c, e) < 0)
+	if (ready(c, nd, e) < 0)
 		return -1;
-	r = cmd(c, e, "INFO", "INFO");
+	r = cmd(nd, e, "INFO", "INFO");
 	if (!r)
 		return -1;
 	if (r->type != REDIS_REPLY_STRING)
-		return reply_fail(c, r, "INFO", e);
+		return reply_fail(nd, r, "INFO", e);
 	str_copy(out->product, "Redis", sizeof(out->product));
 	if (info_field(r->str, "server_name", value, sizeof(value)) == 0 &&
 	    !strcmp(value, "valkey"))
@@ -768,11 +1023,17 @@ static int redis_server_info(struct lock_conn *c, struct server_info *out, struc
 					    ? (value[0] == '1' ? "yes" : "no")
 					    : value);
 	freeReplyObject(r);
+	if (appendfsync(nd, out, e) < 0)
+		return -1;
+	if (c->n > 1) {
+		snprintf(value, sizeof(value), "%d (the settings above are node 1's)", c->n);
+		add_setting(out, "nodes", value);
+	}
 	return 0;
 }
 
-/* The URL fit to print: its password as ***; a URL that does not parse, not at all. */
-static void redis_redact(const char *url, char *out, size_t n)
+/* One URL fit to print: its password as ***; a URL that does not parse, not at all. */
+static void redact_one(const char *url, char *out, size_t n)
 {
 	struct redis_url u;
 
@@ -782,7 +1043,28 @@ static void redis_redact(const char *url, char *out, size_t n)
 		url_redact(url, NULL, out, n);
 }
 
-static int redis_check_url(const char *url, struct rb_err *e)
+/* Each URL of the list redacted, commas kept. */
+static void redis_redact(const char *url, char *out, size_t n)
+{
+	int k = redis_urls_count(url);
+
+	if (k <= 1) {
+		redact_one(url, out, n);
+		return;
+	}
+	out[0] = '\0';
+	for (int i = 0; i < k; i++) {
+		char one[1024], shown[1024];
+
+		if (redis_urls_item(url, i, one, sizeof(one)) < 0)
+			str_copy(shown, "(a malformed URL, not shown)", sizeof(shown));
+		else
+			redact_one(one, shown, sizeof(shown));
+		str_printf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", shown);
+	}
+}
+
+static int check_one(const char *url, struct rb_err *e)
 {
 	struct redis_url u;
 
@@ -797,21 +1079,71 @@ static int redis_check_url(const char *url, struct rb_err *e)
 	return 0;
 }
 
+/* One URL, or a comma list of them (Redlock's nodes): each is checked. */
+static int redis_check_url(const char *url, struct rb_err *e)
+{
+	int k = redis_urls_count(url);
+
+	if (k <= 1)
+		return check_one(url, e);
+	if (k > REDLOCK_MAX_NODES)
+		return rb_err_input(e, "%d URLs: Redlock takes at most %d nodes", k,
+				    REDLOCK_MAX_NODES);
+	for (int i = 0; i < k; i++) {
+		char one[1024], why[sizeof(e->msg)];
+
+		if (redis_urls_item(url, i, one, sizeof(one)) < 0)
+			return rb_err_input(e, "URL %d of %d is longer than %zu bytes", i + 1, k,
+					    sizeof(one) - 1);
+		if (!*one)
+			return rb_err_input(e, "URL %d of %d is empty (a stray comma?)", i + 1, k);
+		if (check_one(one, e) < 0) {
+			str_copy(why, e->msg, sizeof(why));
+			return rb_err_input(e, "URL %d of %d: %.400s", i + 1, k, why);
+		}
+	}
+	return 0;
+}
+
+static int redis_nodes(const char *url)
+{
+	int k = redis_urls_count(url);
+
+	return k > 0 ? k : 1;
+}
+
+static const struct topology_info redlock_topology = {
+	.name = "redlock",
+	.server = "redis-nodes",
+	.dsn_file = "redis-nodes.url",
+	.replica_file = NULL,
+	.summary = "Redlock over independent Redis masters (3 by default; "
+		   "RACEBENCH_REDIS_NODES, RACEBENCH_REDIS_FSYNC=always)",
+};
+
 const struct lock_service lock_service_redis = {
 	.name = "redis",
 	.product = "Redis",
 	.option = "redis",
 	.option_arg = "URL",
-	.option_help = "your Redis for the redis-* strategies: redis://host:port",
+	.option_help = "your Redis for the redis-* strategies: redis://host:port;\n"
+		       "a comma list of URLs: Redlock's nodes (redlock; the others\n"
+		       "use the first)",
 	.env = "RACEBENCH_REDIS",
 	.password_env = "REDISCLI_AUTH",
 	.server = "redis",
+	.topology = &redlock_topology,
+	.xNodes = redis_nodes,
 	.xCheckUrl = redis_check_url,
-	.summary = "Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release",
+	.summary =
+		"Redis (hiredis): SET NX PX with a random token, Lua compare-and-delete release; "
+		"Redlock over several",
 	.xConnect = redis_connect,
 	.xClose = redis_close,
 	.xAcquire = redis_acquire,
 	.xRelease = redis_release,
+	.xAcquireMajority = redis_acquire_majority,
+	.xReleaseAll = redis_release_all,
 	.xClear = redis_clear,
 	.xServerInfo = redis_server_info,
 	.xRedact = redis_redact,

@@ -86,6 +86,9 @@ static json_t *cell_json(const struct cell_result *c, int gated)
 		json_object_set_new(lock, "acquire_wait_us", lat_json(&c->lock_wait));
 		json_object_set_new(lock, "acquire_timeouts", json_integer(c->lock_timeouts));
 		json_object_set_new(lock, "leases_expired", json_integer(c->lease_expired));
+		/* Only Redlock cells count it: elsewhere it would be a 0 nobody measured. */
+		if (c->counts_holders)
+			json_object_set_new(lock, "two_holders", json_integer(c->two_holders));
 		json_object_set_new(j, "lock", lock);
 	}
 	if (c->has_lag)

@@ -143,7 +143,8 @@ static const char *r_fits(const struct scenario *sc, enum strategy s, enum diale
 	case ST_REDIS_NARROW:
 	case ST_REDIS_WIDE:
 	case ST_REDIS_EXPIRY:
-	case ST_SYNC_WAIT: return NULL;
+	case ST_SYNC_WAIT:
+	case ST_REDLOCK: return NULL;
 	case ST_REDIS_LATE:
 		return r->parent[0] ? NULL
 				    : "redis-late reads the key's parent row before it locks, and "

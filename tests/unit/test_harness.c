@@ -238,6 +238,13 @@ static void guards(void **state)
 	assert_int_equal(fake_calls("ACQUIRE"), 4);
 	assert_int_equal(fake_calls("RELEASE"), 4);
 	assert_true(c.has_lock);
+	/* redlock without xAcquireMajority (the fake, explain) takes xAcquire, wide */
+	fake_reset();
+	assert_int_equal(cell(&cfg, ST_REDLOCK, &c), 0);
+	assert_int_equal(fake_calls("ACQUIRE"), 4);
+	assert_int_equal(fake_calls("RELEASE"), 4);
+	assert_true(c.has_lock);
+	assert_true(c.counts_holders);
 	/* redis-late reads the parent first: the snapshot before the lock */
 	fake_reset();
 	assert_int_equal(cell(&cfg, ST_REDIS_LATE, &c), 0);

@@ -147,12 +147,98 @@ static void password_never_shown(void **state)
 	assert_non_null(strstr(e.msg, "'redis://h:0'"));
 }
 
+/* Redlock's nodes: a comma list, split, counted, checked and redacted URL by URL. */
+static void url_lists(void **state)
+{
+	const char *list = "redis://a:1,redis://:pw@b:2/3,unix:///tmp/s?db=1";
+	const struct lock_service *ls = lock_service;
+	char one[64], shown[256];
+	struct rb_err e;
+
+	(void)state;
+	assert_int_equal(redis_urls_count(NULL), 0);
+	assert_int_equal(redis_urls_count(""), 0);
+	assert_int_equal(redis_urls_count("redis://a"), 1);
+	assert_int_equal(redis_urls_count(list), 3);
+	assert_int_equal(redis_urls_item(list, 0, one, sizeof(one)), 11);
+	assert_string_equal(one, "redis://a:1");
+	assert_int_equal(redis_urls_item(list, 1, one, sizeof(one)), 17);
+	assert_string_equal(one, "redis://:pw@b:2/3");
+	assert_true(redis_urls_item(list, 2, one, sizeof(one)) > 0);
+	assert_string_equal(one, "unix:///tmp/s?db=1");
+	assert_int_equal(redis_urls_item(list, 3, one, sizeof(one)), -1);
+	assert_int_equal(redis_urls_item(list, -1, one, sizeof(one)), -1);
+	assert_int_equal(redis_urls_item(list, 1, one, 5), -1); /* does not fit */
+	assert_int_equal(redis_urls_item("a,,b", 1, one, sizeof(one)), 0);
+	assert_string_equal(one, "");
+
+	assert_int_equal(ls->xNodes(list), 3);
+	assert_int_equal(ls->xNodes("redis://a"), 1);
+	assert_int_equal(ls->xCheckUrl(list, &e), 0);
+	assert_int_equal(ls->xCheckUrl("redis://a", &e), 0);
+
+	/* Which URL is wrong, and never its password. */
+	assert_int_equal(ls->xCheckUrl("redis://a:1,redis://:topsecret@b:x", &e), -1);
+	assert_true(e.input);
+	assert_non_null(strstr(e.msg, "URL 2 of 2"));
+	assert_non_null(strstr(e.msg, "the port 'x'"));
+	assert_null(strstr(e.msg, "topsecret"));
+	assert_int_equal(ls->xCheckUrl("redis://a,,redis://b", &e), -1);
+	assert_non_null(strstr(e.msg, "URL 2 of 3 is empty"));
+	assert_int_equal(ls->xCheckUrl("redis://a,", &e), -1);
+	assert_non_null(strstr(e.msg, "URL 2 of 2 is empty"));
+	assert_int_equal(ls->xCheckUrl("redis://a,http://:topsecret@b", &e), -1);
+	assert_non_null(strstr(e.msg, "URL 2 of 2: not a redis://"));
+	assert_null(strstr(e.msg, "topsecret"));
+	assert_int_equal(
+		ls->xCheckUrl("redis://a,redis://a,redis://a,redis://a,redis://a,redis://a,"
+			      "redis://a,redis://a,redis://a,redis://a,redis://a,redis://a,"
+			      "redis://a,redis://a,redis://a,redis://a",
+			      &e),
+		-1);
+	assert_non_null(strstr(e.msg, "16 URLs: Redlock takes at most 15"));
+
+	ls->xRedact("redis://a:1,redis://u:topsecret@b:2/3,redis://:x@c", shown, sizeof(shown));
+	assert_string_equal(shown, "redis://a:1,redis://u:***@b:2/3,redis://:***@c");
+	ls->xRedact("redis://:topsecret@a,redis://:topsecret@b:bad", shown, sizeof(shown));
+	assert_string_equal(shown, "redis://:***@a,(a malformed URL, not shown)");
+	ls->xRedact("redis://:topsecret@a", shown, sizeof(shown));
+	assert_string_equal(shown, "redis://:***@a");
+}
+
+/* Redlock's arithmetic: the majority, the validity left, the node time-out. */
+static void redlock_arithmetic(void **state)
+{
+	(void)state;
+	assert_int_equal(redlock_quorum(1), 1);
+	assert_int_equal(redlock_quorum(2), 2);
+	assert_int_equal(redlock_quorum(3), 2);
+	assert_int_equal(redlock_quorum(4), 3);
+	assert_int_equal(redlock_quorum(5), 3);
+	/* 10 s lease, 5 ms taken: 10000 - 5 - (100 + 2) */
+	assert_int_equal(redlock_validity_ms(10000, 5000), 9893);
+	/* rounded down, never up: 10000 - 5.0005 - 102 = 9892.9995 */
+	assert_int_equal(redlock_validity_ms(10000, 5001), 9892);
+	/* a lease of 100 ms: drift 3 ms */
+	assert_int_equal(redlock_validity_ms(100, 0), 97);
+	assert_int_equal(redlock_validity_ms(100, 97000), 0);
+	assert_true(redlock_validity_ms(100, 97001) < 0);
+	assert_true(redlock_validity_ms(1, 0) < 0); /* drift alone eats it */
+	assert_int_equal(redlock_node_timeout_ms(30000, 10000), 100);
+	assert_int_equal(redlock_node_timeout_ms(5000, 10000), 50);
+	assert_int_equal(redlock_node_timeout_ms(1, 10000), 10);
+	assert_int_equal(redlock_node_timeout_ms(30000, 20), 20);
+	assert_int_equal(redlock_node_timeout_ms(30000, 0), 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_urls),
 		cmocka_unit_test(bad_urls),
 		cmocka_unit_test(password_never_shown),
+		cmocka_unit_test(url_lists),
+		cmocka_unit_test(redlock_arithmetic),
 	};
 
 	return cmocka_run_group_tests_name("redis_url", tests, NULL, NULL);

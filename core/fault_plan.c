@@ -1,6 +1,6 @@
-/* faults.c: faults on a throwaway topology's nodes during a load cell. */
+/* fault_plan.c: faults on a throwaway topology's nodes during a load cell. */
 #define _POSIX_C_SOURCE 200809L
-#include "faults.h"
+#include "fault_plan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,13 +99,11 @@ static void logf_(struct fault_plan *p, const char *fmt, ...)
 /* One action on one node, logged with when it began and how long it took. */
 static void act(struct fault_plan *p, enum fault_action a, int node, double at)
 {
-	char which[64];
 	struct rb_err e;
 	uint64_t t0 = now_ns();
 	int rc;
 
-	snprintf(which, sizeof(which), "%s %d %s", p->topology, node, names[a]);
-	rc = servers_node(p->srv, which, &e);
+	rc = servers_node(p->srv, p->topology, node, names[a], &e);
 	logf_(p, "%s%s node %d at %.1f s (%.1f s)%s%s", p->loglen ? "; " : "", names[a], node, at,
 	      (double)(now_ns() - t0) / 1e9, rc < 0 ? ": failed: " : "", rc < 0 ? e.msg : "");
 	if (rc < 0)

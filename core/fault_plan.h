@@ -1,13 +1,13 @@
 /*
- * faults.h: Jepsen-style faults, on loopback, on the nodes of a throwaway
+ * fault_plan.h: Jepsen-style faults, on loopback, on the nodes of a throwaway
  * topology racebench itself started (never a server of the user's): kill,
  * pause, resume, restart, isolate and heal one node at a time during a
  * load cell, through scripts/servers.sh. After the cell every node is put
  * back (restarted, resumed, healed) before the invariant is checked, so
  * the check reads what survived and the next cell starts whole.
  */
-#ifndef RB_FAULTS_H
-#define RB_FAULTS_H
+#ifndef RB_FAULT_PLAN_H
+#define RB_FAULT_PLAN_H
 
 #include <stddef.h>
 #include <stdint.h>
