@@ -262,6 +262,8 @@ int cmd_run(struct options *o)
 	}
 	topology_plan(o, &ep);
 	lock_srv.throwaway = ep.lock_throwaway;
+	str_copy(lock_srv.topology, ep.lock_topology ? ep.lock_topology : "",
+		 sizeof(lock_srv.topology));
 	lock_cfg(o, &ep, lock_prefix, sizeof(lock_prefix));
 	o->plan.cfg.stop = &g.stop;
 	matrix_init(&st, &o->plan, &r,
