@@ -692,9 +692,8 @@ static const struct opt_def opt_table[] = {
 	OPT_VAL("lease", 0, "MS", RL, G_SERVERS, p_int, plan.cfg.lease_ms, 1, 600000,
 		"redis-expiry's lease, shorter than the work (default 1)"),
 	OPT("topology", 0, "NAME", RL, G_SERVERS, p_topology,
-	    "start a throwaway topology instead of one server: galera (3\n"
-	    "MariaDB nodes; clients spread over them), pg-replica (reads\n"
-	    "on a hot standby), redlock (3 Redis masters); docs/topologies.md"),
+	    "start a throwaway topology instead of one server:\n"
+	    "%TOPOLOGIES% (racebench list; docs/topologies.md)"),
 	OPT_VAL("replica-delay", 0, "MS", RL, G_SERVERS, p_int, replica_delay_ms, 0, 60000,
 		"--topology pg-replica: the standby applies each commit MS\n"
 		"late (replication lag as wide as production's; default 0)"),
@@ -894,6 +893,9 @@ static void expand(const char *help, char *out, size_t n)
 		} else if (!strncmp(p, "%FORMATS%", 9)) {
 			join_names(list, sizeof(list), format_name_at, count_formats());
 			p += 9;
+		} else if (!strncmp(p, "%TOPOLOGIES%", 12)) {
+			topology_names(list, sizeof(list));
+			p += 12;
 		} else if (!strncmp(p, "%LOCK%", 6)) {
 			str_copy(list, lock_service ? lock_service->product : "lock service",
 				 sizeof(list));
