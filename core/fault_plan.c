@@ -126,28 +126,32 @@ void faults_tick(void *plan, double elapsed_s, int over, char *log, size_t n)
 	if (elapsed_s == 0 && !over) {
 		/* a new cell */
 		p->next = 0;
-		p->down = p->paused = p->isolated = 0;
+		p->down = p->paused = p->isolated = p->touched = 0;
 		p->log[0] = '\0';
 		p->loglen = 0;
 	}
 	while (!over && p->next < p->n && p->step[p->next].at_ms <= elapsed_s * 1000) {
+		p->touched |= 1u << p->step[p->next].node;
 		act(p, p->step[p->next].act, p->step[p->next].node, elapsed_s);
 		p->next++;
 	}
 	if (!over)
 		return;
-	/* Put every node back: a paused or cut-off Galera node rejoins by itself only after
-	 * seconds; a restart waits until it has (servers.sh), so the check and the next
-	 * cell see the whole topology. */
+	/*
+	 * Put every node a fault touched back, even one already resumed or
+	 * healed: a Galera node evicted while paused or cut off rejoins only
+	 * seconds later, or gives up and exits (measured: paused 7 s, resumed,
+	 * gone by the next cell). A restart waits until the node has rejoined
+	 * (servers.sh), so the check and the next cell see the whole topology.
+	 */
 	for (int k = 1; k <= p->nodes && k < 32; k++) {
 		unsigned bit = 1u << k;
-		int hurt = ((p->down | p->paused | p->isolated) & bit) != 0;
 
 		if (p->isolated & bit)
 			act(p, FA_HEAL, k, elapsed_s);
 		if (p->paused & bit)
 			act(p, FA_RESUME, k, elapsed_s);
-		if (hurt)
+		if (p->touched & bit)
 			act(p, FA_RESTART, k, elapsed_s);
 	}
 	for (int i = p->next; i < p->n; i++)

@@ -43,6 +43,7 @@ struct fault_plan {
 	/* During a cell. */
 	int next;
 	unsigned down, paused, isolated; /* bit per node (from bit 1) */
+	unsigned touched;		 /* every node an action named */
 	char log[400];
 	size_t loglen;
 };
