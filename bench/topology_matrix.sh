@@ -3,7 +3,7 @@
 # throwaway topologies racebench starts itself.
 #
 #   bench/topology_matrix.sh [--trials N] [--out DIR]   run, then render
-#   bench/topology_matrix.sh --render FILE.json         render a saved report
+#   bench/topology_matrix.sh --render FILE.json[.gz]    render a saved report
 #
 # Runs `racebench run --topology galera` (every race, strategy and level),
 # `--topology pg-replica` (PostgreSQL only), and pg-replica with
@@ -34,7 +34,7 @@ render() {
 	   | select([.[] | .verdict] | any(. != "n/a"))
 	   | "| \($g[0].scenario) | \($g[0].strategy) | " +
 	     ([ "ru", "rc", "rr", "ser" ] | map(. as $l | ($g | map(select(.isolation == $l)) | first | if . then cell else "" end)) | join(" | ")) + " |")
-	' "$1"
+	' < <(case $1 in *.gz) zcat "$1" ;; *) cat "$1" ;; esac)
 }
 
 if [ "${1:-}" = --render ]; then
