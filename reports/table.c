@@ -17,6 +17,8 @@ enum col {
 	C_ERRORS,
 	C_RETRIES,
 	C_FAILED,
+	C_OPS_S, /* load mode: what a load run exists for */
+	C_ERR_S, /* load mode, when some operation failed */
 	C_P50,
 	C_P99,
 	C_LOCK_P50,
@@ -31,12 +33,14 @@ enum col {
 
 static const char *const heads[C__COUNT] = { "db",	 "scenario",  "strategy",  "iso",
 					     "trials",	 "anomalous", "anomalies", "errors",
-					     "retries",	 "failed",    "p50",	   "p99",
+					     "retries",	 "failed",    "ops/s",	   "err/s",
+					     "p50",	 "p99",
 					     "lock p50", "lock p99",  "lock t/o",  "expired",
 					     "lag p50",	 "lag p99",   "verdict" };
 /* Numbers read better right-aligned. */
 static const int right[C__COUNT] = {
 	[C_TRIALS] = 1,	 [C_ANOMALOUS] = 1, [C_RETRIES] = 1,  [C_FAILED] = 1,
+	[C_OPS_S] = 1,	 [C_ERR_S] = 1,
 	[C_P50] = 1,	 [C_P99] = 1,	    [C_LOCK_P50] = 1, [C_LOCK_P99] = 1,
 	[C_LOCK_TO] = 1, [C_LEASES] = 1,    [C_LAG_P50] = 1,  [C_LAG_P99] = 1,
 };
@@ -94,6 +98,17 @@ static void fill_row(const struct cell_result *c, char row[C__COUNT][CELL_W])
 			snprintf(row[C_FAILED] + len, CELL_W - len, " %s=%lld", fail_reason_name(k),
 				 c->failures[k]);
 		}
+	/*
+	 * Load mode: operations a second over the measured interval, and the
+	 * failed ones among them at the same rate (throughput counts every
+	 * operation, failed or not: the rate clients were served at).
+	 */
+	snprintf(row[C_OPS_S], CELL_W, "%.0f", c->throughput);
+	if (c->failed && c->ops)
+		snprintf(row[C_ERR_S], CELL_W, "%.0f",
+			 c->throughput * (double)c->failed / (double)c->ops);
+	else
+		strcpy(row[C_ERR_S], "-");
 	fmt_us(row[C_P50], CELL_W, c->lat.p50);
 	fmt_us(row[C_P99], CELL_W, c->lat.p99);
 	if (c->has_lock) {
@@ -330,6 +345,18 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		w[C_LOCK_P50] = w[C_LOCK_P99] = w[C_LOCK_TO] = w[C_LEASES] = -1;
 	if (!report_any_lag(r))
 		w[C_LAG_P50] = w[C_LAG_P99] = -1;
+	/* Throughput is load mode's figure; a race's trials are too short to mean one. */
+	if (!r->mode || strcmp(r->mode, "load")) {
+		w[C_OPS_S] = w[C_ERR_S] = -1;
+	} else {
+		int failed = 0;
+
+		for (int i = 0; i < r->ncells; i++)
+			failed |= r->cells[i].verdict != V_NA && r->cells[i].failed > 0;
+		if (!failed)
+			w[C_ERR_S] = -1;
+		w[C_TRIALS] = -1; /* always 1 in load mode */
+	}
 	print_row(f, rows[0], w, NULL);
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];

@@ -27,8 +27,18 @@ run_rb "$TMP/open.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i
 check "open-loop load exits 0" [ "$rb_rc" = 0 ]
 jq_true "open loop reports its rate and schedule lag" "$TMP/open.json" \
 	'.params.rate == 200 and .params.arrival == "fixed" and (.cells[0].lag_us.p99 >= 0) and (.cells[0].lag_us.max >= .cells[0].lag_us.p50)'
+# A lag is a start minus its schedule, never negative: an unsigned
+# difference taken the wrong way round would read as 1.8e16 us.
+jq_true "open loop: no lag or latency beyond the run's own length" "$TMP/open.json" \
+	'.cells[0] | .lag_us.max < 60000000 and .latency_us.max < 60000000 and .lag_us.mean < 60000000'
 # 200/s for 1 s is 200 scheduled starts; a loaded machine may run fewer, never many more.
 jq_true "open loop runs at most its schedule" "$TMP/open.json" '.cells[0].ops > 0 and .cells[0].ops <= 210'
+
+# The table shows what a load run is for: operations a second.
+run_rb "$TMP/tab.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc,ser \
+	--duration 0.5 --warmup 0 --quantity 1000000000
+check "the load table has ops/s beside the percentiles" grep -q 'ops/s .*p50 .*p99' "$TMP/tab.txt"
+check "... a number in every row" awk '/^pg /{ if ($(NF-3) !~ /^[0-9]+$/ && $(NF-4) !~ /^[0-9]+$/) bad=1 } END { exit bad }' "$TMP/tab.txt"
 
 run_rb "$TMP/bad.txt" run --duration 1
 check "--duration in race mode is refused (exit 2)" [ "$rb_rc" = 2 ]
