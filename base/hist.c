@@ -38,6 +38,52 @@ uint64_t hist_bucket_high(unsigned i)
 	return ((sub + 1) << shift) - 1;
 }
 
+/* The same layout with sub bits s (2^s exact values, then 2^(s-1) buckets a power of two). */
+static unsigned index_s(uint64_t v, unsigned s)
+{
+	unsigned e;
+
+	if (v < (1u << s))
+		return (unsigned)v;
+	if (v >> HIST_MAX_BITS)
+		return (1u << s) + (HIST_MAX_BITS - s) * (1u << (s - 1)) - 1;
+	e = 63u - (unsigned)__builtin_clzll(v);
+	return (1u << s) + (e - s) * (1u << (s - 1)) +
+	       (unsigned)((v >> (e - (s - 1))) - (1u << (s - 1)));
+}
+
+static uint64_t high_s(unsigned i, unsigned s)
+{
+	unsigned half = 1u << (s - 1);
+
+	if (i < (1u << s))
+		return i;
+	return ((uint64_t)(half + (i - (1u << s)) % half + 1) << ((i - (1u << s)) / half + 1)) - 1;
+}
+
+void hist_lite_from(const struct hist *h, struct hist_lite *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->count = h->count;
+	out->sum = h->sum;
+	out->min = h->min;
+	out->max = h->max;
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		uint64_t v = hist_bucket_high(i);
+		unsigned j;
+
+		if (!h->b[i])
+			continue;
+		j = index_s(v < h->max ? v : h->max, HLITE_SUB_BITS);
+		out->b[j] = out->b[j] + h->b[i] < out->b[j] ? UINT32_MAX : out->b[j] + h->b[i];
+	}
+}
+
+uint64_t hist_lite_high(unsigned i)
+{
+	return high_s(i, HLITE_SUB_BITS);
+}
+
 void hist_record(struct hist *h, uint64_t v)
 {
 	unsigned i = hist_index(v);

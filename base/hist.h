@@ -40,4 +40,23 @@ double hist_mean(const struct hist *h);
 unsigned hist_index(uint64_t v);
 uint64_t hist_bucket_high(unsigned i);
 
+/*
+ * A histogram coarse enough to keep with every cell of a report (7 KiB):
+ * values within 1/64 (1.6 %) of the true one, HdrHistogram's "two
+ * significant digits". Made from a full one when a cell ends; what the
+ * .hgrm report writes.
+ */
+#define HLITE_SUB_BITS 7
+#define HLITE_BUCKETS \
+	((1u << HLITE_SUB_BITS) + (HIST_MAX_BITS - HLITE_SUB_BITS) * (1u << (HLITE_SUB_BITS - 1)))
+
+struct hist_lite {
+	uint64_t count, sum, min, max;
+	uint32_t b[HLITE_BUCKETS];
+};
+
+void hist_lite_from(const struct hist *h, struct hist_lite *out);
+/* The highest value bucket i of a hist_lite stands for. */
+uint64_t hist_lite_high(unsigned i);
+
 #endif

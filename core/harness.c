@@ -762,6 +762,7 @@ static void cell_end(struct pool *p, struct cell_result *out, uint64_t t_cell, u
 	for (int i = 0; i < p->n; i++)
 		merge_stats(out, &h[0], &h[1], &h[2], &p->cl[i].st);
 	lat_summarize(&h[0], &out->lat);
+	hist_lite_from(&h[0], &out->lat_hist);
 	lat_summarize(&h[1], &out->lock_wait);
 	lat_summarize(&h[2], &out->lag);
 	out->seconds = (double)(now_ns() - t_cell) / 1e9;

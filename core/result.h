@@ -87,6 +87,7 @@ struct cell_result {
 	double throughput; /* operations per second while clients ran */
 	char abort_msg[256];
 	char faults[400]; /* load with --fault: what was done to which node, when */
+	struct hist_lite lat_hist; /* the latencies, for the .hgrm report (not in the JSON) */
 
 	/*
 	 * Mode "isolation" (racebench isolation): the test's play. The verdict

@@ -16,6 +16,7 @@ const struct report_format report_formats[] = {
 	{ "markdown", "md", report_markdown },
 	{ "junit", "xml", report_junit },
 	{ "html", "html", report_html },
+	{ "hgrm", "hgrm", report_hgrm },
 	{ NULL, NULL, NULL },
 };
 

@@ -17,6 +17,7 @@ int report_csv(FILE *f, const struct run_result *r, const struct report_opts *o)
 int report_markdown(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_junit(FILE *f, const struct run_result *r, const struct report_opts *o);
 int report_html(FILE *f, const struct run_result *r, const struct report_opts *o);
+int report_hgrm(FILE *f, const struct run_result *r, const struct report_opts *o);
 
 struct report_format {
 	const char *name; /* what --format takes */
@@ -91,10 +92,10 @@ struct iso_grid {
 void report_iso_grid(const struct run_result *r, struct iso_grid *g);
 /* A grid cell: "A" anomaly, "-" prevented with nothing waiting or failing, else how. */
 void report_iso_text(const struct cell_result *c, char *buf, size_t n);
-/* What the grid's marks and codes mean, one line each, NULL-terminated. */
+/* Line i of what the grid's marks and codes mean; NULL past the last. */
 const char *report_iso_legend(int i);
 /* After a server's product and version: " (throwaway server)", " (galera topology)", or "". */
-void report_server_note(const struct run_server *s, char *out, size_t n); /* line i, NULL past the end */
+void report_server_note(const struct run_server *s, char *out, size_t n);
 
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);

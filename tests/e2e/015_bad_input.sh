@@ -70,7 +70,7 @@ cases=(
 "run|--strategy|lock|--strategy: unknown strategy 'lock' (valid: none, for-update, for-update-parent"
 "run|--strategy|,|--strategy: empty list"
 "run|--isolation|snapshot|--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, rr+si, all)"
-"run|--format|xml|--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)"
+"run|--format|xml|--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html, hgrm)"
 "run|--format|table,json|--format: 2 formats need 2 --out files"
 "run|--out|a.json|--out|b.json|--out: 2 files for 1 formats"
 "run|--format|json,csv|--out|-|--out|-|--out: standard output ('-') given twice"

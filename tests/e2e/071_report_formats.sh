@@ -55,7 +55,7 @@ check "Markdown has one row per ran cell ($ran)" [ "$((rows - 1))" = "$ran" ]
 
 # A report that cannot be written (a full disk) is an infrastructure error
 # (exit 3), whatever the format and whether it goes to a file or stdout.
-for f in table json csv markdown junit html; do
+for f in table json csv markdown junit html hgrm; do
 	"$RB" check "$TMP/a.json" --expect examples/expect-team.txt -f "$f" -o - >/dev/full 2>"$TMP/full.err"
 	rc=$?
 	check "$f to a full disk: exit 3 and a reason" \
@@ -76,3 +76,13 @@ echo '{"stale": true}' >"$TMP/stale.json"
 	--connect-timeout 2 >/dev/null 2>&1
 check "an exit 3 before any cell: exit 3 and the stale report is gone" \
 	sh -c "[ $? = 3 ] && [ ! -e '$TMP/stale.json' ]"
+
+# hgrm: HdrHistogram's percentile distribution, a block per cell that ran.
+"$RB" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic,for-update -i rc --duration 0.5 \
+	--warmup 0 --quantity 1000000000 -f hgrm -o "$TMP/a.hgrm" 2>/dev/null
+check "hgrm: exit 0, a block per cell" [ "$(grep -c '^# cell: pg coupon-oversell' "$TMP/a.hgrm")" = 2 ]
+check "hgrm: HdrHistogram's header and footer" sh -c "grep -q '^       Value     Percentile TotalCount 1/(1-Percentile)' '$TMP/a.hgrm' && grep -q '^#\[Max     = ' '$TMP/a.hgrm' && grep -q '^#\[Buckets = ' '$TMP/a.hgrm'"
+check "hgrm: each block ends at percentile 1 with every operation" awk '
+	/^# cell:/ { n = 0 } $2 == "1.000000000000" { last = $3 }
+	/^#\[Max/ { split($0, a, "Total count *= *"); if (last + 0 != a[2] + 0) bad = 1 }
+	END { exit bad }' "$TMP/a.hgrm"

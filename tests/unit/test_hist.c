@@ -146,13 +146,51 @@ static void huge_values_clamp(void **state)
 	free(h);
 }
 
+/* The coarse histogram kept with a cell: every value within 1/64 of its bucket's top. */
+static void lite_bounds_values(void **state)
+{
+	struct hist *h = calloc(1, sizeof(*h));
+	struct hist_lite *l = calloc(1, sizeof(*l));
+	uint64_t total = 0;
+
+	(void)state;
+	assert_non_null(h);
+	assert_non_null(l);
+	for (uint64_t v = 1; v < 5000000; v = v * 21 / 20 + 1)
+		hist_record(h, v);
+	hist_lite_from(h, l);
+	assert_int_equal(l->count, h->count);
+	assert_int_equal(l->max, h->max);
+	for (unsigned i = 0; i < HLITE_BUCKETS; i++)
+		total += l->b[i];
+	assert_int_equal(total, h->count);
+	for (uint64_t v = 1; v < 5000000; v = v * 21 / 20 + 1) {
+		struct hist one;
+		struct hist_lite lone;
+		unsigned i;
+
+		hist_reset(&one);
+		hist_record(&one, v);
+		hist_lite_from(&one, &lone);
+		for (i = 0; i < HLITE_BUCKETS && !lone.b[i]; i++)
+			;
+		assert_true(i < HLITE_BUCKETS);
+		/* its bucket holds v: capped at max (v itself) and no more than 1/64 above */
+		assert_true(hist_lite_high(i) >= v || hist_lite_high(i) >= one.max);
+		assert_true(i == 0 || hist_lite_high(i - 1) < v);
+		assert_true((double)hist_lite_high(i) <= (double)v * (1.0 + 1.0 / 64) + 1);
+	}
+	free(h);
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_is_zero),	cmocka_unit_test(small_values_exact),
 		cmocka_unit_test(uniform_large),	cmocka_unit_test(bimodal_tail),
 		cmocka_unit_test(buckets_bound_values), cmocka_unit_test(merge_equals_single),
-		cmocka_unit_test(huge_values_clamp),
+		cmocka_unit_test(huge_values_clamp),	cmocka_unit_test(lite_bounds_values),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);

@@ -164,7 +164,7 @@ static const struct bad bads[] = {
 	{ "racebench run --isolation snapshot",
 	  "--isolation: unknown isolation level 'snapshot' (valid: ru, rc, rr, ser, rr+si, all)" },
 	{ "racebench run --format xml",
-	  "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html)" },
+	  "--format: unknown format 'xml' (valid: table, json, csv, markdown, junit, html, hgrm)" },
 	{ "racebench run --format table,json", "--format: 2 formats need 2 --out files" },
 	{ "racebench run --out a.json --out b.json", "--out: 2 files for 1 formats" },
 	{ "racebench run --schema Race-Bench",

@@ -564,6 +564,58 @@ static void xml_well_formed(void **state)
 	result_release(&r);
 }
 
+/*
+ * The .hgrm block of a cell: HdrHistogram's columns, percentiles and total
+ * counts never going down, a last line at 100 % with every value, and the
+ * footer's max and count as recorded.
+ */
+static void hgrm_shape(void **state)
+{
+	struct run_result r;
+	struct rendered out;
+	struct hist *h = calloc(1, sizeof(*h));
+	double last_p = -1, p, v, inv, max_ms = 0;
+	unsigned long long last_c = 0, c, count = 0;
+	int lines = 0, final = 0;
+	char *save = NULL;
+
+	(void)state;
+	assert_non_null(h);
+	fixture_load(&r);
+	for (uint64_t x = 1; x <= 20000; x++)
+		hist_record(h, x * 7 % 9973 + (x % 100 == 0 ? 250000 : 100));
+	for (int i = 0; i < r.ncells; i++)
+		hist_lite_from(h, &r.cells[i].lat_hist);
+	out = render("hgrm", &r);
+	assert_non_null(strstr(out.buf, "       Value     Percentile TotalCount 1/(1-Percentile)"));
+	for (char *l = strtok_r(out.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int n = sscanf(l, "%lf %lf %llu %lf", &v, &p, &c, &inv);
+
+		if (!strncmp(l, "# cell:", 7)) {
+			last_p = -1, last_c = 0;
+			continue;
+		}
+		if (sscanf(l, "#[Max = %lf, Total count = %llu]", &max_ms, &count) == 2) {
+			assert_true(max_ms > 249.0 && max_ms < 260.0);
+			assert_int_equal(count, 20000);
+			assert_true(final);
+			final = 0;
+			continue;
+		}
+		if (n < 3)
+			continue;
+		lines++;
+		assert_true(p >= last_p && c >= last_c);
+		assert_true(n == 4 || p == 1.0);
+		final = p == 1.0 && c == 20000;
+		last_p = p, last_c = c;
+	}
+	assert_true(lines > 20 * r.ncells / 2);
+	free(out.buf);
+	free(h);
+	result_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +627,7 @@ int main(void)
 		cmocka_unit_test(markdown_tables), cmocka_unit_test(lock_everywhere),
 		cmocka_unit_test(table_compact),   cmocka_unit_test(lag_everywhere),
 		cmocka_unit_test(xml_well_formed), cmocka_unit_test(level_na_everywhere),
+		cmocka_unit_test(hgrm_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
