@@ -72,6 +72,12 @@ static void result_params(struct run_result *r, const struct options *o)
 	r->trials = p->cfg.trials;
 	r->keys = p->cfg.sc.keys;
 	r->retries = p->cfg.retries;
+	if (p->nclients > 1 || p->nkeys > 1) {
+		r->nsweep_clients = p->nclients;
+		memcpy(r->sweep_clients, p->sweep_clients, sizeof(r->sweep_clients));
+		r->nsweep_keys = p->nkeys;
+		memcpy(r->sweep_keys, p->sweep_keys, sizeof(r->sweep_keys));
+	}
 	r->think_ms = (double)p->cfg.sc.think_us / 1000.0;
 	r->tail_ms = (double)p->cfg.tail_us / 1000.0;
 	for (int i = 0; i < o->nsc; i++)

@@ -139,6 +139,46 @@ static int p_int(struct options *o, const struct opt_def *d, const char *arg, st
 	return 0;
 }
 
+/*
+ * --clients and --keys: one number, or in load mode a comma list (a
+ * sweep: every cell at every point), kept in ascending order. The field
+ * gets the largest, which sizes what depends on it (the lock wait).
+ */
+static int p_points(struct options *o, const struct opt_def *d, const char *arg,
+		    struct rb_err *e)
+{
+	int keys = !strcmp(d->lng, "keys");
+	int *n = keys ? &o->plan.nkeys : &o->plan.nclients;
+	int *list = keys ? o->plan.sweep_keys : o->plan.sweep_clients;
+	char buf[256], opt[16], *save = NULL;
+
+	snprintf(opt, sizeof(opt), "--%s", d->lng);
+	if (strlen(arg) >= sizeof(buf))
+		return bad(e, "%s: list too long (at most %d values)", opt, SWEEP_MAX);
+	str_copy(buf, arg, sizeof(buf));
+	*n = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		long long v;
+		int i;
+
+		if (ll_value(opt, t, d->lo, d->hi, &v, e) < 0)
+			return -1;
+		if (*n == SWEEP_MAX)
+			return bad(e, "%s: at most %d values in a sweep", opt, SWEEP_MAX);
+		for (i = *n; i > 0 && list[i - 1] > v; i--)
+			list[i] = list[i - 1];
+		if (i > 0 && list[i - 1] == v)
+			return bad(e, "%s: %lld given twice", opt, v);
+		list[i] = (int)v;
+		(*n)++;
+	}
+	if (!*n)
+		return bad(e, "%s: '%s' is not a whole number from %lld to %lld", opt, arg, d->lo,
+			   d->hi);
+	*FIELD(o, d, int) = list[*n - 1];
+	return 0;
+}
+
 static int p_ll(struct options *o, const struct opt_def *d, const char *arg, struct rb_err *e)
 {
 	char opt[40];
@@ -651,16 +691,18 @@ static const struct opt_def opt_table[] = {
 	    "refuses to write a row changed since its snapshot;\n"
 	    "only some databases have it: racebench list);\n"
 	    "default: all but rr+si (isolation: all)"),
-	OPT_VAL("clients", 'c', "N", RL, G_HARD, p_int, plan.cfg.clients, 1, 256,
-		"concurrent clients, one connection each (default 4)"),
+	OPT_VAL("clients", 'c', "N", RL, G_HARD, p_points, plan.cfg.clients, 1, 256,
+		"concurrent clients, one connection each (default 4);\n"
+		"load: a list is a sweep (1,2,4,8: every cell at each)"),
 	OPT_VAL("trials", 't', "N", RL, G_HARD, p_int, plan.cfg.trials, 1, 100000,
 		"reproduction attempts per cell (default 10)"),
 	OPT_VAL("think", 0, "MS", RL, G_HARD, p_ms, plan.cfg.sc.think_us, 0, 10000,
 		"application work between the read and the write (default 1)"),
 	OPT_VAL("tail", 0, "MS", RL, G_HARD, p_ms, plan.cfg.tail_us, 0, 10000,
 		"work after the write, before COMMIT (default 1)"),
-	OPT_VAL("keys", 0, "N", RL, G_HARD, p_int, plan.cfg.sc.keys, 1, 100000,
-		"hot rows the clients spread over; 1 = all on one (default 1)"),
+	OPT_VAL("keys", 0, "N", RL, G_HARD, p_points, plan.cfg.sc.keys, 1, 100000,
+		"hot rows the clients spread over; 1 = all on one (default 1);\n"
+		"load: a list is a sweep (1,16,256)"),
 	OPT_VAL("retries", 0, "N", RL, G_HARD, p_int, plan.cfg.retries, 0, 1000,
 		"retries for the strategies that retry (default 10)"),
 	OPT("seed", 'r', "N", RL, G_HARD, p_seed,
@@ -1247,6 +1289,9 @@ static int run_finish(struct options *o, int argc, char **argv, struct rb_err *e
 		return bad(e,
 			   "check: nothing to check against (give --expect FILE, --baseline "
 			   "B.json, or both)");
+	if (o->cmd != CMD_LOAD && (o->plan.nclients > 1 || o->plan.nkeys > 1))
+		return bad(e, "--clients and --keys take one number in race mode; a list (a sweep "
+			      "over them) is for load mode (racebench load --clients 1,2,4,8)");
 	if (o->cmd == CMD_RUN &&
 	    (o->duration_given || o->plan.load_cfg.ops || o->plan.load_cfg.rate > 0 ||
 	     o->arrival_given))

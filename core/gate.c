@@ -558,6 +558,48 @@ static int cond_parse(struct pline *pl, struct lex *x, struct gate_cond *k, int 
 	return lex(pl, x);
 }
 
+/*
+ * After a condition: "at clients=N", "at keys=N" or both ("at clients=32
+ * keys=16"): the condition holds at that point of a load sweep only.
+ */
+static int at_parse(struct pline *pl, struct lex *x, struct gate_cond *k)
+{
+	if (x->t != T_WORD || strcmp(x->w, "at"))
+		return 0;
+	if (lex(pl, x) < 0)
+		return -1;
+	do {
+		char dim[16];
+		const char *rest = "";
+		double v;
+		int *slot;
+
+		if (x->t != T_WORD || (strcmp(x->w, "clients") && strcmp(x->w, "keys")))
+			return perr(pl, "'%s at': expected clients=N or keys=N, got '%s'", k->text,
+				    x->w);
+		str_copy(dim, x->w, sizeof(dim));
+		slot = !strcmp(dim, "clients") ? &k->at_clients : &k->at_keys;
+		if (*slot)
+			return perr(pl, "'%s at': %s given twice", k->text, dim);
+		if (lex(pl, x) < 0)
+			return -1;
+		if (x->t != T_OP || strcmp(x->w, "="))
+			return perr(pl, "'%s at %s': expected '=', got '%s'", k->text, dim, x->w);
+		if (lex(pl, x) < 0)
+			return -1;
+		if (x->t != T_WORD || num_prefix(x->w, &v, &rest) < 0 || *rest || v < 1 ||
+		    v > 1000000 || v != (double)(int)v)
+			return perr(pl, "'%s at %s=': '%s' is not a whole number from 1 to 1000000",
+				    k->text, dim, x->w);
+		*slot = (int)v;
+		str_printf(k->text + strlen(k->text), sizeof(k->text) - strlen(k->text),
+			   " at %s=%d", dim, *slot);
+		if (lex(pl, x) < 0)
+			return -1;
+	} while (x->t == T_WORD && (!strcmp(x->w, "clients") || !strcmp(x->w, "keys")));
+	return 0;
+}
+
 /* One non-blank line, comments stripped, into ex. */
 static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 {
@@ -619,7 +661,7 @@ static int line_parse(struct pline *pl, char *s, struct gate_expect *ex)
 			return perr(pl, "more than %d conditions on one line (split it)",
 				    GATE_CONDS);
 		k = &ex->cond[ex->ncond++];
-		if (cond_parse(pl, &x, k, after_in) < 0)
+		if (cond_parse(pl, &x, k, after_in) < 0 || at_parse(pl, &x, k) < 0)
 			return -1;
 		after_in = k->op == GATE_IN;
 		if (x.t == T_END)
@@ -862,6 +904,10 @@ static void check_cond(struct gate *g, const char *where, const struct run_resul
 	char got[48];
 	double v;
 	int ok;
+
+	/* a point of a sweep: the other points' cells are not this condition's */
+	if ((k->at_clients && c->clients != k->at_clients) || (k->at_keys && c->keys != k->at_keys))
+		return;
 
 	if (type == FT_TEXT) {
 		if (c->verdict == V_NA)

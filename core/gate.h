@@ -44,6 +44,8 @@ struct gate_cond {
 	char text[96];	   /* as written, tidied: "p99 < 50ms" */
 	char bound[32];	   /* the value as written: "50ms" */
 	int checked;	   /* cells it was evaluated on, by gate_eval */
+	/* "... at clients=32 keys=16": only the cells of a sweep's point (0: any) */
+	int at_clients, at_keys;
 };
 
 struct gate_expect {

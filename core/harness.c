@@ -609,6 +609,16 @@ void pool_close(struct pool *p)
 	free(p);
 }
 
+int pool_schema_strategy(const struct pool *p)
+{
+	return p->prev_strategy;
+}
+
+void pool_assume_schema(struct pool *p, int strategy)
+{
+	p->prev_strategy = strategy;
+}
+
 void **pool_states(const struct pool *p, int *n)
 {
 	*n = p->n;
@@ -662,6 +672,8 @@ static void cell_begin(struct pool *p, enum strategy s, enum rb_iso iso, struct 
 		out->kinds[k] = sc->kinds[k];
 	out->has_lock = strategy_uses_redis(s);
 	out->counts_holders = strategy_info(s)->guard == GUARD_REDLOCK;
+	out->clients = p->n;
+	out->keys = p->cfg->sc.keys;
 	p->strat = s;
 	p->iso = iso;
 	for (int i = 0; i < p->n; i++) {

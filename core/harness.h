@@ -97,6 +97,13 @@ struct load_cfg {
  * operation count is reached, and the invariant is checked over every key
  * at the end (a fix that is fast but wrong shows as wrong).
  */
+/*
+ * The strategy whose schema the race's tables carry (-1: as set up). A
+ * sweep opens a pool per point on the same tables: the next pool is told
+ * what the last one left.
+ */
+int pool_schema_strategy(const struct pool *p);
+void pool_assume_schema(struct pool *p, int strategy);
 int pool_load(struct pool *p, struct db_conn **admin, enum strategy s, enum rb_iso iso,
 	      const struct load_cfg *lc, struct cell_result *out, struct rb_err *e);
 

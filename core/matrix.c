@@ -169,22 +169,27 @@ static const char *cell_fits(const struct matrix_plan *o, const char *topology,
 	return NULL;
 }
 
-/* All cells of one scenario on one database. Returns -1 on infrastructure failure. */
-static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_conn **admin_p,
-			const struct scenario *sc, struct rb_err *e)
+/* How many points a load sweep measures each cell at (1: no sweep). */
+static int points_of(const struct matrix_plan *o)
+{
+	return (o->nclients > 1 ? o->nclients : 1) * (o->nkeys > 1 ? o->nkeys : 1);
+}
+
+/*
+ * The cells of one scenario on one database at one point (cfg's clients
+ * and keys); *schema is the strategy whose schema the tables carry, in and
+ * out. Returns -1 on infrastructure failure.
+ */
+static int run_point(struct db_run *dr, const struct db_opts *dbo, struct db_conn **admin_p,
+		     const struct scenario *sc, const struct run_cfg *cfg, int *schema,
+		     struct rb_err *e)
 {
 	struct matrix *st = dr->st;
 	const struct driver *d = dr->d;
-	struct db_conn *admin = *admin_p;
 	struct matrix_plan *o = st->o;
 	struct pool *pool = NULL;
 	int rc;
 
-	if (sc->xSetup(sc, admin, &o->cfg.sc, e) < 0) {
-		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "%s: creating %s's tables: %s",
-			   d->name, sc->name, e->msg);
-		return -1;
-	}
 	for (int s = 0; s < ST__COUNT; s++) {
 		const char *why;
 
@@ -210,13 +215,14 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 			if (stopped(st))
 				goto stop;
 			if (!pool) {
-				pool = pool_open(d, dbo, sc, &o->cfg, e);
+				pool = pool_open(d, dbo, sc, cfg, e);
 				if (!pool) {
 					str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
 						   "%s: opening %d client connections: %s", d->name,
-						   o->cfg.clients, e->msg);
+						   cfg->clients, e->msg);
 					return -1;
 				}
+				pool_assume_schema(pool, *schema);
 			}
 			c = result_add_cell(&dr->r);
 			atomic_fetch_add(&st->done_cells, 1);
@@ -226,6 +232,10 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 				snprintf(label, sizeof(label), "%s %s %s %s", d->name, sc->name,
 					 strategy_name((enum strategy)s),
 					 rb_iso_name((enum rb_iso)l));
+				if (points_of(o) > 1)
+					str_printf(label + strlen(label), sizeof(label) - strlen(label),
+						   " at clients=%d keys=%d", cfg->clients,
+						   cfg->sc.keys);
 				dr->cur_label = label;
 				o->load_cfg.progress = st->progress ? load_progress : NULL;
 				o->load_cfg.progress_arg = dr;
@@ -249,6 +259,8 @@ static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_
 		}
 	}
 stop:
+	if (pool)
+		*schema = pool_schema_strategy(pool);
 	pool_close(pool);
 	if (stopped(st)) {
 		str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg), "interrupted by %s",
@@ -267,6 +279,47 @@ static int drv_index(const struct matrix_plan *o, const struct driver *d)
 	return 0;
 }
 
+/*
+ * Every cell of one scenario on one database, at every point of the
+ * sweep: keys outer (the tables are made anew, in a fresh schema, for each
+ * number of keys: setup seeds one row set per key), clients inner (a new
+ * pool per point, on the same tables). Returns -1 on infrastructure failure.
+ */
+static int run_scenario(struct db_run *dr, const struct db_opts *dbo, struct db_conn **admin_p,
+			const struct scenario *sc, struct rb_err *e)
+{
+	struct matrix_plan *o = dr->st->o;
+	const struct driver *d = dr->d;
+	int nk = o->nkeys > 1 ? o->nkeys : 1, nc = o->nclients > 1 ? o->nclients : 1;
+
+	for (int ki = 0; ki < nk; ki++) {
+		struct run_cfg cfg = o->cfg;
+		int schema = -1;
+
+		if (o->nkeys > 1)
+			cfg.sc.keys = o->sweep_keys[ki];
+		if (ki > 0 && (d->xSchemaDrop(*admin_p, o->schema, e) < 0 ||
+			       d->xSchemaCreate(*admin_p, o->schema, o->force_schema, e) < 0)) {
+			str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
+				   "%s: making the schema anew for %d keys: %s", d->name,
+				   cfg.sc.keys, e->msg);
+			return -1;
+		}
+		if (sc->xSetup(sc, *admin_p, &cfg.sc, e) < 0) {
+			str_printf(dr->r.abort_msg, sizeof(dr->r.abort_msg),
+				   "%s: creating %s's tables: %s", d->name, sc->name, e->msg);
+			return -1;
+		}
+		for (int ci = 0; ci < nc; ci++) {
+			if (o->nclients > 1)
+				cfg.clients = cfg.sc.clients = o->sweep_clients[ci];
+			if (run_point(dr, dbo, admin_p, sc, &cfg, &schema, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Cells of d at level l that would run (not n/a) for the selection in o. */
 static int cells_at(const struct matrix_plan *o, const struct driver *d, enum rb_iso l)
 {
@@ -280,7 +333,7 @@ static int cells_at(const struct matrix_plan *o, const struct driver *d, enum rb
 				!cell_fits(o, o->topology[drv_index(o, d)], sc_list(o)[j], d,
 					   (enum strategy)s) &&
 				!level_fits((enum strategy)s, l);
-	return n;
+	return n * points_of(o);
 }
 
 /*

@@ -26,6 +26,14 @@ struct matrix_plan {
 	int statement_timeout_ms; /* 0: none */
 	int quiet;
 	/*
+	 * Load mode's sweep (--clients 1,2,4 --keys 1,16): every cell measured
+	 * at every point, keys outer (the race's tables are made anew for each
+	 * number of keys), clients inner. One value each: no sweep (cfg's).
+	 */
+#define SWEEP_MAX 16
+	int nclients, sweep_clients[SWEEP_MAX];
+	int nkeys, sweep_keys[SWEEP_MAX];
+	/*
 	 * Topologies, per driver (drivers[i]): its replica's DSN and the
 	 * topology its endpoints make (NULL: one server), and the lock
 	 * service's. A strategy with a topology runs only on it.

@@ -87,6 +87,7 @@ struct cell_result {
 	double throughput; /* operations per second while clients ran */
 	char abort_msg[256];
 	char faults[400]; /* load with --fault: what was done to which node, when */
+	int clients, keys; /* the point it was measured at (a sweep has several) */
 	struct hist_lite lat_hist; /* the latencies, for the .hgrm report (not in the JSON) */
 
 	/*
@@ -129,6 +130,9 @@ struct run_result {
 	double rate;	      /* target ops/s for open loop; 0 = closed loop */
 	const char *arrival;  /* "closed", "fixed", "poisson" */
 	double warmup_s;
+	/* load mode's sweep: the points measured (n 0: none; cells carry theirs) */
+	int nsweep_clients, sweep_clients[16];
+	int nsweep_keys, sweep_keys[16];
 	int nservers;
 	struct run_server servers[4];
 	int ncells, cap;

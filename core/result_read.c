@@ -86,6 +86,38 @@ static int jr_int(struct jr *j, json_t *obj, const char *where, const char *key,
 	return 0;
 }
 
+/* params.sweep.{clients,keys}: ascending whole numbers, at most 16 each. */
+static int jr_points(struct jr *j, json_t *sw, const char *key, int *out, int *n)
+{
+	json_t *a = json_object_get(sw, key), *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > 16)
+		return jr_bad(j, "params.sweep", key, "not a list of 1 to 16 numbers");
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 1000000 ||
+		    (i && json_integer_value(v) <= out[i - 1]))
+			return jr_bad(j, "params.sweep", key, "not ascending whole numbers");
+		out[i] = (int)json_integer_value(v);
+	}
+	*n = (int)json_array_size(a);
+	return 0;
+}
+
+static int jr_sweep(struct jr *j, json_t *params, struct run_result *r)
+{
+	json_t *sw = json_object_get(params, "sweep");
+
+	if (!json_is_object(sw))
+		return jr_bad(j, "params", "sweep", "not an object");
+	return jr_points(j, sw, "clients", r->sweep_clients, &r->nsweep_clients) < 0 ||
+			       jr_points(j, sw, "keys", r->sweep_keys, &r->nsweep_keys) < 0
+		       ? -1
+		       : 0;
+}
+
 static int jr_u64(struct jr *j, json_t *obj, const char *where, const char *key, uint64_t *out)
 {
 	long long v;
@@ -235,6 +267,11 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 	}
 	if (c->verdict == V_ABORTED &&
 	    jr_buf(j, o, at, "abort_reason", c->abort_msg, sizeof(c->abort_msg)) < 0)
+		return -1;
+	/* Optional: a sweep's point (else the run's, filled in by the caller's params). */
+	if (json_object_get(o, "clients") && jr_int(j, o, at, "clients", &c->clients) < 0)
+		return -1;
+	if (json_object_get(o, "keys") && jr_int(j, o, at, "keys", &c->keys) < 0)
 		return -1;
 	/* Optional: a load run with --fault. */
 	if (json_object_get(o, "faults") &&
@@ -496,6 +533,9 @@ static int jr_run(struct jr *j, json_t *root)
 	     !(r->arrival = jr_str(j, params, "params", "arrival")) ||
 	     jr_num(j, params, "params", "warmup_s", &r->warmup_s) < 0))
 		return -1;
+	/* Optional: a load sweep's points. */
+	if (json_object_get(params, "sweep") && jr_sweep(j, params, r) < 0)
+		return -1;
 	if (!(servers = jr_get(j, root, "", "servers", JSON_ARRAY, 1)))
 		return -1;
 	if (json_array_size(servers) > ARRAY_SIZE(r->servers))
@@ -522,6 +562,11 @@ static int jr_run(struct jr *j, json_t *root)
 		if ((!strcmp(r->mode, "isolation") ? jr_iso_cell : jr_cell)(j, v, at,
 									      result_add_cell(r)) < 0)
 			return -1;
+		/* a run at one point writes it once, in params */
+		if (!r->cells[r->ncells - 1].clients)
+			r->cells[r->ncells - 1].clients = r->clients;
+		if (!r->cells[r->ncells - 1].keys)
+			r->cells[r->ncells - 1].keys = r->keys;
 	}
 	return 0;
 }

@@ -299,6 +299,18 @@ void report_iso_text(const struct cell_result *c, char *buf, size_t n)
  * The grid's legend: the symbols, then each driver's own error codes (the
  * driver knows what its codes mean; a new database brings its line).
  */
+int report_is_sweep(const struct run_result *r)
+{
+	return r->nsweep_clients > 1 || r->nsweep_keys > 1;
+}
+
+void report_list_text(char *buf, size_t n, const int *v, int count)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < count; i++)
+		str_printf(buf + strlen(buf), n - strlen(buf), "%s%d", i ? "," : "", v[i]);
+}
+
 void report_server_note(const struct run_server *s, char *out, size_t n)
 {
 	if (*s->topology)

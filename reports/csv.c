@@ -105,7 +105,9 @@ static void row(FILE *f, const struct run_result *r, const struct cell_result *c
 
 	fprintf(f, "%s", when);
 	field(f, 0, r->mode);
-	fprintf(f, ",%llu,%d,%d", (unsigned long long)r->seed, r->clients, r->keys);
+	/* the cell's point: a sweep's rows differ by it (n/a cells: the run's) */
+	fprintf(f, ",%llu,%d,%d", (unsigned long long)r->seed, c->clients ? c->clients : r->clients,
+		c->keys ? c->keys : r->keys);
 	field(f, 0, c->db);
 	field(f, 0, c->scenario);
 	field(f, 0, c->strategy);

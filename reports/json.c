@@ -34,13 +34,19 @@ static void broken_json(json_t *j, const char (*broken)[BROKEN_LEN], int nbroken
 	json_object_set_new(j, "broken_count", json_integer(nbroken));
 }
 
-static json_t *cell_json(const struct cell_result *c, int gated)
+static json_t *cell_json(const struct cell_result *c, int gated, int sweep)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "db", c->db, "scenario",
 			      c->scenario, "strategy", c->strategy, "isolation",
 			      rb_iso_name(c->iso), "effective_isolation", rb_iso_name(c->eff_iso),
 			      "verdict", verdict_name(c->verdict));
 	json_t *kinds, *errors, *failures, *examples;
+
+	/* A sweep's cells differ by their point; a run at one point says it once, in params. */
+	if (sweep && c->verdict != V_NA) {
+		json_object_set_new(j, "clients", json_integer(c->clients));
+		json_object_set_new(j, "keys", json_integer(c->keys));
+	}
 
 	if (c->verdict == V_NA) {
 		json_object_set_new(j, "na_reason", json_string(c->na_reason));
@@ -167,6 +173,70 @@ static json_t *server_json(const struct run_server *s)
 	return o;
 }
 
+static json_t *int_array(const int *v, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
+}
+
+/* params.sweep: the points, each list ascending (one value: the dimension was not swept). */
+static json_t *sweep_params(const struct run_result *r)
+{
+	int c1 = r->clients, k1 = r->keys;
+
+	return json_pack("{s:o, s:o}", "clients",
+			 r->nsweep_clients > 1 ? int_array(r->sweep_clients, r->nsweep_clients)
+					       : int_array(&c1, 1),
+			 "keys",
+			 r->nsweep_keys > 1 ? int_array(r->sweep_keys, r->nsweep_keys)
+					    : int_array(&k1, 1));
+}
+
+/*
+ * series: each cell (db, scenario, strategy, level) once, with its points
+ * in the order measured: the curve a chart draws. The cells array holds
+ * the same figures in full, one entry per point.
+ */
+static json_t *series_json(const struct run_result *r)
+{
+	json_t *all = json_array();
+	char *done = calloc((size_t)r->ncells + 1, 1);
+
+	for (int i = 0; done && i < r->ncells; i++) {
+		const struct cell_result *a = &r->cells[i];
+		json_t *pts;
+
+		if (done[i] || a->verdict == V_NA)
+			continue;
+		pts = json_array();
+		for (int j = i; j < r->ncells; j++) {
+			const struct cell_result *b = &r->cells[j];
+
+			if (done[j] || b->verdict == V_NA || strcmp(a->db, b->db) ||
+			    strcmp(a->scenario, b->scenario) || strcmp(a->strategy, b->strategy) ||
+			    a->iso != b->iso)
+				continue;
+			done[j] = 1;
+			json_array_append_new(
+				pts, json_pack("{s:i, s:i, s:s, s:I, s:f, s:I, s:I, s:I}", "clients",
+					       b->clients, "keys", b->keys, "verdict",
+					       verdict_name(b->verdict), "ops", (json_int_t)b->ops,
+					       "throughput", b->throughput, "p50_us",
+					       (json_int_t)b->lat.p50, "p99_us", (json_int_t)b->lat.p99,
+					       "failed", (json_int_t)b->failed));
+		}
+		json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s, s:o}", "db", a->db,
+						     "scenario", a->scenario, "strategy",
+						     a->strategy, "isolation", rb_iso_name(a->iso),
+						     "points", pts));
+	}
+	free(done);
+	return all;
+}
+
 int report_json(FILE *f, const struct run_result *r, const struct report_opts *o)
 {
 	json_t *root, *servers = json_array(), *cells = json_array();
@@ -182,7 +252,8 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 	for (int i = 0; i < r->ncells; i++)
 		json_array_append_new(cells, r->mode && !strcmp(r->mode, "isolation")
 						     ? iso_cell_json(r, &r->cells[i], r->gated)
-						     : cell_json(&r->cells[i], r->gated));
+						     : cell_json(&r->cells[i], r->gated,
+								 report_is_sweep(r)));
 	root = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:f, s:b}", "schema_version",
 			 JSON_SCHEMA_VERSION, "tool", "name", "racebench", "version",
 			 VERSION_STRING, "mode", r->mode, "started_at", when, "wall_seconds",
@@ -216,6 +287,10 @@ int report_json(FILE *f, const struct run_result *r, const struct report_opts *o
 
 		json_object_update(json_object_get(root, "params"), load);
 		json_decref(load);
+	}
+	if (report_is_sweep(r)) {
+		json_object_set_new(json_object_get(root, "params"), "sweep", sweep_params(r));
+		json_object_set_new(root, "series", series_json(r));
 	}
 	json_object_set_new(root, "servers", servers);
 	json_object_set_new(root, "cells", cells);

@@ -97,6 +97,11 @@ const char *report_iso_legend(int i);
 /* After a server's product and version: " (throwaway server)", " (galera topology)", or "". */
 void report_server_note(const struct run_server *s, char *out, size_t n);
 
+/* Whether the run swept clients or keys (load mode): cells differ by their point. */
+int report_is_sweep(const struct run_result *r);
+/* "1,2,4" from a sweep's list. */
+void report_list_text(char *buf, size_t n, const int *v, int count);
+
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);
 

@@ -11,6 +11,8 @@ enum col {
 	C_SCENARIO,
 	C_STRATEGY,
 	C_ISO,
+	C_CLIENTS, /* a sweep's point */
+	C_KEYS,
 	C_TRIALS,
 	C_ANOMALOUS,
 	C_ANOMALIES,
@@ -32,6 +34,7 @@ enum col {
 };
 
 static const char *const heads[C__COUNT] = { "db",	 "scenario",  "strategy",  "iso",
+					     "clients",	 "keys",
 					     "trials",	 "anomalous", "anomalies", "errors",
 					     "retries",	 "failed",    "ops/s",	   "err/s",
 					     "p50",	 "p99",
@@ -40,7 +43,7 @@ static const char *const heads[C__COUNT] = { "db",	 "scenario",  "strategy",  "i
 /* Numbers read better right-aligned. */
 static const int right[C__COUNT] = {
 	[C_TRIALS] = 1,	 [C_ANOMALOUS] = 1, [C_RETRIES] = 1,  [C_FAILED] = 1,
-	[C_OPS_S] = 1,	 [C_ERR_S] = 1,
+	[C_OPS_S] = 1,	 [C_ERR_S] = 1,	    [C_CLIENTS] = 1, [C_KEYS] = 1,
 	[C_P50] = 1,	 [C_P99] = 1,	    [C_LOCK_P50] = 1, [C_LOCK_P99] = 1,
 	[C_LOCK_TO] = 1, [C_LEASES] = 1,    [C_LAG_P50] = 1,  [C_LAG_P99] = 1,
 };
@@ -75,6 +78,8 @@ static void fill_row(const struct cell_result *c, char row[C__COUNT][CELL_W])
 	snprintf(row[C_VERDICT], CELL_W, "%s", verdict_name(c->verdict));
 	if (c->verdict == V_NA)
 		return;
+	snprintf(row[C_CLIENTS], CELL_W, "%d", c->clients);
+	snprintf(row[C_KEYS], CELL_W, "%d", c->keys);
 	snprintf(row[C_TRIALS], CELL_W, "%lld", c->trials);
 	snprintf(row[C_ANOMALOUS], CELL_W, "%lld (%.0f%%)", c->anomalous_trials,
 		 100.0 * cell_rate(c));
@@ -357,6 +362,12 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 			w[C_ERR_S] = -1;
 		w[C_TRIALS] = -1; /* always 1 in load mode */
 	}
+	if (!report_is_sweep(r))
+		w[C_CLIENTS] = w[C_KEYS] = -1;
+	else if (r->nsweep_clients <= 1)
+		w[C_CLIENTS] = -1;
+	else if (r->nsweep_keys <= 1)
+		w[C_KEYS] = -1;
 	print_row(f, rows[0], w, NULL);
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
@@ -390,7 +401,14 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 		fprintf(f, "%s: %s %s%s\n", s->db, s->info.product, s->info.version, note);
 	}
 	if (r->mode && !strcmp(r->mode, "load")) {
-		fprintf(f, "load: %d clients, ", r->clients);
+		char list[128];
+
+		if (r->nsweep_clients > 1) {
+			report_list_text(list, sizeof(list), r->sweep_clients, r->nsweep_clients);
+			fprintf(f, "load: a sweep over clients %s, ", list);
+		} else {
+			fprintf(f, "load: %d clients, ", r->clients);
+		}
 		if (r->rate > 0)
 			fprintf(f, "open loop at %g ops/s (%s arrivals), ", r->rate, r->arrival);
 		else
@@ -403,8 +421,16 @@ int report_table(FILE *f, const struct run_result *r, const struct report_opts *
 	} else {
 		fprintf(f, "%d clients, %d trials per cell", r->clients, r->trials);
 	}
-	fprintf(f, ", think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n", r->think_ms, r->tail_ms,
-		r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed);
+	if (r->nsweep_keys > 1) {
+		char list[128];
+
+		report_list_text(list, sizeof(list), r->sweep_keys, r->nsweep_keys);
+		fprintf(f, ", think %.3g ms, tail %.3g ms, keys %s, seed %llu\n", r->think_ms,
+			r->tail_ms, list, (unsigned long long)r->seed);
+	} else {
+		fprintf(f, ", think %.3g ms, tail %.3g ms, %d key%s, seed %llu\n", r->think_ms,
+			r->tail_ms, r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed);
+	}
 	fprintf(f, "%d cells: %d safe, %d anomaly, %d errors, %d n/a", r->ncells, counts[V_SAFE],
 		counts[V_ANOMALY], counts[V_ERRORS], counts[V_NA]);
 	if (counts[V_ABORTED])

@@ -40,6 +40,36 @@ run_rb "$TMP/tab.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i 
 check "the load table has ops/s beside the percentiles" grep -q 'ops/s .*p50 .*p99' "$TMP/tab.txt"
 check "... a number in every row" awk '/^pg /{ if ($(NF-3) !~ /^[0-9]+$/ && $(NF-4) !~ /^[0-9]+$/) bad=1 } END { exit bad }' "$TMP/tab.txt"
 
+# A sweep: every cell at every point, keys outer, clients inner.
+run_rb "$TMP/sw.txt" load --pg "$RACEBENCH_PG" -s coupon-oversell -S none,atomic -i rc \
+	-c 4,1 --keys 1,8 --duration 0.4 --warmup 0 --quantity 1000000000 \
+	--format json,csv,table --out "$TMP/sw.json" --out "$TMP/sw.csv" --out "$TMP/sw.table"
+check "a sweep over clients and keys exits 0" [ "$rb_rc" = 0 ]
+jq_true "params.sweep lists the points, ascending" "$TMP/sw.json" \
+	'.params.sweep == {"clients": [1, 4], "keys": [1, 8]}'
+jq_true "every cell at every point (2 strategies x 4 points)" "$TMP/sw.json" \
+	'[.cells[] | "\(.strategy) \(.clients) \(.keys)"] | unique | length == 8'
+jq_true "series: a curve per cell, its four points" "$TMP/sw.json" \
+	'(.series | length) == 2 and ([.series[].points | length] == [4, 4])
+	 and ([.series[].points[] | .throughput > 0] | all)'
+# One client has no one to race with: read-modify-write cannot lose an update.
+jq_true "none with 1 client: never an anomaly, at every number of keys" "$TMP/sw.json" \
+	'[.cells[] | select(.strategy == "none" and .clients == 1) | .anomalous_trials == 0] | (length == 2 and all)'
+check "CSV: one row per point (8 and a head)" [ "$(wc -l <"$TMP/sw.csv")" = 9 ]
+check "CSV: the point in the clients and keys columns" grep -q ',1,8,pg,coupon-oversell,none,' "$TMP/sw.csv"
+check "table: clients and keys columns" grep -q '^db .*clients  keys' "$TMP/sw.table"
+printf 'pg rc coupon-oversell atomic verdict == safe at clients=4 keys=8, throughput > 0 at clients=1\n' >"$TMP/sw.expect"
+run_rb "$TMP/swc.txt" check "$TMP/sw.json" --expect "$TMP/sw.expect"
+check "the gate bounds a point (at clients=4 keys=8): exit 0" [ "$rb_rc" = 0 ]
+printf 'pg rc coupon-oversell atomic p99 < 1s at clients=64\n' >"$TMP/sw2.expect"
+run_rb "$TMP/swc2.txt" check "$TMP/sw.json" --expect "$TMP/sw2.expect"
+check "a point the sweep lacks: exit 1, the condition applies to no cell" \
+	sh -c "[ $rb_rc = 1 ] && cat '$TMP/swc2.txt' '$TMP/swc2.txt.err' | grep -q 'applies to none'"
+run_rb "$TMP/swr.txt" run -c 1,2
+check "a list in race mode: exit 2" [ "$rb_rc" = 2 ]
+run_rb "$TMP/swd.txt" load -c 2,2
+check "a point given twice: exit 2" [ "$rb_rc" = 2 ]
+
 run_rb "$TMP/bad.txt" run --duration 1
 check "--duration in race mode is refused (exit 2)" [ "$rb_rc" = 2 ]
 run_rb "$TMP/bad.txt" load --arrival poisson
