@@ -721,19 +721,19 @@ static void mdb_close(struct db_conn *dc)
  * first waits until this node has applied every write set committed
  * anywhere before it (a causal read).
  */
-static int galera_session(struct mdb_conn *c, int admin, struct rb_err *e)
+static int galera_session(struct mdb_conn *c, int node, int admin, struct rb_err *e)
 {
 	const char *v;
 
 	if (exec_sql(&c->base, "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'", 1, e) < 0)
 		return -1;
 	v = mdb_value(&c->base, 0, 1);
+	/* the reason first: the run's message also carries every node's URL */
 	if (!v || strcasecmp(v, "ON"))
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0,
-				  "several MySQL URLs are the nodes of one Galera cluster, and "
-				  "this server (%s) has wsrep_on %s: give one URL for a single "
-				  "server",
-				  mysql_get_host_info(c->m), v ? v : "unknown");
+				  "wsrep_on is %s on node %d: several URLs must be the nodes of "
+				  "one Galera cluster (give one URL for a single server)",
+				  v ? v : "absent", node + 1);
 	drop_result(c);
 	if (!admin)
 		return 0;
@@ -835,7 +835,7 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	if (v)
 		c->session_si = !strcasecmp(v, "ON") || !strcmp(v, "1");
 	drop_result(c);
-	if (nodes > 1 && galera_session(c, o->node < 0, e) < 0) {
+	if (nodes > 1 && galera_session(c, o->node > 0 ? o->node % nodes : 0, o->node < 0, e) < 0) {
 		mdb_close(&c->base);
 		return -1;
 	}
