@@ -73,6 +73,7 @@ static const char css[] =
 	"vertical-align:top}\n"
 	"th{background:#111111;color:#ffffff;position:sticky;top:0}\n"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"table.cost{font-size:20px;margin-bottom:24px}\n"
 	"tr.na td{color:#666666}\n"
 	"td.id{white-space:nowrap}\n"
 	"td.broke{color:#b71c1c;font-weight:bold;white-space:nowrap}\n"
@@ -141,16 +142,28 @@ static void header(FILE *f, const struct run_result *r)
 		esc(f, r->servers[i].info.version);
 		fputs("</span> · ", f);
 	}
-	fprintf(f, "<span>%d clients</span> · ", r->clients);
+	if (r->nsweep_clients > 1) {
+		char list[128];
+
+		report_list_text(list, sizeof(list), r->sweep_clients, r->nsweep_clients);
+		fprintf(f, "<span>a sweep over clients %s</span> · ", list);
+	} else {
+		fprintf(f, "<span>%d clients</span> · ", r->clients);
+	}
 	if (!strcmp(r->mode, "load"))
 		fprintf(f, "<span>%s loop</span> · ", r->rate > 0 ? "open" : "closed");
 	else
 		fprintf(f, "<span>%d trials per cell</span> · ", r->trials);
-	fprintf(f,
-		"<span>%d key%s</span> · <span>seed %llu</span> · <span>%s</span> · "
-		"<span>%.1f s</span></p>\n",
-		r->keys, r->keys == 1 ? "" : "s", (unsigned long long)r->seed, when,
-		r->wall_seconds);
+	if (r->nsweep_keys > 1) {
+		char list[128];
+
+		report_list_text(list, sizeof(list), r->sweep_keys, r->nsweep_keys);
+		fprintf(f, "<span>keys %s</span> · ", list);
+	} else {
+		fprintf(f, "<span>%d key%s</span> · ", r->keys, r->keys == 1 ? "" : "s");
+	}
+	fprintf(f, "<span>seed %llu</span> · <span>%s</span> · <span>%.1f s</span></p>\n",
+		(unsigned long long)r->seed, when, r->wall_seconds);
 	tiles(f, r);
 	for (int i = 0; i < r->ncells; i++)
 		broken += r->cells[i].nbroken;
@@ -191,16 +204,29 @@ static int group_axes(const struct run_result *r, const struct cell_result *g, c
 	return n;
 }
 
+/*
+ * The heat-map's cell of (strategy, level); in a sweep, the worst of its
+ * points (the highest anomaly rate, then the worst verdict): a strategy
+ * that is wrong at some point is wrong.
+ */
 static const struct cell_result *find_cell(const struct run_result *r, const struct cell_result *g,
 					   const char *strategy, int iso)
 {
+	const struct cell_result *worst = NULL;
+
 	for (int i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 
-		if (report_same_group(c, g) && (int)c->iso == iso && !strcmp(c->strategy, strategy))
-			return c;
+		if (!report_same_group(c, g) || (int)c->iso != iso || strcmp(c->strategy, strategy))
+			continue;
+		if (!worst || cell_rate(c) > cell_rate(worst) ||
+		    (cell_rate(c) == cell_rate(worst) && c->verdict == V_ERRORS &&
+		     worst->verdict == V_SAFE))
+			worst = c;
+		if (!report_is_sweep(r))
+			break;
 	}
-	return NULL;
+	return worst;
 }
 
 /* Light rose at a rare anomaly to deep red at every trial: the eye reads the rate. */
@@ -451,7 +477,7 @@ static int charted(const struct cell_result *c, const struct cell_result *g)
 #define BAR_ROW	  36
 #define BAR_TOP	  64
 
-static void bar_label(FILE *f, const struct cell_result *c, int y)
+static void bar_label(FILE *f, const struct cell_result *c, int y, int sweep)
 {
 	char iso[32];
 
@@ -459,7 +485,10 @@ static void bar_label(FILE *f, const struct cell_result *c, int y)
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"20\">", BAR_LABEL - 12,
 		y + BAR_ROW / 2 + 7);
 	esc(f, c->strategy);
-	fprintf(f, " <tspan font-weight=\"bold\">%s</tspan></text>\n", iso);
+	fprintf(f, " <tspan font-weight=\"bold\">%s</tspan>", iso);
+	if (sweep) /* a sweep's rows differ by their point */
+		fprintf(f, " c%d k%d", c->clients, c->keys);
+	fputs("</text>\n", f);
 }
 
 static double log_x(uint64_t v, double lo, double hi)
@@ -633,7 +662,7 @@ static void latency_chart(FILE *f, const struct run_result *r, const struct cell
 				continue;
 			row++;
 			if (s == S_OP)
-				bar_label(f, c, y);
+				bar_label(f, c, y, report_is_sweep(r));
 			else
 				fprintf(f,
 					"<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"18\" "
@@ -695,7 +724,7 @@ static void errors_chart(FILE *f, const struct run_result *r, const struct cell_
 		if (!report_same_group(c, g) || c->verdict == V_NA || !t)
 			continue;
 		row++;
-		bar_label(f, c, y);
+		bar_label(f, c, y, report_is_sweep(r));
 		fputs("<g>", f);
 		cell_tooltip(f, c);
 		for (int k = 1; k < RB_CLS__COUNT; k++) {
@@ -735,6 +764,7 @@ static void group(FILE *f, const struct run_result *r, const struct cell_result 
 	heatmap(f, r, g);
 	notes(f, r, g);
 	fputs("</div>\n", f);
+	html_load_charts(f, r, g);
 	latency_chart(f, r, g);
 	errors_chart(f, r, g);
 	fputs("</section>\n", f);

@@ -102,6 +102,9 @@ int report_is_sweep(const struct run_result *r);
 /* "1,2,4" from a sweep's list. */
 void report_list_text(char *buf, size_t n, const int *v, int count);
 
+/* html.c's load-mode charts of one (db, scenario) group g (html_load.c). */
+void html_load_charts(FILE *f, const struct run_result *r, const struct cell_result *g);
+
 /* started_at as "2024-05-01T12:00:00Z". */
 void report_time_utc(char *buf, size_t n, time_t t);
 

@@ -79,3 +79,30 @@ size=$(wc -c <"$shot")
 blank=$(wc -c <"$TMP/blank.png" 2>/dev/null || echo 0)
 [ "$blank" -gt 0 ] || blank=6000
 check "the screenshot has content: $size bytes, a blank page $blank" [ "$size" -ge $((blank * 5)) ]
+
+# --- load mode's charts, for a projector: a sweep over clients, and one point.
+run_rb "$TMP/sw" load --pg "$RACEBENCH_PG" -s coupon-oversell -S none,for-update,atomic -i rc \
+	-c 1,2,4 --duration 0.4 --warmup 0 --quantity 1000000000 --format html,json \
+	--out "$TMP/sw.html" --out "$TMP/sw.json"
+check "load sweep with --format html: exit 0" [ "$rb_rc" = 0 ]
+check "the sweep page parses as XML" xmllint --noout "$TMP/sw.html"
+check "throughput and p99 against clients, per keys value" sh -c \
+	"grep -q 'Throughput, ops/s (log) against clients · keys 1' '$TMP/sw.html' && grep -q 'p99 latency (log) against clients · keys 1' '$TMP/sw.html'"
+check "every point of every strategy drawn (a title each)" \
+	[ "$(grep -o '<title>[a-z-]* rc at [0-9]* clients' "$TMP/sw.html" | sort -u | wc -l)" = 9 ]
+# A point where the strategy let an anomaly through is drawn as wrong (a red cross, "wrong"
+# in the cost table), never ranked: as many as the JSON has anomalous points.
+wrong=$(jq '[.cells[] | select(.verdict == "anomaly")] | length' "$TMP/sw.json")
+check "anomalous points are drawn as wrong ($wrong in the JSON)" \
+	[ "$(grep -o '>wrong</td>' "$TMP/sw.html" | wc -l)" = "$wrong" ]
+check "the cost of each safe strategy against the fastest safe one" grep -q 'cost against the fastest safe' "$TMP/sw.html"
+run_rb "$TMP/one" load --pg "$RACEBENCH_PG" -s coupon-oversell -S none,atomic -i rc -c 4 \
+	--duration 0.4 --warmup 0 --quantity 1000000000 --format html --out "$TMP/one.html"
+check "load at one point: throughput bars, wrong ones said so" sh -c \
+	"grep -q 'Throughput, ops/s, and each safe strategy' '$TMP/one.html' && xmllint --noout '$TMP/one.html'"
+cp "$TMP/sw.html" "$keep/070-sweep.html"
+screenshot "file://$keep/070-sweep.html" "$keep/070-sweep.png"
+read -r width height < <(png_dims "$keep/070-sweep.png")
+check "the sweep renders in chromium (${width}x$height, $(wc -c <"$keep/070-sweep.png") bytes)" \
+	[ "$(wc -c <"$keep/070-sweep.png")" -ge $((blank * 5)) ]
+echo "# sweep screenshot: $keep/070-sweep.png"
