@@ -11,6 +11,15 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
+/*
+ * to - from, or 0 when from is later: a difference of two clock readings
+ * taken in an order the caller cannot guarantee (another thread's stamp, a
+ * schedule) must never wrap round to 1.8e19.
+ */
+static inline uint64_t ns_between(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
 /* Sleeps at least us microseconds (0 returns at once). */
 void sleep_us(uint64_t us);
 

@@ -96,7 +96,7 @@ static int stuck(struct ex_ctx *x, int i, const char *doing)
 {
 	if (gone_wrong(x))
 		return 1;
-	if (now_ns() - x->s[i].progress_ns < STUCK_NS)
+	if (ns_between(x->s[i].progress_ns, now_ns()) < STUCK_NS)
 		return 0;
 	fatal(x, "session %s made no progress for %llu s (%s)", sname(x, i),
 	      STUCK_NS / 1000000000ull, doing);
@@ -134,7 +134,7 @@ static int probe(struct ex_ctx *x, int i)
 	int r;
 
 	if (!x->real->xWaiting) /* no way to ask: a long statement counts as waiting */
-		return now_ns() - s->sent_ns > 200000000ull;
+		return ns_between(s->sent_ns, now_ns()) > 200000000ull;
 	unlock_ctx(x);
 	r = x->real->xWaiting(x->ctl, sid, &e);
 	lock_ctx(x);
@@ -268,7 +268,7 @@ static void resolve(struct ex_ctx *x, int waker, uint64_t limit_ns)
 				return;
 			}
 		}
-		if (now_ns() - t0 > limit_ns) {
+		if (ns_between(t0, now_ns()) > limit_ns) {
 			if (limit_ns >= STUCK_NS)
 				fatal(x, "every session waits for a lock and none was released");
 			return;
@@ -296,7 +296,7 @@ static int await_stmt(struct ex_ctx *x, int i)
 			return 0;
 		if (s->redis_wait)
 			return 1;
-		if (now_ns() - s->sent_ns >= PROBE_AFTER_NS && probe(x, i) > 0)
+		if (ns_between(s->sent_ns, now_ns()) >= PROBE_AFTER_NS && probe(x, i) > 0)
 			return s->done ? 0 : 1;
 		if (s->done)
 			return 0;
@@ -500,7 +500,7 @@ void ex_play(void *arg)
 	/* Everyone at the start line: a session is known only from there. */
 	for (int i = 0; i < x->n && !gone_wrong(x); i++) {
 		while (x->s[i].gk != G_START && !x->s[i].ended && !gone_wrong(x)) {
-			if (now_ns() - x->s[i].progress_ns > STUCK_NS)
+			if (ns_between(x->s[i].progress_ns, now_ns()) > STUCK_NS)
 				fatal(x, "session %s did not start", sname(x, i));
 			wait_a_while(x);
 		}

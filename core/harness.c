@@ -331,7 +331,7 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		 */
 		sleep_us(10000 + rng_next(&cl->rng) % 10000);
 		if (cl->recording)
-			hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+			hist_record(&cl->st.lat, (ns_between(t0, now_ns()) + 500) / 1000);
 		if (p->cfg->pause)
 			p->cfg->pause(&o, "end", p->cfg->pause_arg);
 		return;
@@ -380,7 +380,7 @@ static void client_op(struct client *cl, int key, uint64_t t0)
 		break;
 	}
 	if (cl->recording)
-		hist_record(&cl->st.lat, (now_ns() - t0 + 500) / 1000);
+		hist_record(&cl->st.lat, (ns_between(t0, now_ns()) + 500) / 1000);
 	/* explain: the operation, retries included, is over. */
 	if (p->cfg->pause)
 		p->cfg->pause(&o, "end", p->cfg->pause_arg);
@@ -464,7 +464,7 @@ static void client_load(struct client *cl)
 		cl->recording = start >= warm_end;
 		cl->cur = cl->recording ? &cl->st.n : &cl->warm;
 		if (cl->recording && lc->rate > 0)
-			hist_record(&cl->st.lag, (start - sched) / 1000); /* start >= sched */
+			hist_record(&cl->st.lag, ns_between(sched, start) / 1000);
 		client_op(cl, keys > 1 ? (int)(rng_next(&cl->rng) % (uint64_t)keys) : 0, sched);
 		if (cl->recording) {
 			done++;

@@ -184,6 +184,25 @@ static void lite_bounds_values(void **state)
 	free(l);
 }
 
+/*
+ * A schedule lag or a latency is a difference of clock readings; taken
+ * the wrong way round it must read 0, never 1.8e16 microseconds (what an
+ * open loop once wrote as lag_us.max).
+ */
+static void time_differences_never_wrap(void **state)
+{
+	struct hist h;
+
+	(void)state;
+	assert_int_equal(ns_between(1000, 3000), 2000);
+	assert_int_equal(ns_between(3000, 1000), 0);
+	assert_int_equal(ns_between(UINT64_MAX, 0), 0);
+	hist_reset(&h);
+	hist_record(&h, ns_between(5000000, 4999000) / 1000);
+	assert_int_equal(h.max, 0);
+	assert_true(hist_mean(&h) < 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +210,7 @@ int main(void)
 		cmocka_unit_test(uniform_large),	cmocka_unit_test(bimodal_tail),
 		cmocka_unit_test(buckets_bound_values), cmocka_unit_test(merge_equals_single),
 		cmocka_unit_test(huge_values_clamp),	cmocka_unit_test(lite_bounds_values),
+		cmocka_unit_test(time_differences_never_wrap),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);
