@@ -136,9 +136,11 @@ int cmd_list(struct options *o)
 	if (lock_service)
 		printf("  %-6s %s\n", lock_service->name, lock_service->summary);
 	printf("\nTopologies (run --topology NAME; docs/topologies.md):\n");
-	for (int i = 0; drivers[i] || (i == driver_count() && lock_service); i++) {
-		const struct topology_info *t =
-			drivers[i] ? drivers[i]->topology : lock_service->topology;
+	/* the drivers' topologies, then the lock service's (one past the registry's end) */
+	for (int i = 0; i <= driver_count(); i++) {
+		const struct topology_info *t = i < driver_count() ? drivers[i]->topology
+					      : lock_service   ? lock_service->topology
+							       : NULL;
 		char head[40];
 
 		if (!t)
