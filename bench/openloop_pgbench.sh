@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# openloop_pgbench.sh: racebench's open-loop latency against pgbench -R on
+# the same transaction, at about 70 % of capacity, side by side.
+#
+#   bench/openloop_pgbench.sh [--rounds N] [--duration S] [--clients C] [--keys K]
+#
+# The transaction is compare_pgbench.sh's (coupon-oversell `atomic` at READ
+# COMMITTED, no think or tail time). Capacity is measured first (racebench,
+# closed loop); both tools then run an open loop at 70 % of it, with Poisson
+# arrivals (pgbench -R schedules its transactions as a Poisson process), and
+# both time each transaction from its scheduled start: racebench by design,
+# pgbench because "when throttling is active, the transaction latency is
+# calculated with respect to the scheduled start time" (pgbench docs, -R).
+# pgbench's p50 and p99 come from its per-transaction log (--log), whose
+# latency column is measured the same way; the warm-up second of each is
+# left out. Prints a line per round and tool: mean, p50, p99, mean lag.
+# Uses $RACEBENCH_PG when set, else starts a throwaway PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. bench/lib.sh
+bench_options openloop_pgbench.sh "$@"
+command -v pgbench >/dev/null || PATH=$PATH:/usr/lib/postgresql/15/bin
+command -v pgbench >/dev/null || { echo "openloop_pgbench.sh: pgbench missing (scripts/deps.sh --bench)" >&2; exit 2; }
+[ -x ./racebench ] || make -s racebench
+
+tmp=$(mktemp -d)
+cleanup() {
+	[ -z "${own_servers:-}" ] || scripts/servers.sh --dir "$tmp/srv" stop >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ -z "${RACEBENCH_PG:-}" ]; then
+	own_servers=1
+	chmod 755 "$tmp"
+	eval "$(scripts/servers.sh --dir "$tmp/srv" start pg 2>/dev/null)"
+fi
+cat >"$tmp/txn.sql" <<SQL
+\\set k random(0, $((keys - 1)))
+\\set t random(1, 1000000000)
+BEGIN ISOLATION LEVEL READ COMMITTED;
+UPDATE coupon SET quantity = quantity - 1 WHERE id = :k AND quantity > 0;
+INSERT INTO coupon_issue (coupon_id, user_token) VALUES (:k, :t);
+COMMIT;
+SQL
+
+rb() {	# extra racebench options...
+	./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc -c "$clients" \
+		--keys "$keys" --quantity 1000000000 --think 0 --tail 0 --duration "$duration" \
+		--warmup 1 --keep-schema --schema rb_bench -q --format json --out "$tmp/rb.json" "$@"
+}
+
+rb >/dev/null # the schema pgbench uses, and a warm server
+capacity=$(jq -r '.cells[0].throughput | floor' "$tmp/rb.json")
+rate=$((capacity * 7 / 10))
+echo "capacity (racebench, closed loop, $clients clients, $keys keys): $capacity ops/s; open loop at $rate ops/s"
+printf '%-6s %-10s %10s %10s %10s %10s %8s\n' round tool "mean ms" "p50 ms" "p99 ms" "lag ms" ops
+for r in $(seq 1 "$rounds"); do
+	rb --rate "$rate" --arrival poisson
+	jq -r --arg r "$r" '.cells[0] | [$r, "racebench", .latency_us.mean / 1000, .latency_us.p50 / 1000,
+		.latency_us.p99 / 1000, .lag_us.mean / 1000, .ops] |
+		"\(.[0]) \(.[1]) \(.[2]) \(.[3]) \(.[4]) \(.[5]) \(.[6])"' "$tmp/rb.json" |
+		awk '{ printf "%-6s %-10s %10.3f %10.3f %10.3f %10.3f %8d\n", $1, $2, $3, $4, $5, $6, $7 }'
+	rm -f "$tmp"/pgb*
+	PGOPTIONS="-c search_path=rb_bench" pgbench -n -M prepared -c "$clients" -j "$clients" \
+		-R "$rate" -T $((duration + 1)) -f "$tmp/txn.sql" --log --log-prefix="$tmp/pgb" \
+		"$RACEBENCH_PG" >/dev/null 2>&1
+	# log: client_id transaction_no time(us, from the scheduled start) script_no epoch us lag(us)
+	cat "$tmp"/pgb* | sort -k5,5n -k6,6n | awk '
+		NR == 1 { t0 = $5 + $6 / 1e6 }
+		($5 + $6 / 1e6) - t0 >= 1 { print $3, $7 }' | sort -n | awk -v r="$r" '
+		{ lat[NR] = $1; sum += $1; lag += $2 }
+		END {
+			printf "%-6s %-10s %10.3f %10.3f %10.3f %10.3f %8d\n", r, "pgbench", sum / NR / 1000,
+				lat[int(NR * 0.5 + 0.5)] / 1000, lat[int(NR * 0.99 + 0.5)] / 1000, lag / NR / 1000, NR
+		}'
+done
