@@ -64,3 +64,33 @@ rb_load() {
 	awk -v tps="$(jq -r '.cells[0].throughput' "$tmp/rb.json")" -v d="$duration" \
 		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
 }
+
+# bench_pg_start: $tmp (a new temporary directory, removed on exit) and,
+# unless RACEBENCH_PG is set, a throwaway PostgreSQL in it (stopped on
+# exit); RACEBENCH_PG then names the server to use.
+bench_pg_start() {
+	tmp=$(mktemp -d)
+	trap bench_pg_cleanup EXIT
+	if [ -z "${RACEBENCH_PG:-}" ]; then
+		own_servers=1
+		chmod 755 "$tmp"
+		eval "$(scripts/servers.sh --dir "$tmp/srv" start pg 2>/dev/null)"
+	fi
+}
+bench_pg_cleanup() {
+	[ -z "${own_servers:-}" ] || scripts/servers.sh --dir "$tmp/srv" stop >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+
+# bench_coupon_sql FILE: coupon-oversell's `atomic` transaction at READ
+# COMMITTED as a pgbench script, on a random one of $keys coupons.
+bench_coupon_sql() {
+	cat >"$1" <<SQL
+\\set k random(0, $((keys - 1)))
+\\set t random(1, 1000000000)
+BEGIN ISOLATION LEVEL READ COMMITTED;
+UPDATE coupon SET quantity = quantity - 1 WHERE id = :k AND quantity > 0;
+INSERT INTO coupon_issue (coupon_id, user_token) VALUES (:k, :t);
+COMMIT;
+SQL
+}

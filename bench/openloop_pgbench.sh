@@ -24,25 +24,8 @@ command -v pgbench >/dev/null || PATH=$PATH:/usr/lib/postgresql/15/bin
 command -v pgbench >/dev/null || { echo "openloop_pgbench.sh: pgbench missing (scripts/deps.sh --bench)" >&2; exit 2; }
 [ -x ./racebench ] || make -s racebench
 
-tmp=$(mktemp -d)
-cleanup() {
-	[ -z "${own_servers:-}" ] || scripts/servers.sh --dir "$tmp/srv" stop >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [ -z "${RACEBENCH_PG:-}" ]; then
-	own_servers=1
-	chmod 755 "$tmp"
-	eval "$(scripts/servers.sh --dir "$tmp/srv" start pg 2>/dev/null)"
-fi
-cat >"$tmp/txn.sql" <<SQL
-\\set k random(0, $((keys - 1)))
-\\set t random(1, 1000000000)
-BEGIN ISOLATION LEVEL READ COMMITTED;
-UPDATE coupon SET quantity = quantity - 1 WHERE id = :k AND quantity > 0;
-INSERT INTO coupon_issue (coupon_id, user_token) VALUES (:k, :t);
-COMMIT;
-SQL
+bench_pg_start
+bench_coupon_sql "$tmp/txn.sql"
 
 rb() {	# extra racebench options...
 	./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc -c "$clients" \
