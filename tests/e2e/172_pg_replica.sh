@@ -24,9 +24,11 @@ jq_true "the report names the topology, the replica and its apply delay" "$out" 
 	 and .servers[0].settings["standby recovery_min_apply_delay"] == "0"'
 for sc in double-tap duplicate-settlement; do
 	# The parent row locked on the primary serialises the writers, but the
-	# find reads the standby, which has not replayed the last holder's row.
-	jq_true "$sc for-update-parent: anomalies in most of 10 trials (the find reads a stale standby)" "$out" \
-		"[$(c $sc for-update-parent) | .anomalous_trials >= 6] == [true]"
+	# find reads the standby, which may not have replayed the last holder's
+	# row yet: how often depends on how fast the client is against the
+	# replay (a sanitizer build is slow enough to miss it), so it is shown,
+	# not asserted; the 20 ms delay below makes it certain, and is asserted.
+	echo "# $sc for-update-parent without a delay: $(jq -r "[$(c $sc for-update-parent) | .anomalous_trials] | first" "$out") of 10 trials anomalous"
 	jq_true "$sc read-primary: never an anomaly" "$out" \
 		"[$(c $sc read-primary) | .anomalous_trials == 0 and .verdict == \"safe\"] == [true]"
 	# COMMIT returns once the standby has applied it, before the lock is
