@@ -234,11 +234,28 @@ static const char *class_name_at(int k)
 	return rb_class_name((enum rb_class)k);
 }
 
+/* A cell's anomalies object: kind -> count, at most SC_MAX_KINDS. */
+static int jr_kinds(struct jr *j, json_t *kinds, const char *at, struct cell_result *c)
+{
+	const char *key;
+	json_t *v;
+
+	if (json_object_size(kinds) > SC_MAX_KINDS)
+		return jr_bad(j, at, "anomalies", "more kinds than racebench keeps");
+	json_object_foreach(kinds, key, v)
+	{
+		if (!json_is_integer(v))
+			return jr_bad(j, at, "anomalies", "expected integer counts");
+		c->kinds[c->nkinds] = result_strdup(j->r, key);
+		c->anomalies[c->nkinds++] = json_integer_value(v);
+	}
+	return 0;
+}
+
 static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *c)
 {
 	const char *iso, *eff, *verdict;
-	json_t *kinds, *ex, *lock, *v;
-	const char *key;
+	json_t *kinds, *ex, *lock;
 	int l;
 
 	if (!(c->db = jr_str(j, o, at, "db")) || !(c->scenario = jr_str(j, o, at, "scenario")) ||
@@ -281,15 +298,8 @@ static int jr_cell(struct jr *j, json_t *o, const char *at, struct cell_result *
 	    jr_ll(j, o, at, "anomalous_trials", &c->anomalous_trials) < 0 ||
 	    !(kinds = jr_get(j, o, at, "anomalies", JSON_OBJECT, 1)))
 		return -1;
-	if (json_object_size(kinds) > SC_MAX_KINDS)
-		return jr_bad(j, at, "anomalies", "more kinds than racebench keeps");
-	json_object_foreach(kinds, key, v)
-	{
-		if (!json_is_integer(v))
-			return jr_bad(j, at, "anomalies", "expected integer counts");
-		c->kinds[c->nkinds] = result_strdup(j->r, key);
-		c->anomalies[c->nkinds++] = json_integer_value(v);
-	}
+	if (jr_kinds(j, kinds, at, c) < 0)
+		return -1;
 	if (jr_ll(j, o, at, "ops", &c->ops) < 0 || jr_ll(j, o, at, "committed", &c->done) < 0 ||
 	    jr_ll(j, o, at, "declined", &c->declined) < 0 ||
 	    jr_ll(j, o, at, "failed", &c->failed) < 0 ||
@@ -346,8 +356,7 @@ gate:
 static int jr_iso_cell(struct jr *j, json_t *o, const char *at, struct cell_result *c)
 {
 	const char *iso, *verdict;
-	json_t *kinds, *v;
-	const char *key;
+	json_t *kinds;
 	int l;
 
 	if (!(c->db = jr_str(j, o, at, "db")) || !(c->scenario = jr_str(j, o, at, "test")) ||
@@ -376,15 +385,8 @@ static int jr_iso_cell(struct jr *j, json_t *o, const char *at, struct cell_resu
 	    !(kinds = jr_get(j, o, at, "anomalies", JSON_OBJECT, 1)) ||
 	    jr_num(j, o, at, "seconds", &c->seconds) < 0)
 		return -1;
-	if (json_object_size(kinds) > SC_MAX_KINDS)
-		return jr_bad(j, at, "anomalies", "more kinds than racebench keeps");
-	json_object_foreach(kinds, key, v)
-	{
-		if (!json_is_integer(v))
-			return jr_bad(j, at, "anomalies", "expected integer counts");
-		c->kinds[c->nkinds] = result_strdup(j->r, key);
-		c->anomalies[c->nkinds++] = json_integer_value(v);
-	}
+	if (jr_kinds(j, kinds, at, c) < 0)
+		return -1;
 	c->trials = 1;
 	c->anomalous_trials = c->verdict == V_ANOMALY;
 gate:
