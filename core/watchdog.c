@@ -73,6 +73,8 @@ int watchdog_start(struct watchdog *w, atomic_int *stop, unsigned statement_time
 	w->running = pthread_create(&w->thread, NULL, watch_main, w) == 0;
 	if (!w->running)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	else if (w->timeout_ns)
+		conn_watch_bound(w->timeout_ns + TIMEOUT_EXTRA_NS);
 	return w->running ? 0 : -1;
 }
 
@@ -82,6 +84,7 @@ void watchdog_stop(struct watchdog *w)
 
 	if (!w->running)
 		return;
+	conn_watch_bound(0);
 	atomic_store(&w->quit, 1);
 	pthread_join(w->thread, NULL);
 	w->running = 0;

@@ -189,6 +189,17 @@ int db_schema_allowed(const struct driver *d, const char *dsn, const char *schem
 
 static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_watch *watched;
+static _Atomic unsigned long long watch_bound;
+
+void conn_watch_bound(unsigned long long ns)
+{
+	atomic_store(&watch_bound, ns);
+}
+
+unsigned long long conn_watch_bounded(void)
+{
+	return atomic_load(&watch_bound);
+}
 
 static unsigned long long mono_ns(void)
 {

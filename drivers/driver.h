@@ -79,6 +79,14 @@ void conn_idle(struct conn_watch *w);
  */
 int conn_cut_busy(unsigned long long older_ns);
 /*
+ * Whether a watchdog is cutting calls that run past a bound (the ns it
+ * allows, 0: none is): the watchdog says so while it runs. A driver whose
+ * client library would arm a time-out of its own on every read can leave
+ * it off while one is (drivers/mysql.c says what that saves).
+ */
+void conn_watch_bound(unsigned long long ns);
+unsigned long long conn_watch_bounded(void);
+/*
  * After a failed call: when the watchdog cut w, e says so (class
  * connection) instead of the library's "server closed the connection".
  */

@@ -47,6 +47,17 @@ enum {
 struct mdb_stmt {
 	const struct db_stmt *key;
 	MYSQL_STMT *h;
+	int nparams; /* the statement's placeholders, read once at prepare */
+	/*
+	 * Integer parameters stay bound (the library reads the values from
+	 * ints at each execute), as sysbench binds once per statement: a
+	 * bind costs the client a pass over the parameters, and the next
+	 * execute sends their types again for the server to read. bound:
+	 * the last bind was integers only, in ints.
+	 */
+	int bound;
+	MYSQL_BIND *b;
+	long long *ints;
 };
 
 struct mdb_conn {
@@ -545,7 +556,7 @@ static int mdb_exec(struct db_conn *dc, const char *sql, struct rb_err *e)
 	return exec_sql(dc, sql, 0, e);
 }
 
-static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **out,
+static int prepared(struct mdb_conn *c, const struct db_stmt *st, struct mdb_stmt **out,
 		    struct rb_err *e)
 {
 	const char *sql = db_stmt_sql(st, DIALECT_MYSQL);
@@ -553,7 +564,7 @@ static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **o
 
 	for (int i = 0; i < c->nstmts; i++) {
 		if (c->stmts[i].key == st) {
-			*out = c->stmts[i].h;
+			*out = &c->stmts[i];
 			return 0;
 		}
 	}
@@ -573,10 +584,61 @@ static int prepared(struct mdb_conn *c, const struct db_stmt *st, MYSQL_STMT **o
 		c->capstmts = c->capstmts ? c->capstmts * 2 : 16;
 		c->stmts = xrealloc(c->stmts, (size_t)c->capstmts * sizeof(*c->stmts));
 	}
+	memset(&c->stmts[c->nstmts], 0, sizeof(c->stmts[c->nstmts]));
 	c->stmts[c->nstmts].key = st;
 	c->stmts[c->nstmts].h = h;
-	c->nstmts++;
-	*out = h;
+	c->stmts[c->nstmts].nparams = (int)mysql_stmt_param_count(h);
+	*out = &c->stmts[c->nstmts++];
+	return 0;
+}
+
+/* Binds p to s's placeholders, or only updates the values when they stay bound. */
+static int bind_params(struct mdb_conn *c, struct mdb_stmt *s, const struct db_param *p, int n,
+		       struct rb_err *e)
+{
+	MYSQL_BIND b[MY_MAX_PARAMS];
+	unsigned long lens[MY_MAX_PARAMS];
+	int ints_only = 1;
+
+	for (int i = 0; i < n; i++)
+		ints_only &= !p[i].null && !p[i].s;
+	if (ints_only) {
+		if (!s->ints) {
+			s->ints = xcalloc((size_t)n, sizeof(*s->ints));
+			s->b = xcalloc((size_t)n, sizeof(*s->b));
+			for (int i = 0; i < n; i++) {
+				s->b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				s->b[i].buffer = &s->ints[i];
+			}
+		}
+		for (int i = 0; i < n; i++)
+			s->ints[i] = p[i].i;
+		if (s->bound)
+			return 0;
+		if (mysql_stmt_bind_param(s->h, s->b))
+			return fail_stmt(c, s->h, e);
+		s->bound = 1;
+		return 0;
+	}
+	/* Text or NULL: bound for this execute only (p's strings are not ours). */
+	s->bound = 0;
+	memset(b, 0, (size_t)n * sizeof(b[0]));
+	for (int i = 0; i < n; i++) {
+		if (p[i].null) {
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+		} else if (p[i].s) {
+			lens[i] = (unsigned long)strlen(p[i].s);
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)p[i].s;
+			b[i].buffer_length = lens[i];
+			b[i].length = &lens[i];
+		} else {
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+		}
+	}
+	if (mysql_stmt_bind_param(s->h, b))
+		return fail_stmt(c, s->h, e);
 	return 0;
 }
 
@@ -584,46 +646,25 @@ static int mdb_query_run(struct db_conn *dc, const struct db_stmt *st, const str
 			 int n, struct rb_err *e)
 {
 	struct mdb_conn *c = mdbc(dc);
-	MYSQL_BIND b[MY_MAX_PARAMS];
-	unsigned long lens[MY_MAX_PARAMS];
-	long long ints[MY_MAX_PARAMS];
-	MYSQL_STMT *h = NULL;
+	struct mdb_stmt *s = NULL;
 	my_ulonglong aff;
 
 	drop_result(c);
 	if (n < 0 || n > MY_MAX_PARAMS)
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: too many parameters (%d)",
 				  st->name, n);
-	if (prepared(c, st, &h, e) < 0)
+	if (prepared(c, st, &s, e) < 0)
 		return -1;
-	if (mysql_stmt_param_count(h) != (unsigned long)n)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: %d parameters given, it takes %lu",
-				  st->name, n, mysql_stmt_param_count(h));
-	if (n > 0) {
-		memset(b, 0, sizeof(b));
-		for (int i = 0; i < n; i++) {
-			if (p[i].null) {
-				b[i].buffer_type = MYSQL_TYPE_NULL;
-			} else if (p[i].s) {
-				lens[i] = (unsigned long)strlen(p[i].s);
-				b[i].buffer_type = MYSQL_TYPE_STRING;
-				b[i].buffer = (void *)p[i].s;
-				b[i].buffer_length = lens[i];
-				b[i].length = &lens[i];
-			} else {
-				ints[i] = p[i].i;
-				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-				b[i].buffer = &ints[i];
-			}
-		}
-		if (mysql_stmt_bind_param(h, b))
-			return fail_stmt(c, h, e);
-	}
-	if (mysql_stmt_execute(h))
-		return fail_stmt(c, h, e);
-	if (mysql_stmt_field_count(h) > 0)
-		return fetch_all(c, h, e);
-	aff = mysql_stmt_affected_rows(h);
+	if (s->nparams != n)
+		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: %d parameters given, it takes %d",
+				  st->name, n, s->nparams);
+	if (n > 0 && bind_params(c, s, p, n, e) < 0)
+		return -1;
+	if (mysql_stmt_execute(s->h))
+		return fail_stmt(c, s->h, e);
+	if (mysql_stmt_field_count(s->h) > 0)
+		return fetch_all(c, s->h, e);
+	aff = mysql_stmt_affected_rows(s->h);
 	c->affected = aff == (my_ulonglong)-1 ? 0 : (long long)aff;
 	return 0;
 }
@@ -698,8 +739,11 @@ static void mdb_close(struct db_conn *dc)
 	if (!c)
 		return;
 	conn_unwatch(&c->base.watch);
-	for (int i = 0; i < c->nstmts; i++)
+	for (int i = 0; i < c->nstmts; i++) {
 		mysql_stmt_close(c->stmts[i].h);
+		free(c->stmts[i].b);
+		free(c->stmts[i].ints);
+	}
 	mysql_close(c->m);
 	free(c->stmts);
 	free(c->offs);
@@ -774,15 +818,25 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "mysql_init: out of memory");
 	}
 	ct = o->connect_timeout_s > 0 ? (unsigned)o->connect_timeout_s : 10;
-	/*
-	 * Reads wait for lock waits (innodb_lock_wait_timeout, GET_LOCK): a
-	 * read time-out below them would turn a lock wait into a lost
-	 * connection. Generous, but never forever.
-	 */
-	rwt = 600 + 2 * (lock_s ? lock_s : 50);
 	mysql_options(c->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-	mysql_options(c->m, MYSQL_OPT_READ_TIMEOUT, &rwt);
-	mysql_options(c->m, MYSQL_OPT_WRITE_TIMEOUT, &rwt);
+	/*
+	 * A read must end even when the server stops answering. While the
+	 * watchdog cuts calls past --statement-timeout (conn_watch_bounded),
+	 * that is its job, and the library's own read time-out stays off:
+	 * Connector/C reads with MSG_DONTWAIT and waits for the reply in
+	 * poll(2), and with a time-out set every such wait arms and cancels a
+	 * kernel timer, four per transaction, about 2 us of the client's CPU
+	 * each transaction on the benchmark machine (docs/performance.md).
+	 * Without a watchdog bound, the library's time-out is the backstop;
+	 * reads wait for lock waits (innodb_lock_wait_timeout, GET_LOCK), and
+	 * a time-out below them would turn a lock wait into a lost
+	 * connection: generous, but never forever.
+	 */
+	if (!conn_watch_bounded()) {
+		rwt = 600 + 2 * (lock_s ? lock_s : 50);
+		mysql_options(c->m, MYSQL_OPT_READ_TIMEOUT, &rwt);
+		mysql_options(c->m, MYSQL_OPT_WRITE_TIMEOUT, &rwt);
+	}
 	/* A silent reconnect would lose the transaction and its locks. */
 	mysql_options(c->m, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
