@@ -29,6 +29,21 @@ bench_coupon_sql "$tmp/txn.sql"
 
 rb_run() { rb_load pg "$RACEBENCH_PG"; }
 
+# The throwaway server's CPU (0 on a server of $RACEBENCH_PG's: not ours to read).
+server_ticks() {
+	if [ -n "${own_servers:-}" ]; then
+		server_ticks_of "$(head -1 "$tmp/srv/pg/data/postmaster.pid")"
+	else
+		echo 0
+	fi
+}
+
+# coupon-oversell's reset, as racebench runs it before each of its rounds
+tool_reset() {
+	PGOPTIONS="-c search_path=rb_bench" psql "$RACEBENCH_PG" -X -q -c "DELETE FROM coupon_issue" \
+		-c "UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0" >/dev/null
+}
+
 tool_run() {
 	local out
 	out=$( { time PGOPTIONS="-c search_path=rb_bench" pgbench -n -M prepared -c "$clients" \

@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 bench_options compare_sysbench.sh "$@"
 tool=sysbench
 command -v sysbench >/dev/null || { echo "compare_sysbench.sh: sysbench missing (scripts/deps.sh --bench)" >&2; exit 2; }
+command -v mariadb >/dev/null || { echo "compare_sysbench.sh: the mariadb client is missing (scripts/deps.sh)" >&2; exit 2; }
 [ -x ./racebench ] || make -s racebench
 
 tmp=$(mktemp -d)
@@ -26,6 +27,14 @@ eval "$(scripts/servers.sh --dir "$tmp/srv" start mysql 2>/dev/null)"
 sock=$tmp/srv/mysql/sock
 
 rb_run() { rb_load mysql "$RACEBENCH_MYSQL"; }
+
+server_ticks() { server_ticks_of "$(cat "$tmp/srv/mysql/mariadbd.pid")"; }
+
+# coupon-oversell's reset, as racebench runs it before each of its rounds
+tool_reset() {
+	mariadb --socket="$sock" -u racebench rb_bench -e "TRUNCATE TABLE coupon_issue;
+		UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0"
+}
 
 tool_run() {
 	local out

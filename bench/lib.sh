@@ -1,15 +1,17 @@
 # lib.sh: what the compare_*.sh benchmarks share (sourced): their options,
 # and the rounds run back to back in alternation with the summary.
-# The sourcing script defines rb_run and tool_run, each printing
+# The sourcing script defines rb_run, tool_run and tool_reset, the runs printing
 # "TPS CPU_US_PER_TXN", and sets $tool to the other tool's name.
 
-# bench_options NAME "$@": --rounds, --duration, --clients, --keys, --markdown.
+# bench_options NAME "$@": --rounds, --duration, --clients, --keys, --markdown,
+# --together (openloop_pgbench.sh's).
 bench_options() {
 	local name=$1
 	shift
-	rounds=3 duration=10 clients=4 keys=100 markdown=0
+	rounds=3 duration=10 clients=4 keys=100 markdown=0 together=0
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--together) together=1; shift ;;
 		--rounds) rounds=$2; shift 2 ;;
 		--duration) duration=$2; shift 2 ;;
 		--clients) clients=$2; shift 2 ;;
@@ -25,25 +27,45 @@ bench_options() {
 TIMEFORMAT='%U %S'
 
 # bench_rounds: rb_run and tool_run alternately, $rounds times; a line per
-# round, the mean ratio of TPS and the client CPU per transaction of each.
+# round, the mean ratio of TPS and the client and server CPU per
+# transaction of each. Before each of the other tool's rounds, tool_reset
+# (the sourcing script's) puts the tables back as racebench's reset leaves
+# them at the start of its own rounds (the issues emptied, the stock
+# restored), so that neither tool runs on the table the other one grew.
+# The server's CPU comes from server_ticks (clock ticks the server has used
+# so far), taken around each run: for racebench it includes its set-up and
+# its warm-up second, and is divided like the client's (TPS x (d + 1)).
 bench_rounds() {
-	local r a b ca cb ratio sum_rb=0 sum_tool=0 cpu_rb=0 cpu_tool=0
-	printf '%-6s %12s %12s %8s %14s %14s\n' round racebench "$tool" ratio \
-		"rb cpu us/tx" "${tool:0:3} cpu us/tx"
+	local r a b ca cb sa sb t0 t1 t2 ratio sum_rb=0 sum_tool=0 cpu_rb=0 cpu_tool=0 srv_rb=0 srv_tool=0
+	local hz
+	hz=$(getconf CLK_TCK)
+	printf '%-6s %12s %12s %8s %10s %10s %10s %10s\n' round racebench "$tool" ratio \
+		"rb cli us" "${tool:0:3} cli us" "rb srv us" "${tool:0:3} srv us"
 	for r in $(seq 1 "$rounds"); do
+		t0=$(server_ticks)
 		read -r a ca <<<"$(rb_run)"
+		t1=$(server_ticks)
+		tool_reset
+		t2=$(server_ticks)
 		read -r b cb <<<"$(tool_run)"
+		t1=$((t1 - t0)) t2=$(($(server_ticks) - t2))
+		sa=$(awk -v t="$t1" -v hz="$hz" -v tps="$a" -v d="$duration" 'BEGIN { printf "%.1f", t * 1e6 / hz / (tps * (d + 1)) }')
+		sb=$(awk -v t="$t2" -v hz="$hz" -v tps="$b" -v d="$duration" 'BEGIN { printf "%.1f", t * 1e6 / hz / (tps * d) }')
 		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
-		printf '%-6s %12.1f %12.1f %8s %14s %14s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb"
+		printf '%-6s %12.1f %12.1f %8s %10s %10s %10s %10s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb" "$sa" "$sb"
 		sum_rb=$(awk -v s="$sum_rb" -v a="$a" 'BEGIN { print s + a }')
 		sum_tool=$(awk -v s="$sum_tool" -v b="$b" 'BEGIN { print s + b }')
 		cpu_rb=$(awk -v s="$cpu_rb" -v a="$ca" 'BEGIN { print s + a }')
 		cpu_tool=$(awk -v s="$cpu_tool" -v b="$cb" 'BEGIN { print s + b }')
+		srv_rb=$(awk -v s="$srv_rb" -v a="$sa" 'BEGIN { print s + a }')
+		srv_tool=$(awk -v s="$srv_tool" -v b="$sb" 'BEGIN { print s + b }')
 	done
 	mean=$(awk -v a="$sum_rb" -v b="$sum_tool" 'BEGIN { printf "%.3f", a / b }')
 	echo "mean ratio racebench/$tool: $mean ($rounds rounds of ${duration}s, $clients clients, $keys keys)"
-	echo "client CPU per transaction: racebench $(awk -v s="$cpu_rb" -v n="$rounds" \
+	echo "CPU per transaction, client: racebench $(awk -v s="$cpu_rb" -v n="$rounds" \
 		'BEGIN { printf "%.1f", s / n }') us, $tool $(awk -v s="$cpu_tool" -v n="$rounds" \
+		'BEGIN { printf "%.1f", s / n }') us; server: racebench's $(awk -v s="$srv_rb" -v n="$rounds" \
+		'BEGIN { printf "%.1f", s / n }') us, $tool's $(awk -v s="$srv_tool" -v n="$rounds" \
 		'BEGIN { printf "%.1f", s / n }') us"
 	if [ "$markdown" = 1 ]; then
 		echo
@@ -51,6 +73,18 @@ bench_rounds() {
 		echo "|---|---|---|---|---|---|"
 		echo "| $clients | $keys | $rounds × $duration | $sum_rb | $sum_tool | $mean |"
 	fi
+}
+
+# server_ticks_of PID: CPU clock ticks the process PID and its threads have
+# used, with its children's that it has waited for (PostgreSQL's exited
+# backends) and those of its children still running.
+server_ticks_of() {
+	local pid=$1 sum c
+	sum=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pid/stat")
+	for c in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
+		sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$sum"
 }
 
 # rb_load DB URL: racebench's side of the comparison (coupon-oversell
