@@ -38,11 +38,7 @@ server_ticks() {
 	fi
 }
 
-# coupon-oversell's reset, as racebench runs it before each of its rounds
-tool_reset() {
-	PGOPTIONS="-c search_path=rb_bench" psql "$RACEBENCH_PG" -X -q -c "DELETE FROM coupon_issue" \
-		-c "UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0" >/dev/null
-}
+settle() { pg_settle; }
 
 tool_run() {
 	local out

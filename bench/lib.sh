@@ -1,17 +1,18 @@
 # lib.sh: what the compare_*.sh benchmarks share (sourced): their options,
 # and the rounds run back to back in alternation with the summary.
-# The sourcing script defines rb_run, tool_run and tool_reset, the runs printing
+# The sourcing script defines rb_run, tool_run, settle and server_ticks, the runs printing
 # "TPS CPU_US_PER_TXN", and sets $tool to the other tool's name.
 
 # bench_options NAME "$@": --rounds, --duration, --clients, --keys, --markdown,
-# --together (openloop_pgbench.sh's).
+# --together and --pin (openloop_pgbench.sh's).
 bench_options() {
 	local name=$1
 	shift
-	rounds=3 duration=10 clients=4 keys=100 markdown=0 together=0
+	rounds=3 duration=10 clients=4 keys=100 markdown=0 together=0 pin=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--together) together=1; shift ;;
+		--pin) pin=1; shift ;;
 		--rounds) rounds=$2; shift 2 ;;
 		--duration) duration=$2; shift 2 ;;
 		--clients) clients=$2; shift 2 ;;
@@ -28,10 +29,11 @@ TIMEFORMAT='%U %S'
 
 # bench_rounds: rb_run and tool_run alternately, $rounds times; a line per
 # round, the mean ratio of TPS and the client and server CPU per
-# transaction of each. Before each of the other tool's rounds, tool_reset
-# (the sourcing script's) puts the tables back as racebench's reset leaves
-# them at the start of its own rounds (the issues emptied, the stock
-# restored), so that neither tool runs on the table the other one grew.
+# transaction of each. Before every run of either tool, settle (the
+# sourcing script's) puts the tables back as racebench's reset leaves them
+# (the issues emptied, the stock restored) and lets the server clean up
+# after it, so that neither tool runs on the table the other one grew, or
+# pays in its measured seconds for the clean-up of the other's rows.
 # The server's CPU comes from server_ticks (clock ticks the server has used
 # so far), taken around each run: for racebench it includes its set-up and
 # its warm-up second, and is divided like the client's (TPS x (d + 1)).
@@ -42,10 +44,11 @@ bench_rounds() {
 	printf '%-6s %12s %12s %8s %10s %10s %10s %10s\n' round racebench "$tool" ratio \
 		"rb cli us" "${tool:0:3} cli us" "rb srv us" "${tool:0:3} srv us"
 	for r in $(seq 1 "$rounds"); do
+		settle
 		t0=$(server_ticks)
 		read -r a ca <<<"$(rb_run)"
 		t1=$(server_ticks)
-		tool_reset
+		settle
 		t2=$(server_ticks)
 		read -r b cb <<<"$(tool_run)"
 		t1=$((t1 - t0)) t2=$(($(server_ticks) - t2))
@@ -97,6 +100,16 @@ rb_load() {
 		--format json --out "$tmp/rb.json"; } 2>"$tmp/cpu"
 	awk -v tps="$(jq -r '.cells[0].throughput' "$tmp/rb.json")" -v d="$duration" \
 		'{ printf "%s %.1f\n", tps, ($1 + $2) * 1e6 / (tps * (d + 1)) }' "$tmp/cpu"
+}
+
+# pg_settle: coupon-oversell's reset, as racebench runs it at the start of a
+# run, then VACUUM, so that the dead rows of the last run are gone before
+# the next one (else autovacuum cleans them up during it).
+pg_settle() {
+	PGOPTIONS="-c search_path=rb_bench -c client_min_messages=warning" psql "$RACEBENCH_PG" -X -q \
+		-c "DELETE FROM coupon_issue" \
+		-c "UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0" \
+		-c "VACUUM ANALYZE coupon, coupon_issue" >/dev/null
 }
 
 # bench_pg_start: $tmp (a new temporary directory, removed on exit) and,

@@ -3,7 +3,7 @@
 # the same transaction, at about 70 % of capacity, side by side.
 #
 #   bench/openloop_pgbench.sh [--rounds N] [--duration S] [--clients C] [--keys K]
-#                             [--together]
+#                             [--together] [--pin]
 #
 # The transaction is compare_pgbench.sh's (coupon-oversell `atomic` at READ
 # COMMITTED, no think or tail time). Capacity is measured first (racebench,
@@ -20,6 +20,10 @@
 # the rate (70 % of capacity together), so that both see the same server at
 # the same moments; pgbench starts once racebench has set its tables up,
 # and its log is read over the seconds racebench measures.
+#
+# With --pin, the throwaway server runs on CPU 0 and both tools on CPU 1
+# (taskset), so that the clients never queue for a core behind the server
+# they measure, and capacity is the server's on one core.
 # Uses $RACEBENCH_PG when set, else starts a throwaway PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +37,22 @@ command -v pgbench >/dev/null || { echo "openloop_pgbench.sh: pgbench missing (s
 bench_pg_start
 bench_coupon_sql "$tmp/txn.sql"
 
+on=()	# the tools' CPU
+if [ "$pin" = 1 ]; then
+	[ "$(nproc)" -ge 2 ] || { echo "openloop_pgbench.sh: --pin needs two CPUs" >&2; exit 2; }
+	[ -n "${own_servers:-}" ] ||
+		{ echo "openloop_pgbench.sh: --pin moves the throwaway server only (unset RACEBENCH_PG)" >&2; exit 2; }
+	# the postmaster and every process it has; backends started later inherit it
+	pm=$(head -1 "$tmp/srv/pg/data/postmaster.pid")
+	for p in "$pm" $(cat "/proc/$pm/task/$pm/children"); do taskset -a -p -c 0 "$p" >/dev/null; done
+	on=(taskset -c 1)
+	# pg_settle vacuums between runs: autovacuum, waking up during one on
+	# the server's only core, would only add bursts to what is measured
+	psql "$RACEBENCH_PG" -X -q -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+fi
+
 rb() {	# extra racebench options... ($warmup and $measured seconds)
-	./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc -c "$clients" \
+	"${on[@]}" ./racebench load --pg "$RACEBENCH_PG" -s coupon-oversell -S atomic -i rc -c "$clients" \
 		--keys "$keys" --quantity 1000000000 --think 0 --tail 0 --duration "${measured:-$duration}" \
 		--warmup "${warmup:-1}" --keep-schema --schema rb_bench -q --format json --out "$tmp/rb.json" "$@"
 }
@@ -70,13 +88,14 @@ pgb_line() {
 }
 
 pgb() {	# seconds
-	PGOPTIONS="-c search_path=rb_bench" pgbench -n -M prepared -c "$clients" -j "$clients" \
+	PGOPTIONS="-c search_path=rb_bench" "${on[@]}" pgbench -n -M prepared -c "$clients" -j "$clients" \
 		-R "$rate" -T "$1" -f "$tmp/txn.sql" --log --log-prefix="$tmp/pgb" \
 		"$RACEBENCH_PG" >/dev/null 2>&1
 }
 
 for r in $(seq 1 "$rounds"); do
 	rm -f "$tmp"/pgb*
+	pg_settle	# both tools start from the same tables (bench/lib.sh)
 	if [ "$together" = 1 ]; then
 		# racebench: set-up (well under a second), 2 s of warm-up, then
 		# $duration - 2 measured; pgbench runs $duration seconds from
@@ -90,6 +109,7 @@ for r in $(seq 1 "$rounds"); do
 	else
 		rb --rate "$rate" --arrival poisson
 		rb_line "$r"
+		pg_settle
 		pgb $((duration + 1))
 		pgb_line "$r" 1 1e9
 	fi

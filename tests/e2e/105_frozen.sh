@@ -75,6 +75,12 @@ frozen "pg frozen, no signal: --statement-timeout ends it" pg none 3 "${race[@]}
 	--statement-timeout 1000 --connect-timeout 2
 check "... saying the connection was cut for want of an answer" \
 	grep -q "no answer from the server in time" "$TMP/f.err"
+# The MySQL driver leaves Connector/C's own read time-out (600 s and more)
+# off while the watchdog bounds calls: the watchdog alone must end this.
+frozen "mysql frozen, no signal: --statement-timeout ends it" mysql none 3 "${race[@]}" \
+	--mysql "$my" --statement-timeout 1000 --connect-timeout 2
+check "... saying the connection was cut for want of an answer" \
+	grep -q "no answer from the server in time" "$TMP/f.err"
 
 # Thawed, the servers are usable again and a later run cleans what was left.
 run_rb "$TMP/after.txt" run --pg "$pg" -s coupon-oversell -S none -i rc -t 2
