@@ -58,6 +58,7 @@ struct mdb_stmt {
 	int bound;
 	MYSQL_BIND *b;
 	long long *ints;
+	unsigned long *lens;
 };
 
 struct mdb_conn {
@@ -592,53 +593,49 @@ static int prepared(struct mdb_conn *c, const struct db_stmt *st, struct mdb_stm
 	return 0;
 }
 
-/* Binds p to s's placeholders, or only updates the values when they stay bound. */
+/*
+ * Binds p to s's placeholders, or only updates the values when they stay
+ * bound. The library keeps the MYSQL_BINDs' pointers until the execute, so
+ * the lengths and values they point to live in s, not on this stack.
+ */
 static int bind_params(struct mdb_conn *c, struct mdb_stmt *s, const struct db_param *p, int n,
 		       struct rb_err *e)
 {
-	MYSQL_BIND b[MY_MAX_PARAMS];
-	unsigned long lens[MY_MAX_PARAMS];
 	int ints_only = 1;
 
+	if (!s->b) {
+		s->b = xcalloc((size_t)n, sizeof(*s->b));
+		s->ints = xcalloc((size_t)n, sizeof(*s->ints));
+		s->lens = xcalloc((size_t)n, sizeof(*s->lens));
+	}
 	for (int i = 0; i < n; i++)
 		ints_only &= !p[i].null && !p[i].s;
-	if (ints_only) {
-		if (!s->ints) {
-			s->ints = xcalloc((size_t)n, sizeof(*s->ints));
-			s->b = xcalloc((size_t)n, sizeof(*s->b));
-			for (int i = 0; i < n; i++) {
-				s->b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-				s->b[i].buffer = &s->ints[i];
-			}
-		}
+	if (ints_only && s->bound) {
 		for (int i = 0; i < n; i++)
 			s->ints[i] = p[i].i;
-		if (s->bound)
-			return 0;
-		if (mysql_stmt_bind_param(s->h, s->b))
-			return fail_stmt(c, s->h, e);
-		s->bound = 1;
 		return 0;
 	}
-	/* Text or NULL: bound for this execute only (p's strings are not ours). */
-	s->bound = 0;
-	memset(b, 0, (size_t)n * sizeof(b[0]));
+	memset(s->b, 0, (size_t)n * sizeof(*s->b));
 	for (int i = 0; i < n; i++) {
 		if (p[i].null) {
-			b[i].buffer_type = MYSQL_TYPE_NULL;
+			s->b[i].buffer_type = MYSQL_TYPE_NULL;
 		} else if (p[i].s) {
-			lens[i] = (unsigned long)strlen(p[i].s);
-			b[i].buffer_type = MYSQL_TYPE_STRING;
-			b[i].buffer = (void *)p[i].s;
-			b[i].buffer_length = lens[i];
-			b[i].length = &lens[i];
+			/* Text is bound for this execute only: p's strings are not ours. */
+			s->lens[i] = (unsigned long)strlen(p[i].s);
+			s->b[i].buffer_type = MYSQL_TYPE_STRING;
+			s->b[i].buffer = (void *)p[i].s;
+			s->b[i].buffer_length = s->lens[i];
+			s->b[i].length = &s->lens[i];
 		} else {
-			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[i].buffer = (void *)&p[i].i;
+			s->ints[i] = p[i].i;
+			s->b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			s->b[i].buffer = &s->ints[i];
 		}
 	}
-	if (mysql_stmt_bind_param(s->h, b))
+	s->bound = 0;
+	if (mysql_stmt_bind_param(s->h, s->b))
 		return fail_stmt(c, s->h, e);
+	s->bound = ints_only;
 	return 0;
 }
 
@@ -743,6 +740,7 @@ static void mdb_close(struct db_conn *dc)
 		mysql_stmt_close(c->stmts[i].h);
 		free(c->stmts[i].b);
 		free(c->stmts[i].ints);
+		free(c->stmts[i].lens);
 	}
 	mysql_close(c->m);
 	free(c->stmts);
