@@ -8,7 +8,8 @@
 #
 # Per round, alternately: bench/client_floor.c without and with a read
 # time-out, then racebench load (coupon-oversell `atomic` at rc), each
-# running 40,000 transactions; prints the client's CPU (user + system) per
+# running 40,000 transactions from the same tables (coupon-oversell's reset
+# before each); prints the client's CPU (user + system) per
 # transaction of each, and their means. racebench's figure carries its
 # set-up (connecting, the reset, the final check: about 1 us a
 # transaction). Uses a throwaway MariaDB started by scripts/servers.sh.
@@ -33,8 +34,14 @@ rb() {
 		--keep-schema --schema rb_bench -q >/dev/null
 }
 floor() { "$tmp/client_floor" "$sock" racebench rb_bench "$ops" "$clients" "$keys" "$1"; }
+# coupon-oversell's reset, before every run: each starts from the same tables
+settle() {
+	mariadb --socket="$sock" -u racebench rb_bench -e "TRUNCATE TABLE coupon_issue;
+		UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0"
+}
 # cpu CMD...: the command's user + system CPU per transaction, in us
 cpu() {
+	settle
 	{ time "$@"; } 2>"$tmp/cpu"
 	awk -v n="$ops" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$tmp/cpu"
 }
