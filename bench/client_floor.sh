@@ -34,14 +34,9 @@ rb() {
 		--keep-schema --schema rb_bench -q >/dev/null
 }
 floor() { "$tmp/client_floor" "$sock" racebench rb_bench "$ops" "$clients" "$keys" "$1"; }
-# coupon-oversell's reset, before every run: each starts from the same tables
-settle() {
-	mariadb --socket="$sock" -u racebench rb_bench -e "TRUNCATE TABLE coupon_issue;
-		UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0"
-}
 # cpu CMD...: the command's user + system CPU per transaction, in us
 cpu() {
-	settle
+	mysql_settle "$sock"	# every run from the same tables
 	{ time "$@"; } 2>"$tmp/cpu"
 	awk -v n="$ops" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$tmp/cpu"
 }

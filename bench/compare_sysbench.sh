@@ -30,12 +30,7 @@ rb_run() { rb_load mysql "$RACEBENCH_MYSQL"; }
 
 server_ticks() { server_ticks_of "$(cat "$tmp/srv/mysql/mariadbd.pid")"; }
 
-# coupon-oversell's reset, as racebench runs it at the start of a run
-# (TRUNCATE: InnoDB's purge has nothing of the last run's rows left to do)
-settle() {
-	mariadb --socket="$sock" -u racebench rb_bench -e "TRUNCATE TABLE coupon_issue;
-		UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0"
-}
+settle() { mysql_settle "$sock"; }
 
 tool_run() {
 	local out

@@ -112,6 +112,13 @@ pg_settle() {
 		-c "VACUUM ANALYZE coupon, coupon_issue" >/dev/null
 }
 
+# mysql_settle SOCKET: the same on MariaDB (TRUNCATE: InnoDB's purge has
+# nothing of the last run's rows left to do).
+mysql_settle() {
+	mariadb --socket="$1" -u racebench rb_bench -e "TRUNCATE TABLE coupon_issue;
+		UPDATE coupon SET quantity = 1000000000, version = 0, fence = 0"
+}
+
 # bench_pg_start: $tmp (a new temporary directory, removed on exit) and,
 # unless RACEBENCH_PG is set, a throwaway PostgreSQL in it (stopped on
 # exit); RACEBENCH_PG then names the server to use.

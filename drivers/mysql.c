@@ -19,7 +19,6 @@ extern const struct driver driver_mysql;
 
 #define URL_FORM "mysql://user[:password]@host[:port]/database[?socket=/path]"
 
-#define MY_MAX_PARAMS	 16
 #define MY_COLBUF	 256 /* first fetch of a column; longer values are refetched */
 #define MY_LOCK_NAME_MAX 64  /* GET_LOCK names longer than this fail on MySQL 5.7+ */
 
@@ -647,9 +646,6 @@ static int mdb_query_run(struct db_conn *dc, const struct db_stmt *st, const str
 	my_ulonglong aff;
 
 	drop_result(c);
-	if (n < 0 || n > MY_MAX_PARAMS)
-		return rb_err_set(e, RB_CLS_OTHER, NULL, 0, "%s: too many parameters (%d)",
-				  st->name, n);
 	if (prepared(c, st, &s, e) < 0)
 		return -1;
 	if (s->nparams != n)
@@ -823,8 +819,8 @@ static int mdb_connect(const struct db_opts *o, struct db_conn **out, struct rb_
 	 * that is its job, and the library's own read time-out stays off:
 	 * Connector/C reads with MSG_DONTWAIT and waits for the reply in
 	 * poll(2), and with a time-out set every such wait arms and cancels a
-	 * kernel timer, four per transaction, about 2 us of the client's CPU
-	 * each transaction on the benchmark machine (docs/performance.md).
+	 * kernel timer, four per transaction: some microseconds of the
+	 * client's CPU each transaction (measured in docs/performance.md).
 	 * Without a watchdog bound, the library's time-out is the backstop;
 	 * reads wait for lock waits (innodb_lock_wait_timeout, GET_LOCK), and
 	 * a time-out below them would turn a lock wait into a lost
@@ -1276,11 +1272,15 @@ static int mdb_waiting(struct db_conn *ctl, long long session, struct rb_err *e)
 		return waiting;
 	}
 	drop_result(c);
-	if (mysql_real_query(c->m, status, sizeof(status) - 1))
-		return fail_conn(c, e);
-	res = mysql_store_result(c->m);
-	if (!res)
-		return fail_conn(c, e);
+	/* Watched like every other call: no library read time-out bounds it. */
+	conn_busy(&ctl->watch);
+	res = mysql_real_query(c->m, status, sizeof(status) - 1) ? NULL : mysql_store_result(c->m);
+	conn_idle(&ctl->watch);
+	if (!res) {
+		fail_conn(c, e);
+		conn_cut_error(&ctl->watch, e);
+		return -1;
+	}
 	row = mysql_num_fields(res) >= 3 ? mysql_fetch_row(res) : NULL;
 	waiting = row && row[2] ? status_says_waiting(row[2], session) : 0;
 	mysql_free_result(res);
